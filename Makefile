@@ -1,0 +1,33 @@
+# The two commands the README promises: `make quickstart` and `make test`.
+VENV := .venv
+BIN := $(VENV)/bin
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.cache/collections
+export ANSIBLE_LOCALHOST_WARNING := false
+export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
+
+.PHONY: venv collection quickstart quickstart-down test sanity unit integration
+
+venv:
+	scripts/bootstrap
+
+collection: venv
+	@mkdir -p .cache/collections/ansible_collections/llmops
+	@ln -sfn ../../../.. .cache/collections/ansible_collections/llmops/litellm
+
+quickstart: collection
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/ansible-playbook -i localhost, -c local playbooks/quickstart.yml
+
+quickstart-down: collection
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/ansible-playbook -i localhost, -c local playbooks/quickstart.yml -e quickstart_state=absent
+
+sanity: collection
+	PATH=$(CURDIR)/$(BIN):$$PATH scripts/sanity
+
+unit: collection
+	$(BIN)/python -m pytest tests/unit -q
+
+integration: collection
+	$(BIN)/python -m pytest tests/integration -q
+
+test: sanity
+	$(BIN)/python -m pytest tests -q

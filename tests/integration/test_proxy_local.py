@@ -1,0 +1,117 @@
+"""The proxy_local role: the session stack was brought up through it; here its promises are checked.
+
+Runs against the stack the ``litellm_proxy`` fixture deployed (skipped when the tests reuse an external
+proxy, which the role did not make).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+
+import pytest
+
+from tests.lib.stack import LiteLLMProxy, stack_models, stack_play
+from tests.lib.playbook import run_playbook
+
+
+@pytest.fixture(scope="module")
+def stack(litellm_proxy: LiteLLMProxy) -> LiteLLMProxy:
+    if litellm_proxy.workdir is None:
+        pytest.skip("the tests run against an external proxy, not one made by proxy_local")
+    return litellm_proxy
+
+
+@pytest.fixture(scope="module")
+def role_vars(stack: LiteLLMProxy) -> dict:
+    """The variables the session fixture deployed with, read back from what it wrote."""
+    return {
+        "proxy_local_port": int(stack.url.rsplit(":", 1)[1]),
+        "proxy_local_postgres_port": int(
+            (stack.workdir / "data" / "postgresql" / "postmaster.pid").read_text().splitlines()[3]
+        ),
+        "proxy_local_config": stack_models(stack.upstream),
+        "proxy_local_environment": {"UPSTREAM_API_KEY": "upstream-test-key"},
+    }
+
+
+def pids(stack: LiteLLMProxy) -> dict[str, int | None]:
+    def read(path):
+        try:
+            pid = int(path.read_text().split()[0])
+            os.kill(pid, 0)
+            return pid
+        except (OSError, ValueError, IndexError):
+            return None
+
+    return {
+        "proxy": read(stack.workdir / "run" / "litellm.pid"),
+        "postgres": read(stack.workdir / "data" / "postgresql" / "postmaster.pid"),
+    }
+
+
+def test_healthy_and_started_in_time(stack: LiteLLMProxy) -> None:
+    assert stack.api("GET", "/health/liveliness").status_code == 200
+    assert stack.start_seconds is not None and stack.start_seconds < 60
+    print(f"proxy start to healthy: {stack.start_seconds} s")
+
+
+def test_second_run_changes_nothing(stack: LiteLLMProxy, role_vars: dict) -> None:
+    before = pids(stack)
+    result = run_playbook(stack_play(stack.workdir, "present", **role_vars))
+    assert result.rc == 0, result.stdout[-3000:]
+    assert result.stats["localhost"]["changed"] == 0, [
+        t["task"]["name"] for p in result.plays for t in p["tasks"] if t["hosts"]["localhost"].get("changed")
+    ]
+    assert pids(stack) == before
+
+
+def test_check_mode_reports_nothing_to_do(stack: LiteLLMProxy, role_vars: dict) -> None:
+    result = run_playbook(stack_play(stack.workdir, "present", **role_vars), check=True, diff=True)
+    assert result.rc == 0, result.stdout[-3000:]
+    assert result.stats["localhost"]["changed"] == 0
+
+
+def test_secrets_are_private_files_and_never_printed(stack: LiteLLMProxy, role_vars: dict) -> None:
+    for name in ("master_key", "salt_key", "postgres_password", "litellm.env"):
+        mode = stat.S_IMODE((stack.workdir / "secrets" / name).stat().st_mode)
+        assert mode == 0o600, f"{name} has mode {oct(mode)}"
+    assert stat.S_IMODE((stack.workdir / "secrets").stat().st_mode) == 0o700
+    result = run_playbook(stack_play(stack.workdir, "present", **role_vars), verbosity=3, diff=True, json_output=False)
+    assert result.rc == 0
+    secrets = [(stack.workdir / "secrets" / n).read_text().strip() for n in ("master_key", "salt_key", "postgres_password")]
+    for secret in secrets:
+        assert secret not in result.stdout and secret not in result.stderr
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
+    for secret in secrets:
+        assert secret not in ps, "a secret is visible on a process command line"
+
+
+def test_absent_stops_everything_and_keeps_data(stack: LiteLLMProxy, role_vars: dict) -> None:
+    alias = f"survives-restart-{os.getpid()}"
+    created = stack.api("POST", "/team/new", json={"team_alias": alias})
+    assert created.status_code == 200, created.text
+    master_key = stack.master_key
+    running = pids(stack)
+    assert all(running.values())
+
+    down = run_playbook(stack_play(stack.workdir, "absent", **role_vars))
+    assert down.rc == 0, down.stdout[-3000:]
+    ps = subprocess.run(["ps", "-eo", "pid,stat,args"], capture_output=True, text=True, check=True).stdout
+    survivors = [
+        line for line in ps.splitlines()[1:]
+        if not line.split()[1].startswith("Z")  # a zombie has exited; its parent just has not reaped it yet
+        and (str(stack.workdir) in line or line.split()[0] in map(str, running.values()))
+    ]
+    assert not survivors, f"processes of the stack outlived state=absent: {survivors}"
+    assert sorted(p.name for p in stack.workdir.iterdir()) == ["data", "secrets"]
+
+    again = run_playbook(stack_play(stack.workdir, "absent", **role_vars))
+    assert again.rc == 0 and again.stats["localhost"]["changed"] == 0
+
+    up = run_playbook(stack_play(stack.workdir, "present", **role_vars))
+    assert up.rc == 0, up.stdout[-3000:]
+    assert (stack.workdir / "secrets" / "master_key").read_text().strip() == master_key
+    teams = stack.api("GET", "/team/list").json()
+    assert alias in [t["team_alias"] for t in teams]
