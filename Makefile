@@ -5,7 +5,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.cache/collections
 export ANSIBLE_LOCALHOST_WARNING := false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 
-.PHONY: venv collection quickstart quickstart-down test sanity unit integration
+.PHONY: venv collection quickstart quickstart-down test sanity lint unit integration
 
 venv:
 	scripts/bootstrap
@@ -23,11 +23,15 @@ quickstart-down: collection
 sanity: collection
 	PATH=$(CURDIR)/$(BIN):$$PATH scripts/sanity
 
+lint: collection
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/ansible-lint --offline -q
+	$(BIN)/antsibull-changelog lint
+
 unit: collection
 	$(BIN)/python -m pytest tests/unit -q
 
 integration: collection
 	$(BIN)/python -m pytest tests/integration -q
 
-test: sanity
+test: sanity lint
 	$(BIN)/python -m pytest tests -q

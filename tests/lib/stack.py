@@ -54,5 +54,7 @@ def stack_play(workdir: Path, state: str, **role_vars: Any) -> list[dict[str, An
 def stack_models(upstream: UpstreamServer) -> dict[str, Any]:
     return {"model_list": [
         {"model_name": "mock-gpt", "litellm_params": {"model": "openai/gpt-4o", "mock_response": "hello from mock", "api_key": "not-used"}},
-        {"model_name": "upstream-echo", "litellm_params": {"model": "openai/upstream-echo", "api_base": upstream.url, "api_key": "os.environ/UPSTREAM_API_KEY"}},
+        {"model_name": "upstream-echo", "litellm_params": {
+            "model": "openai/upstream-echo", "api_base": upstream.url, "api_key": "os.environ/UPSTREAM_API_KEY",
+        }},
     ]}

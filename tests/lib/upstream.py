@@ -48,7 +48,7 @@ class _Handler(BaseHTTPRequestHandler):
             inputs = inputs if isinstance(inputs, list) else [inputs]
             self._send(200, {
                 "object": "list", "model": body.get("model"),
-                "data": [{"object": "embedding", "index": i, "embedding": [0.1, 0.2, 0.3]} for i, _ in enumerate(inputs)],
+                "data": [{"object": "embedding", "index": i, "embedding": [0.1, 0.2, 0.3]} for i in range(len(inputs))],
                 "usage": {"prompt_tokens": len(inputs), "total_tokens": len(inputs)},
             })
         else:

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: llmops.litellm contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Run the LiteLLM proxy as a background process with a pid file, where there is no systemd.
@@ -30,7 +29,7 @@ def read_env_file(path: Path) -> dict:
     for line in path.read_text().splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
-            name, _, value = line.partition("=")
+            name, _sep, value = line.partition("=")
             env[name.strip()] = value.strip()
     return env
 

@@ -1,0 +1,140 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The one HTTP client every module uses to talk to the LiteLLM proxy."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import re
+import time
+import traceback
+
+from urllib.parse import urlencode
+
+from ansible_collections.llmops.litellm.plugins.module_utils._errors import (
+    LiteLLMError,
+    error_message,
+    scrub,
+    scrub_data,
+)
+
+try:
+    import requests
+    from urllib3.exceptions import ConnectTimeoutError
+except ImportError:
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+
+READ_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+IDEMPOTENT_METHODS = READ_METHODS | frozenset(("PUT", "DELETE"))
+# 429 means LiteLLM turned the request away before acting on it; gateway errors may come after it acted.
+RETRY_ALWAYS = frozenset((429,))
+RETRY_IF_IDEMPOTENT = frozenset((502, 503, 504))
+MAX_RETRY_AFTER = 30.0
+
+
+def retry_delay(attempt, backoff, retry_after=None):
+    """Seconds to wait before try ``attempt + 1``: the server's Retry-After if it gave one, else exponential."""
+    if retry_after is not None:
+        try:
+            return min(max(float(retry_after), 0.0), MAX_RETRY_AFTER)
+        except ValueError:
+            pass
+    return backoff * (2 ** attempt)
+
+
+def should_retry(status, idempotent):
+    return status in RETRY_ALWAYS or (idempotent and status in RETRY_IF_IDEMPOTENT)
+
+
+def _request_not_sent(exc):
+    """True when the request never reached the server (connection refused, DNS failure, connect timeout)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(exc, requests.exceptions.ConnectionError) and isinstance(reason, ConnectTimeoutError)
+
+
+def describe_exception(exc):
+    """A short reason for a requests exception, without urllib3's object reprs and retry preamble."""
+    reason = exc.args[0] if exc.args else exc
+    reason = getattr(reason, "reason", reason)
+    text = str(reason)
+    text = re.sub(r"<[^<>]*object at 0x[0-9a-f]+>:\s*", "", text)
+    text = re.sub(r"^\((.*)\)$", r"\1", text.strip())
+    return text.strip("'\" ") or type(exc).__name__
+
+
+class Client(object):
+    """A requests.Session bound to one LiteLLM proxy.
+
+    Every call has a timeout. Calls that are safe to repeat are retried with backoff: reads on connection errors
+    and HTTP 429/502/503/504, any call whose request never left this host, and any call LiteLLM answered with 429.
+    A create (POST that is not marked idempotent) is never retried once it may have reached the server.
+    In check mode the client refuses every request that is not a read, so a module bug cannot write.
+    Errors are LiteLLMError with method, path, status and LiteLLM's message, scrubbed of secrets.
+    """
+
+    def __init__(self, url, api_key, timeout=30, validate_certs=True, ca_path=None, check_mode=False,
+                 retries=3, backoff=0.5, sleep=time.sleep):
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.check_mode = check_mode
+        self.retries = retries
+        self.backoff = backoff
+        self._secrets = (api_key,)
+        self._sleep = sleep
+        self.session = requests.Session()
+        self.session.headers.update({"Authorization": "Bearer %s" % api_key, "Accept": "application/json"})
+        self.session.verify = (ca_path or True) if validate_certs else False
+
+    def get(self, path, params=None):
+        return self.request("GET", path, params=params)
+
+    def post(self, path, body, idempotent=False):
+        return self.request("POST", path, body=body, idempotent=idempotent)
+
+    def request(self, method, path, params=None, body=None, idempotent=None):
+        method = method.upper()
+        where = "%s %s" % (method, path + ("?" + urlencode(params) if params else ""))
+        if self.check_mode and method not in READ_METHODS:
+            raise LiteLLMError("refusing to send %s in check mode" % where)
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT_METHODS
+        attempt = 0
+        while True:
+            try:
+                response = self.session.request(method, self.url + path, params=params, json=body, timeout=self.timeout)
+            except requests.exceptions.RequestException as exc:
+                if attempt < self.retries and (idempotent or _request_not_sent(exc)):
+                    self._sleep(retry_delay(attempt, self.backoff))
+                    attempt += 1
+                    continue
+                raise LiteLLMError(self._scrub("cannot reach LiteLLM at %s: %s (%s)" % (
+                    self.url, describe_exception(exc), where)))
+            if attempt < self.retries and should_retry(response.status_code, idempotent):
+                self._sleep(retry_delay(attempt, self.backoff, response.headers.get("Retry-After")))
+                attempt += 1
+                continue
+            return self._result(where, response)
+
+    def _result(self, where, response):
+        try:
+            body = response.json() if response.content else None
+        except ValueError:
+            body = response.text
+        if response.status_code < 400:
+            return body
+        body = scrub_data(body, self._secrets)
+        status = response.status_code
+        detail = "%s returned HTTP %d: %s" % (where, status, error_message(body) or response.reason)
+        if status == 401:
+            detail = "authentication failed: the api_key was rejected (%s)" % detail
+        raise LiteLLMError(self._scrub(detail), status=status, body=body)
+
+    def _scrub(self, text):
+        return scrub(text, self._secrets)
