@@ -56,5 +56,39 @@ def litellm_proxy() -> Iterator[LiteLLMProxy]:
 
 
 @pytest.fixture(scope="session")
+def litellm_proxy_premium(litellm_proxy: LiteLLMProxy) -> Iterator[LiteLLMProxy]:
+    """A second proxy with LiteLLM's Enterprise licence check switched on (TEST ONLY: see
+    tests/lib/premium/sitecustomize.py), on the same database, master key and salt key as ``litellm_proxy``.
+
+    It also exercises proxy_local with an existing database given by URL. Started only when a test asks for it.
+    """
+    if litellm_proxy.workdir is None:
+        pytest.skip("the tests run against an external proxy: no premium twin can be started")
+    first = litellm_proxy.workdir
+    secrets = first / "secrets"
+    pg_port = (first / "data" / "postgresql" / "postmaster.pid").read_text().splitlines()[3]
+    workdir = Path(tempfile.mkdtemp(prefix="llmops-premium-", dir=os.environ.get("LLMOPS_TEST_WORKDIR")))
+    workdir.chmod(0o755)
+    port = free_port()
+    role_vars = {
+        "proxy_local_port": port,
+        "proxy_local_database_url": "postgresql://postgres:%s@127.0.0.1:%s/litellm" % (
+            (secrets / "postgres_password").read_text().strip(), pg_port),
+        "proxy_local_master_key": litellm_proxy.master_key,
+        "proxy_local_salt_key": (secrets / "salt_key").read_text().strip(),
+        "proxy_local_config": stack_models(litellm_proxy.upstream),
+        "proxy_local_environment": {"UPSTREAM_API_KEY": "upstream-test-key",
+                                    "PYTHONPATH": str(REPO / "tests" / "lib" / "premium")},
+    }
+    result = run_playbook(stack_play(workdir, "present", **role_vars))
+    try:
+        assert result.rc == 0, f"proxy_local (premium twin) failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+        yield LiteLLMProxy(f"http://127.0.0.1:{port}", litellm_proxy.master_key, litellm_proxy.upstream, workdir)
+    finally:
+        run_playbook(stack_play(workdir, "absent", proxy_local_remove_data=True, **role_vars))
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO

@@ -8,6 +8,7 @@ import pytest
 
 from tests.lib.team import Scenario
 
+
 @pytest.fixture
 def scenario(litellm_proxy, request) -> Scenario:
     name = request.node.originalname.replace("test_", "").replace("_", "-")[:24]

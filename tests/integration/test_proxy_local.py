@@ -115,3 +115,23 @@ def test_absent_stops_everything_and_keeps_data(stack: LiteLLMProxy, role_vars: 
     assert (stack.workdir / "secrets" / "master_key").read_text().strip() == master_key
     teams = stack.api("GET", "/team/list").json()
     assert alias in [t["team_alias"] for t in teams]
+
+
+def test_existing_database_by_url(stack: LiteLLMProxy, litellm_proxy_premium: LiteLLMProxy) -> None:
+    """The premium twin runs proxy_local with proxy_local_database_url pointing at the first stack's database."""
+    alias = f"shared-db-{os.getpid()}"
+    created = stack.api("POST", "/team/new", json={"team_alias": alias})
+    assert created.status_code == 200, created.text
+    seen = litellm_proxy_premium.api("GET", "/team/info", params={"team_id": created.json()["team_id"]})
+    assert seen.status_code == 200 and seen.json()["team_info"]["team_alias"] == alias
+    assert not (litellm_proxy_premium.workdir / "data" / "postgresql").exists(), "an embedded PostgreSQL was made"
+    stack.api("POST", "/team/delete", json={"team_ids": [created.json()["team_id"]]})
+
+
+def test_premium_twin_is_licensed_and_the_first_is_not(stack: LiteLLMProxy, litellm_proxy_premium: LiteLLMProxy) -> None:
+    body = {"organization_alias": f"org-licence-probe-{os.getpid()}"}
+    refused = stack.api("POST", "/organization/new", json=body)
+    assert refused.status_code in (400, 403), refused.text
+    created = litellm_proxy_premium.api("POST", "/organization/new", json=body)
+    assert created.status_code == 200, created.text
+    litellm_proxy_premium.api("DELETE", "/organization/delete", json={"organization_ids": [created.json()["organization_id"]]})

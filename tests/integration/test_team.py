@@ -17,6 +17,7 @@ import pytest
 from tests.lib.playbook import run_tasks
 from tests.lib.team import members_of, task
 
+
 # --- create and delete: the four steps ---------------------------------------------------------------------------
 
 def test_create_four_steps(scenario):
