@@ -61,9 +61,14 @@ def litellm_proxy_premium(litellm_proxy: LiteLLMProxy) -> Iterator[LiteLLMProxy]
     tests/lib/premium/sitecustomize.py), on the same database, master key and salt key as ``litellm_proxy``.
 
     It also exercises proxy_local with an existing database given by URL. Started only when a test asks for it.
+    With LLMOPS_TEST_PREMIUM_PROXY_URL set, that running proxy is used instead (same master key as the first).
     """
+    external = os.environ.get("LLMOPS_TEST_PREMIUM_PROXY_URL")
+    if external:
+        yield LiteLLMProxy(external.rstrip("/"), litellm_proxy.master_key, litellm_proxy.upstream)
+        return
     if litellm_proxy.workdir is None:
-        pytest.skip("the tests run against an external proxy: no premium twin can be started")
+        pytest.skip("the tests run against an external proxy and LLMOPS_TEST_PREMIUM_PROXY_URL is not set")
     first = litellm_proxy.workdir
     secrets = first / "secrets"
     pg_port = (first / "data" / "postgresql" / "postmaster.pid").read_text().splitlines()[3]
