@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: llmops.litellm contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Generate prisma-client-py's client for LiteLLM's schema, once per schema.
