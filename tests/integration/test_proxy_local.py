@@ -135,3 +135,11 @@ def test_premium_twin_is_licensed_and_the_first_is_not(stack: LiteLLMProxy, lite
     created = litellm_proxy_premium.api("POST", "/organization/new", json=body)
     assert created.status_code == 200, created.text
     litellm_proxy_premium.api("DELETE", "/organization/delete", json={"organization_ids": [created.json()["organization_id"]]})
+
+
+def test_check_mode_on_a_fresh_host_predicts_and_creates_nothing(stack: LiteLLMProxy, role_vars: dict, tmp_path) -> None:
+    fresh = tmp_path / "fresh"
+    result = run_playbook(stack_play(fresh, "present", **dict(role_vars, proxy_local_venv=str(fresh / "venv"))), check=True)
+    assert result.rc == 0, result.stdout[-3000:]
+    assert result.stats["localhost"]["changed"] > 0
+    assert not fresh.exists(), "check mode wrote to the host"

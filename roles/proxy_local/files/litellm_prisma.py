@@ -7,6 +7,11 @@ again only when LiteLLM's schema changes (a LiteLLM upgrade): a marker beside th
 records the SHA-256 of the schema it was generated from. With ``--engine wasm`` the Prisma engines
 are this role's stand-ins (``prisma_engine/``), so nothing is downloaded.
 
+prisma-client-py npm-installs the Prisma CLI on first use. With ``--offline-bundle`` (a bundle made by
+the playbook llmops.litellm.offline_bundle) npm installs it from the bundle's npm cache only, without its
+install scripts (they would try to download native engines), into ``--cli-cache``; a missing CLI there
+is also a reason to run again.
+
 Prints one JSON line: {"changed": bool}.
 """
 
@@ -33,12 +38,15 @@ def main(argv=None) -> int:
     parser.add_argument("--engine", choices=["wasm", "native"], default="wasm")
     parser.add_argument("--engine-dir", type=Path, help="folder of the WASM engine's query-engine and schema-engine")
     parser.add_argument("--node-bin", default="", help="folder holding node and npm (prisma generate installs its CLI with npm)")
+    parser.add_argument("--offline-bundle", default="", help="offline bundle: install the CLI from its npm-cache, never from the network")
+    parser.add_argument("--cli-cache", default="", help="where prisma-client-py keeps the CLI (PRISMA_BINARY_CACHE_DIR); default its own, under $HOME")
     args = parser.parse_args(argv)
 
     schema = package_dir("litellm") / "proxy" / "schema.prisma"
     marker = package_dir("prisma") / "llmops_generated_schema.sha256"
     digest = hashlib.sha256(schema.read_bytes()).hexdigest()
-    if marker.is_file() and marker.read_text().strip() == digest:
+    cli_missing = args.cli_cache and not (Path(args.cli_cache) / "node_modules" / "prisma" / "build" / "index.js").is_file()
+    if marker.is_file() and marker.read_text().strip() == digest and not cli_missing:
         print(json.dumps({"changed": False}))
         return 0
 
@@ -50,6 +58,12 @@ def main(argv=None) -> int:
         env.update(PRISMA_QUERY_ENGINE_BINARY=str(args.engine_dir / "query-engine"),
                    PRISMA_SCHEMA_ENGINE_BINARY=str(args.engine_dir / "schema-engine"),
                    LLMOPS_NODE=str(Path(args.node_bin) / "node") if args.node_bin else "node")
+    if args.cli_cache:
+        env["PRISMA_BINARY_CACHE_DIR"] = args.cli_cache
+    if args.offline_bundle:
+        env.update(npm_config_cache=str(Path(args.offline_bundle) / "npm-cache"), npm_config_offline="true",
+                   npm_config_ignore_scripts="true", npm_config_update_notifier="false",
+                   npm_config_audit="false", npm_config_fund="false")
     proc = subprocess.run([str(bindir / "prisma"), "generate", "--schema", str(schema)],
                           env=env, capture_output=True, text=True, check=False, timeout=600)
     if proc.returncode:
