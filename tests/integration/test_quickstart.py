@@ -1,5 +1,6 @@
-"""The README's main job: playbooks/quickstart.yml brings up a gateway, a second run changes nothing,
-the printed curl command works, and quickstart_state=absent takes it down.
+"""The README's main job: playbooks/quickstart.yml brings up a gateway (credential-backed model, team, user,
+virtual key), a second run changes nothing, the printed curl command works through the virtual key, and
+quickstart_state=absent takes it down.
 
 It deploys its own stack (on free ports in a temporary directory) next to the session's one.
 """
@@ -33,8 +34,11 @@ def quickstart_vars():
 def test_quickstart_up_twice_and_down(quickstart_vars) -> None:
     first = run_playbook(QUICKSTART, extra_vars=quickstart_vars, env={"OPENAI_API_KEY": ""})
     assert first.rc == 0, first.stdout[-4000:]
-    master_key = (Path(quickstart_vars["quickstart_dir"]) / "secrets" / "master_key").read_text().strip()
-    assert master_key not in first.stdout and master_key not in first.stderr
+    secrets = Path(quickstart_vars["quickstart_dir"]) / "secrets"
+    for secret in ("master_key", "quickstart-key"):
+        value = (secrets / secret).read_text().strip()
+        assert value and value not in first.stdout and value not in first.stderr, f"{secret} was printed"
+    assert oct((secrets / "quickstart-key").stat().st_mode & 0o777) == "0o600"
 
     curl = next(line for line in first.task("How to use it")["msg"] if line.startswith("curl "))
     answer = subprocess.run(["bash", "-c", curl], capture_output=True, text=True, timeout=60, check=True)
