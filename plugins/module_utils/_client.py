@@ -88,12 +88,26 @@ class Client(object):
         self.backoff = backoff
         self._secrets = (api_key,)
         self._sleep = sleep
+        self._kept = {}
         self.session = requests.Session()
         self.session.headers.update({"Authorization": "Bearer %s" % api_key, "Accept": "application/json"})
         self.session.verify = (ca_path or True) if validate_certs else False
 
     def get(self, path, params=None):
         return self.request("GET", path, params=params)
+
+    def get_kept(self, path, params=None):
+        """A GET answered once per client (one module run), error included: for what the proxy offers."""
+        where = (path, tuple(sorted((params or {}).items())))
+        if where not in self._kept:
+            try:
+                self._kept[where] = (self.get(path, params=params), None)
+            except LiteLLMError as exc:
+                self._kept[where] = (None, exc)
+        answer, error = self._kept[where]
+        if error is not None:
+            raise error
+        return answer
 
     def post(self, path, body, idempotent=False):
         return self.request("POST", path, body=body, idempotent=idempotent)

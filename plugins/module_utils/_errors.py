@@ -25,6 +25,8 @@ _SECRET_PATTERNS = (
 
 # Names of fields whose values are secrets: key, api_key, master_key, access_token, client_secret, ...
 SECRET_NAME = re.compile(r"(?i)(?:^|_)(?:key|token|secret|password|passwd)$")
+# ... except prices, which LiteLLM names after what they price (input_cost_per_token).
+PRICE_NAME = re.compile(r"(?i)(?:^|_)cost(?:_|$)")
 
 
 def scrub(text, secrets=()):
@@ -43,7 +45,8 @@ def scrub_data(data, secrets=()):
     """Scrub a parsed JSON value: secret-named fields are blanked, every string is scrubbed."""
     if isinstance(data, dict):
         return dict(
-            (k, REDACTED if SECRET_NAME.search(str(k)) and v not in (None, "") else scrub_data(v, secrets))
+            (k, REDACTED if SECRET_NAME.search(str(k)) and not PRICE_NAME.search(str(k)) and v not in (None, "")
+             else scrub_data(v, secrets))
             for k, v in data.items()
         )
     if isinstance(data, (list, tuple)):
@@ -92,3 +95,7 @@ class LiteLLMError(Exception):
 
 class ValidationError(LiteLLMError):
     """The module's input is invalid; nothing was sent."""
+
+
+class UnsupportedError(LiteLLMError):
+    """This LiteLLM cannot do what the module asks (an endpoint, a licence or a setting it lacks), as it says itself."""

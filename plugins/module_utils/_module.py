@@ -18,10 +18,18 @@ from ansible_collections.llmops.litellm.plugins.module_utils._client import (
 )
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import (
     LiteLLMError,
+    UnsupportedError,
     ValidationError,
     scrub_data,
 )
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import MemberPlan
+from ansible_collections.llmops.litellm.plugins.module_utils._resources import (
+    Endpoint,
+    MemberPlan,
+    get_path,
+    licence_type,
+    missing_calls,
+    route_missing,
+)
 
 URL_ENV = ("LITELLM_PROXY_URL",)
 KEY_ENV = ("LITELLM_PROXY_API_KEY", "LITELLM_MASTER_KEY")
@@ -45,11 +53,39 @@ def connection_argument_spec():
     )
 
 
+def unsupported(client, requires, what, resource=None, read_only=False, paths=True, licence=True):
+    """Why this proxy cannot do what ``requires`` names, in one sentence, as the proxy itself tells; None when it
+    can (or does not say). Reads /openapi.json (``paths``) and /health/license (``licence``) at most once per
+    client."""
+    calls = requires.calls(resource, read_only) if paths else None
+    if calls:
+        try:
+            missing = missing_calls(client.get_kept("/openapi.json"), calls)
+        except LiteLLMError:
+            missing = None  # no description served (NO_OPENAPI, another OPENAPI_URL): nothing to go by
+        if missing:
+            return "%s needs %s of the LiteLLM API, which this proxy does not offer (its /openapi.json lacks %s)" % (
+                what, ", ".join(missing), "it" if len(missing) == 1 else "them")
+    if requires.enterprise and licence:
+        try:
+            licence = licence_type(client.get_kept("/health/license"))
+        except LiteLLMError:
+            licence = None
+        if licence and licence != "enterprise":
+            return "%s needs a LiteLLM Enterprise licence (this proxy reports licence type '%s' at /health/license)" % (
+                what, licence)
+    return None
+
+
 def page_through(client, endpoint, params):
     """Every item of a paginated list endpoint (LiteLLM's ``page``/``page_size``/``total_pages``)."""
+    params = dict(endpoint.query, **params)
+    if not endpoint.paginated:
+        answer = client.get(endpoint.path, params=params or None)
+        return list(answer if isinstance(answer, list) else (answer or {}).get(endpoint.items) or [])
     items, page = [], 1
     while True:
-        answer = client.get(endpoint.path, params=dict(params, page=page, page_size=100))
+        answer = client.get(endpoint.path, params=dict(params, page=page, **{endpoint.page_size: 100}))
         items.extend(answer.get(endpoint.items) or [])
         if page >= (answer.get("total_pages") or 1):
             return items
@@ -74,6 +110,7 @@ class LiteLLMModule(AnsibleModule):
                 self.fail_json(msg="%s is required: set the %s option or the %s environment variable" % (
                     option, option, " or ".join(env)))
         self.action = "connect to LiteLLM"
+        self.requirements = []  # (Requires, what, Resource, read_only) this run is held to; see require()
         self.client = Client(
             self.params["api_url"],
             self.params["api_key"],
@@ -91,8 +128,36 @@ class LiteLLMModule(AnsibleModule):
             result = self.run()
         except LiteLLMError as exc:
             extra = dict((k, v) for k, v in (("status", exc.status), ("body", exc.body)) if v is not None)
-            self.fail_json(msg="failed to %s: %s" % (self.action, exc.msg), **extra)
+            if isinstance(exc, UnsupportedError):
+                reasons = []
+            elif exc.status in (404, 405) and route_missing(exc.body):  # a route this LiteLLM does not have
+                reasons = [unsupported(self.client, r, what, resource, read_only, licence=False)
+                           for r, what, resource, read_only in self.requirements]
+            else:
+                reasons = [r.explain(what, exc.msg, exc.status) for r, what, _res, _ro in self.requirements]
+            msg = next((reason for reason in reasons if reason), exc.msg)
+            self.fail_json(msg="failed to %s: %s" % (self.action, msg), **extra)
         self.exit_json(**result)
+
+    def require(self, requires, what, resource=None, read_only=False):
+        """Hold the run to ``requires``, failing with one sentence (UnsupportedError) when the proxy says it cannot.
+
+        The licence is asked at once, before anything is read or written. The API paths, which cost a 2 MB
+        /openapi.json, are asked only when they matter: before check mode predicts a write (``confirm_offered``)
+        and when LiteLLM answers that a route does not exist; a run that changes nothing does not ask. LiteLLM's
+        refusals that name a licence or a setting are explained the same way.
+        """
+        self.requirements.append((requires, what, resource, read_only))
+        reason = unsupported(self.client, requires, what, resource, read_only, paths=False)
+        if reason:
+            raise UnsupportedError(reason)
+
+    def confirm_offered(self):
+        """Check mode is about to predict a write: fail unless the proxy offers the API paths of every requirement."""
+        for requires, what, resource, read_only in self.requirements:
+            reason = unsupported(self.client, requires, what, resource, read_only, licence=False)
+            if reason:
+                raise UnsupportedError(reason)
 
     def secret_free(self, obj):
         """``obj`` with secret-named fields blanked, for results and diffs."""
@@ -106,37 +171,64 @@ class Reader(object):
         self.client = client
         self.resource = resource
 
-    def by_id(self, object_id):
-        """The raw object, or None when LiteLLM says it does not exist."""
+    def by_id(self, object_id, whole=False):
+        """The raw object, or None when LiteLLM says it does not exist (``whole``: LiteLLM's whole answer)."""
         get = self.resource.get
+        if get is None:  # no endpoint reads one object: find it in the list
+            found = self.matching(**{self.resource.id_field: object_id})
+            return found[0] if found else None
         try:
-            answer = self.client.get(get.path, params={get.param: object_id})
+            answer = self.client.get(get.target(object_id), params={get.param: object_id} if get.param else None)
         except LiteLLMError as exc:
-            if exc.status == 404:
+            if exc.status == 404 and not route_missing(exc.body):
                 return None
             raise
-        return answer.get(get.unwrap) if get.unwrap else answer
+        return answer if whole else self.unwrap(answer)
+
+    def unwrap(self, answer):
+        """The object in the whole answer of the kind's ``get``."""
+        get = self.resource.get
+        if callable(get.unwrap):
+            answer = get.unwrap(answer)
+        elif get.unwrap:
+            answer = answer.get(get.unwrap)
+        return self.resource.shape(answer) if self.resource.shape and answer else answer
 
     def matching(self, **filters):
         """Raw list entries matching ``filters`` exactly (LiteLLM's list filters may match substrings)."""
         endpoint = self.resource.find
         params = dict((endpoint.filters[k], v) for k, v in filters.items() if k in endpoint.filters)
-        return [o for o in page_through(self.client, endpoint, params) if all(o.get(k) == v for k, v in filters.items())]
+        found = page_through(self.client, endpoint, params)
+        if self.resource.shape:
+            found = [self.resource.shape(o) for o in found]
+        return [o for o in found if all(o.get(k) == v for k, v in filters.items())
+                and (endpoint.where is None or endpoint.where(o))]
 
     def many(self, **filters):
         """Raw objects matching ``filters``, completed with what the list endpoint leaves out."""
         found = self.matching(**filters)
         return self.resource.hydrate(self.client, found) if self.resource.hydrate else found
 
-    def by_key(self, key):
-        """The one raw object with this natural key, None if there is none; two or more is an error."""
+    def by_key(self, key, whole=False, **more):
+        """The one raw object with this natural key (and the ``more`` filters), None if there is none; two or more
+        is an error."""
         resource = self.resource
-        found = self.matching(**{resource.key_field: key})
+        found = self.matching(**dict(more, **{resource.key_field: key}))
         if len(found) > 1:
-            raise ValidationError("%d %s exist with %s '%s' (%s %s); set %s to choose one" % (
-                len(found), resource.plural, resource.key_field, key, resource.id_field,
+            raise ValidationError("%d %s exist with %s '%s'%s (%s %s); set %s to choose one" % (
+                len(found), resource.plural, resource.key_field, key,
+                "".join(" and %s '%s'" % item for item in sorted(more.items())), resource.id_field,
                 ", ".join(sorted(str(o.get(resource.id_field)) for o in found)), resource.id_field))
-        return self.by_id(found[0][resource.id_field]) if found else None
+        if found and resource.get is None:
+            return found[0]
+        return self.by_id(found[0][resource.id_field], whole) if found else None
+
+
+def send(client, target, body, idempotent=False):
+    """POST ``body`` to a path, or send it to an Endpoint with the Endpoint's method."""
+    if isinstance(target, Endpoint):
+        return client.request(target.method, target.path, body=body, idempotent=target.idempotent)
+    return client.post(target, body, idempotent=idempotent)
 
 
 class EntityModule(LiteLLMModule):
@@ -147,10 +239,15 @@ class EntityModule(LiteLLMModule):
     writes), and reports an exact ``changed`` and a before/after diff with secrets blanked.
     """
 
-    def __init__(self, resource, **kwargs):
+    def __init__(self, resource, argument_spec=None, **kwargs):
         self.resource = resource
-        super(EntityModule, self).__init__(
-            resource.argument_spec(), required_one_of=[(resource.key_field, resource.id_field)], **kwargs)
+        spec = resource.argument_spec()
+        spec.update(argument_spec or {})  # options a module subclass handles itself
+        required_one_of = [(resource.key_field, resource.id_field)]
+        if resource.id_field == resource.key_field:  # the name is the id (a tag)
+            spec[resource.key_field] = dict(spec[resource.key_field], required=True)
+            required_one_of = []
+        super(EntityModule, self).__init__(spec, required_one_of=required_one_of, **kwargs)
         self.reader = Reader(self.client, resource)
 
     def run(self):
@@ -161,11 +258,24 @@ class EntityModule(LiteLLMModule):
         members = params.get("members") if resource.members else None
         if members is not None:
             resource.members.validate(members)
+        if resource.requires:
+            self.action = "manage %s" % label
+            self.require(resource.requires, resource.requires.what or resource.kind, resource)
+        for name in sorted(n for n in desired if resource.by_name[n].requires):
+            requires = resource.by_name[name].requires
+            self.action = "manage %s" % label
+            self.require(requires, requires.what or "%s of a %s" % (name, resource.kind), resource)
+        if resource.preflight:
+            resource.preflight(self.client, params)
 
         self.action = "read %s" % label
         object_id = params.get(resource.id_field)
-        raw = self.reader.by_id(object_id) if object_id else self.reader.by_key(params[resource.key_field])
+        more = resource.key_filters(params) if resource.key_filters else {}
+        raw = self.reader.by_id(object_id) if object_id else self.reader.by_key(params[resource.key_field], **more)
         before = resource.view(raw)
+        if members and resource.members.resolve and params["state"] == "present":
+            self.action = "find the users of the members of %s" % label
+            members = resource.members.resolve(self.client, members)
 
         if params["state"] == "absent":
             changed, after = self.absent(label, raw)
@@ -185,44 +295,68 @@ class EntityModule(LiteLLMModule):
 
     def absent(self, label, raw):
         """Delete the object if it exists; returns (changed, the object after: always empty)."""
-        if raw and not self.check_mode:
+        if raw:
             self.action = "delete %s" % label
-            delete = self.resource.delete
-            self.client.request(delete.method, delete.path, body=delete.body(raw[self.resource.id_field]),
-                                idempotent=delete.idempotent)
+            self.ensure_writable(raw)
+        if raw and self.check_mode:
+            self.confirm_offered()
+        if raw and not self.check_mode:
+            delete, object_id = self.resource.delete, raw[self.resource.id_field]
+            self.client.request(delete.method, delete.target(object_id),
+                                body=delete.body(object_id) if delete.body else None, idempotent=delete.idempotent)
         return raw is not None, {}
 
     def present(self, label, raw, before, desired, members, looked_up_by_id):
         """Create or update the object; returns (changed, the object after, or as predicted in check mode)."""
         resource = self.resource
         new_key = desired.get(resource.key_field)
-        if looked_up_by_id and new_key is not None and new_key != before.get(resource.key_field):
+        if looked_up_by_id and resource.unique_key and new_key is not None and new_key != before.get(resource.key_field):
             self.action = "%s %s" % ("rename" if raw else "create", label)
             self.ensure_key_free(new_key, raw)
 
+        self.action = "%s %s" % ("update" if raw else "create", label)
         changes = resource.changes(desired, before)
+        secrets = resource.secrets(desired) if raw and self.params.get("update_secrets") == "always" else {}
         predicted = resource.predict(before, changes)
         plan = MemberPlan([], [], [], [])
         if resource.members:
             purge = self.params["purge_members"] and members is not None
             plan = resource.members.plan(members or [], before.get("members") or [], purge)
             predicted["members"] = plan.predicted
+        links = self.plan_links(before)
+        for link, link_plan in links:
+            predicted[link.name] = link_plan.predicted
 
-        if raw and not (changes or plan.add or plan.update or plan.remove):
+        if raw and not (changes or secrets or plan.add or plan.update or plan.remove
+                        or any(p.add or p.remove for _link, p in links)):
             return False, before
+        if raw is None:
+            self.ensure_creatable(label, desired, looked_up_by_id)
+        if raw:
+            self.action = "update %s" % label
+            self.ensure_writable(raw)
         if self.check_mode:
+            self.confirm_offered()
             return True, predicted
 
         if raw is None:
             object_id = self.create(label, desired, members)
+            if links:
+                self.action = "read %s" % label
+                links = self.plan_links(resource.view(self.reader.by_id(object_id)))
         else:
             object_id = raw[resource.id_field]
-            if changes:
+            if changes or secrets:
                 self.action = "update %s" % label
                 endpoint = resource.update
-                self.client.request(endpoint.method, endpoint.path, body=resource.payload(changes, raw),
-                                    idempotent=endpoint.idempotent)
+                if resource.update_with:
+                    resource.update_with(self.client, resource, dict(changes, **secrets), raw)
+                else:
+                    self.client.request(endpoint.method, endpoint.target(object_id),
+                                        body=resource.payload(dict(changes, **secrets), raw),
+                                        idempotent=endpoint.idempotent)
             self.apply_members(label, object_id, plan)
+        self.apply_links(label, object_id, links)
         self.action = "read %s" % label
         return True, resource.view(self.reader.by_id(object_id))
 
@@ -230,30 +364,69 @@ class EntityModule(LiteLLMModule):
         """Create the object with its members; with purge_members, drop members LiteLLM added on its own."""
         resource = self.resource
         self.action = "create %s" % label
-        body = resource.payload(desired)
-        if members:
+        body = self.create_body(resource.payload(desired))
+        if members and resource.members.in_create:
             body[resource.members.path[0]] = [resource.members.body(m) for m in members]
         endpoint = resource.create
-        object_id = self.client.request(endpoint.method, endpoint.path, body=body,
-                                        idempotent=endpoint.idempotent)[resource.id_field]
-        if members is not None and self.params["purge_members"]:
+        answer = self.client.request(endpoint.method, endpoint.target(), body=body, idempotent=endpoint.idempotent)
+        created = answer.get(endpoint.unwrap) if endpoint.unwrap else answer
+        # LiteLLM does not always echo the id (credentials are named by the caller): it is then the one asked for
+        object_id = created.get(resource.id_field) if isinstance(created, dict) else None
+        object_id = desired[resource.id_field] if object_id is None else object_id
+        if members is not None and (self.params["purge_members"] or not resource.members.in_create):
             self.action = "read %s" % label
             live = resource.view(self.reader.by_id(object_id))["members"]
-            self.apply_members(label, object_id, resource.members.plan(members, live, True))
+            self.apply_members(label, object_id, resource.members.plan(members, live, self.params["purge_members"]))
         return object_id
+
+    def create_body(self, body):
+        """The create request's body; a module subclass adds what only it knows (a virtual key's value)."""
+        return body
 
     def apply_members(self, label, object_id, plan):
         spec, id_field = self.resource.members, self.resource.id_field
         if plan.add:
             self.action = "add members to %s" % label
-            self.client.post(spec.add, {id_field: object_id, "member": [spec.body(m) for m in plan.add]})
+            send(self.client, spec.add, {id_field: object_id, "member": [spec.body(m) for m in plan.add]})
         for member in plan.update:
             self.action = "change the role of a member of %s" % label
-            self.client.post(spec.update, dict(spec.identity(member), role=member["role"], **{id_field: object_id}),
-                             idempotent=True)
+            send(self.client, spec.update, dict(spec.identity(member), role=member["role"], **{id_field: object_id}),
+                 idempotent=True)
         for member in plan.remove:
             self.action = "remove a member from %s" % label
-            self.client.post(spec.delete, dict(spec.identity(member), **{id_field: object_id}))
+            send(self.client, spec.delete, dict(spec.identity(member), **{id_field: object_id}))
+
+    def plan_links(self, view):
+        """(Links, LinkPlan) for each link option the user set, planned against the links in ``view``."""
+        return [(link, link.plan(self.params[link.name], view.get(link.name) or [], self.params[link.purge]))
+                for link in self.resource.links if self.params.get(link.name) is not None]
+
+    def apply_links(self, label, object_id, links):
+        for link, plan in links:
+            self.action = "update the %s of %s" % (link.name, label)
+            for target in plan.add:
+                send(self.client, link.join, link.join.body(object_id, target))
+            for target in plan.remove:
+                send(self.client, link.leave, link.leave.body(object_id, target))
+
+    def ensure_creatable(self, label, desired, looked_up_by_id):
+        """Refuse a create that LiteLLM would refuse or misread: a required option missing, or an id it chooses."""
+        resource = self.resource
+        self.action = "create %s" % label
+        if looked_up_by_id and resource.generated_id:
+            raise ValidationError("no %s has %s '%s', and LiteLLM chooses the %s of a new %s: leave %s out to create "
+                                  "one" % (resource.kind, resource.id_field, self.params[resource.id_field],
+                                           resource.id_field, resource.kind, resource.id_field))
+        missing = [name for name in resource.required if get_path(desired, name.split(".")) in (None, "")]
+        if missing:
+            raise ValidationError("%s %s required to create a %s" % (
+                " and ".join(missing), "is" if len(missing) == 1 else "are", resource.kind))
+
+    def ensure_writable(self, raw):
+        """Refuse to change or delete an object LiteLLM does not let the API change (defined in its config file)."""
+        reason = self.resource.read_only(raw) if self.resource.read_only else None
+        if reason:
+            raise ValidationError(reason)
 
     def ensure_key_free(self, key, raw):
         """Refuse to create or rename to a natural key another object already has (LiteLLM allows duplicates)."""
@@ -270,14 +443,20 @@ class InfoModule(LiteLLMModule):
 
     def __init__(self, resource, **kwargs):
         self.resource = resource
-        spec = {resource.key_field: dict(type="str"), resource.id_field: dict(type="str")}
-        super(InfoModule, self).__init__(spec, mutually_exclusive=[(resource.key_field, resource.id_field)], **kwargs)
+        spec = {}
+        for name in (resource.key_field, resource.id_field):
+            no_log = resource.by_name[name].no_log if name in resource.by_name else None
+            spec[name] = dict(type="str") if no_log is None else dict(type="str", no_log=no_log)
+        exclusive = [(resource.key_field, resource.id_field)] if len(spec) == 2 else []
+        super(InfoModule, self).__init__(spec, mutually_exclusive=exclusive, **kwargs)
         self.reader = Reader(self.client, resource)
 
     def run(self):
         resource, params = self.resource, self.params
         self.action = "read %s" % (resource.label(params) if params[resource.key_field] or params[resource.id_field]
                                    else resource.plural)
+        if resource.requires:
+            self.require(resource.requires, resource.requires.what or resource.kind, resource, read_only=True)
         if params[resource.id_field]:
             found = [self.reader.by_id(params[resource.id_field])]
         elif params[resource.key_field]:
@@ -286,4 +465,128 @@ class InfoModule(LiteLLMModule):
             found = self.reader.many()
         result = dict(changed=False)
         result[resource.plural] = [self.secret_free(resource.view(raw)) for raw in found if raw]
+        return result
+
+
+class MembershipModule(LiteLLMModule):
+    """Base of the modules for the members of an object (the users of a team).
+
+    ``membership`` is a Membership: the parent Resource (found by its id or natural key), the member Resource (the
+    member's identity, role and settings such as a budget in the parent) and ``read(whole answer)``, the parent's
+    members as raw objects.
+    """
+
+    def __init__(self, membership, argument_spec, **kwargs):
+        self.membership = membership
+        super(MembershipModule, self).__init__(argument_spec, **kwargs)
+        self.parents = Reader(self.client, membership.parent)
+
+    def read(self):
+        """(the parent's raw object, its members' views); (None, []) when the parent does not exist."""
+        parent, params = self.membership.parent, self.params
+        self.action = "read %s" % parent.label(params)
+        if params[parent.id_field]:
+            whole = self.parents.by_id(params[parent.id_field], whole=True)
+        else:
+            whole = self.parents.by_key(params[parent.key_field], whole=True)
+        if whole is None:
+            return None, []
+        raw = self.parents.unwrap(whole)
+        return raw, [self.membership.member.view(m) for m in self.membership.read(whole)]
+
+
+class MemberModule(MembershipModule):
+    """One member of an object, managed without owning the object's whole member list.
+
+    The member is matched and its role planned by the parent's Members spec; its settings are compared, predicted
+    and diffed like any object's options. Check mode, diff and ``changed`` work as in EntityModule.
+    """
+
+    IDENTITY = ("user_id", "user_email", "role")
+
+    def __init__(self, membership, **kwargs):
+        parent = membership.parent
+        super(MemberModule, self).__init__(
+            membership, membership.member.argument_spec(),
+            required_one_of=[(parent.id_field, parent.key_field), ("user_id", "user_email")], **kwargs)
+
+    def run(self):
+        parent, spec, params = self.membership.parent, self.membership.member, self.params
+        members = parent.members
+        label = "member '%s' of %s" % (params["user_id"] or params["user_email"], parent.label(params))
+        self.action = "validate %s" % label
+        desired = spec.desired(params)
+        settings = dict((k, v) for k, v in desired.items()
+                        if k not in self.IDENTITY and k not in (parent.id_field, parent.key_field))
+        raw, live = self.read()
+        if raw is None and params["state"] == "present":
+            self.action = "add %s" % label
+            raise ValidationError("%s does not exist" % parent.label(params))
+        wanted = dict((k, params[k]) for k in self.IDENTITY)
+        before = next((m for m in live if members.matches(wanted, m)), None) or {}
+
+        if params["state"] == "absent":
+            changed, after = bool(before), {}
+            if before and not self.check_mode:
+                self.action = "remove %s" % label
+                send(self.client, members.delete, dict(members.identity(before), **{parent.id_field: raw[parent.id_field]}))
+        else:
+            changed, after = self.present(label, raw, before, live, wanted, settings)
+        result = dict(changed=changed)
+        result[spec.kind] = self.secret_free(after)
+        if self._diff:
+            result["diff"] = dict(before=self.secret_free(self.declared(before)), after=self.secret_free(self.declared(after)))
+        return result
+
+    def declared(self, view):
+        spec = self.membership.member
+        return dict((k, v) for k, v in view.items() if k not in spec.by_name or spec.by_name[k].option)
+
+    def present(self, label, raw, before, live, wanted, settings):
+        parent, spec = self.membership.parent, self.membership.member
+        members = parent.members
+        wanted["role"] = wanted["role"] or before.get("role") or members.default_role
+        plan = members.plan([wanted], live, False)
+        changes = spec.changes(settings, before)
+        if not (plan.add or plan.update or changes):
+            return False, before
+        predicted = spec.predict(before, changes)
+        predicted.update(wanted if not before else dict(role=wanted["role"]))
+        predicted.update(dict((k, raw.get(k)) for k in (parent.id_field, parent.key_field)))
+        if self.check_mode:
+            return True, predicted
+
+        ids = {parent.id_field: raw[parent.id_field]}
+        if plan.add:
+            self.action = "add %s" % label
+            send(self.client, members.add, dict(ids, member=[members.body(m) for m in plan.add]))
+        if plan.update or changes:
+            self.action = "update %s" % label
+            body = dict(ids, **members.identity(before or plan.add[0]))
+            if plan.update:
+                body["role"] = wanted["role"]
+            body.update(spec.payload(changes))
+            send(self.client, members.update, body, idempotent=True)
+        raw, live = self.read()
+        return True, next((m for m in live if members.matches(wanted, m)), {})
+
+
+class MemberInfoModule(MembershipModule):
+    """The members of one object (the users of a team): all of them, or the one with a user_id or user_email."""
+
+    def __init__(self, membership, **kwargs):
+        parent = membership.parent
+        spec = dict((name, dict(type="str")) for name in (parent.id_field, parent.key_field, "user_id", "user_email"))
+        super(MemberInfoModule, self).__init__(
+            membership, spec, required_one_of=[(parent.id_field, parent.key_field)],
+            mutually_exclusive=[(parent.id_field, parent.key_field), ("user_id", "user_email")], **kwargs)
+
+    def run(self):
+        params, members = self.params, self.membership.parent.members
+        raw, live = self.read()
+        wanted = dict(user_id=params["user_id"], user_email=params["user_email"])
+        if wanted["user_id"] or wanted["user_email"]:
+            live = [m for m in live if members.matches(wanted, m)]
+        result = dict(changed=False)
+        result[self.membership.member.plural] = [self.secret_free(m) for m in live]
         return result

@@ -2,8 +2,9 @@
 
 Every test works on its own team alias (uuid suffix) and removes its teams and users afterwards, so the tests
 are independent and can run again against the same proxy. API state is checked with plain HTTP calls.
-Options that need a LiteLLM Enterprise license are tested only when the proxy has one (it answers 403 otherwise,
-which is tested instead).
+Options that need a LiteLLM Enterprise license are tested against ``litellm_proxy_premium``, the twin proxy with
+LiteLLM's licence check switched on (TEST ONLY, see tests/lib/premium/sitecustomize.py); without a licence LiteLLM
+answers 403, which is tested against the default proxy.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, Callable
 import pytest
 
 from tests.lib.playbook import run_tasks
-from tests.lib.team import members_of, task
+from tests.lib.team import Scenario, members_of, task
 
 
 # --- create and delete: the four steps ---------------------------------------------------------------------------
@@ -126,6 +127,14 @@ ENTERPRISE_OPTIONS: list[tuple[str, Any, Any, Read]] = [
 ]
 
 
+@pytest.fixture
+def premium_scenario(litellm_proxy_premium, request) -> Scenario:
+    """Like ``scenario``, on the proxy with the Enterprise licence check switched on."""
+    s = Scenario(litellm_proxy_premium, f"it-premium-{request.node.callspec.id[:16]}-{uuid.uuid4().hex[:8]}")
+    yield s
+    s.cleanup()
+
+
 def check_option_change(scenario, option, initial, changed, read):
     base = dict(team_alias=scenario.alias, models=["mock-gpt", "upstream-echo"], max_budget=100)
     scenario.apply(**{**base, option: initial})
@@ -152,10 +161,8 @@ def test_each_option_change_is_detected_and_applied(scenario, option, initial, c
 
 
 @pytest.mark.parametrize("option, initial, changed, read", ENTERPRISE_OPTIONS, ids=[o[0] for o in ENTERPRISE_OPTIONS])
-def test_each_enterprise_option_change_is_detected_and_applied(scenario, enterprise, option, initial, changed, read):
-    if not enterprise:
-        pytest.skip("needs a LiteLLM Enterprise license; see test_enterprise_option_without_license_fails_cleanly")
-    check_option_change(scenario, option, initial, changed, read)
+def test_each_enterprise_option_change_is_detected_and_applied(premium_scenario, option, initial, changed, read):
+    check_option_change(premium_scenario, option, initial, changed, read)
 
 
 @pytest.mark.parametrize("option, value", [(o[0], o[1]) for o in ENTERPRISE_OPTIONS], ids=[o[0] for o in ENTERPRISE_OPTIONS])

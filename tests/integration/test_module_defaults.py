@@ -1,0 +1,125 @@
+"""ONE playbook drives every module of the collection with its connection from module_defaults alone.
+
+The play sets ``module_defaults: {group/llmops.litellm.litellm: {api_url, api_key}}`` and nothing else: no task
+names a connection option and the LITELLM_* environment variables are emptied. Every module in meta/runtime.yml's
+action group runs once: each entity module creates one object, its _info module reads it back, and at the end the
+objects are deleted in reverse order (in an ``always:`` section, so a failure leaves nothing behind).
+
+A module without a row in ROWS fails the test: add one when you add a module.
+
+The play runs against ``litellm_proxy_premium``, the twin proxy with LiteLLM's Enterprise licence check switched on
+(TEST ONLY, see tests/lib/premium/sitecustomize.py), because the organization modules need the licence.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.lib.playbook import REPO, run_tasks
+
+GROUP = "group/llmops.litellm.litellm"
+
+
+@dataclasses.dataclass
+class Row:
+    """One module: ``present`` creates its object and ``absent`` deletes it (entity modules); ``info`` reads the
+    object back and ``found`` names the list it comes in (info modules). Strings may hold ``{name}`` (this run's
+    unique prefix) and ``{tmp}`` (a temporary directory)."""
+
+    module: str
+    present: dict[str, Any] | None = None
+    absent: dict[str, Any] | None = None
+    info: dict[str, Any] | None = None
+    found: str | None = None
+
+
+# In dependency order: a row may use the objects of the rows above it.
+ROWS = [
+    Row("credential", present={"credential_name": "{name}-cred", "credential_values": {"api_key": "sk-not-used"}},
+        absent={"credential_name": "{name}-cred", "state": "absent"}),
+    Row("credential_info", info={"credential_name": "{name}-cred"}, found="credentials"),
+    Row("model", present={"model_name": "{name}-model", "litellm_params": {
+        "model": "openai/gpt-4o", "mock_response": "hello", "litellm_credential_name": "{name}-cred"}},
+        absent={"model_name": "{name}-model", "state": "absent"}),
+    Row("model_info", info={"model_name": "{name}-model"}, found="models"),
+    Row("team", present={"team_alias": "{name}-team", "models": ["{name}-model"]},
+        absent={"team_alias": "{name}-team", "state": "absent"}),
+    Row("team_info", info={"team_alias": "{name}-team"}, found="teams"),
+    Row("virtual_key", present={"key_alias": "{name}-key", "team_alias": "{name}-team", "key_file": "{tmp}/key"},
+        absent={"key_alias": "{name}-key", "key_file": "{tmp}/key", "state": "absent"}),
+    Row("virtual_key_info", info={"key_alias": "{name}-key"}, found="virtual_keys"),
+    Row("budget", present={"budget_id": "{name}-budget", "max_budget": 1},
+        absent={"budget_id": "{name}-budget", "state": "absent"}),
+    Row("budget_info", info={"budget_id": "{name}-budget"}, found="budgets"),
+    Row("customer", present={"user_id": "{name}-customer", "budget_id": "{name}-budget"},
+        absent={"user_id": "{name}-customer", "state": "absent"}),
+    Row("customer_info", info={"user_id": "{name}-customer"}, found="customers"),
+    Row("user", present={"user_id": "{name}-user", "user_email": "{name}-user@example.com"},
+        absent={"user_id": "{name}-user", "state": "absent"}),
+    Row("user_info", info={"user_id": "{name}-user"}, found="users"),
+    Row("organization", present={"organization_alias": "{name}-org",
+                                 "members": [{"user_id": "{name}-user", "role": "org_admin"}]},
+        absent={"organization_alias": "{name}-org", "state": "absent"}),
+    Row("organization_info", info={"organization_alias": "{name}-org"}, found="organizations"),
+    Row("team_member", present={"team_alias": "{name}-team", "user_id": "{name}-user"},
+        absent={"team_alias": "{name}-team", "user_id": "{name}-user", "state": "absent"}),
+    Row("team_member_info", info={"team_alias": "{name}-team", "user_id": "{name}-user"}, found="team_members"),
+    Row("guardrail", present={"guardrail_name": "{name}-guard", "provider": "generic_guardrail_api",
+                              "mode": ["pre_call"], "api_base": "http://127.0.0.1:9"},
+        absent={"guardrail_name": "{name}-guard", "state": "absent"}),
+    Row("guardrail_info", info={"guardrail_name": "{name}-guard"}, found="guardrails"),
+    Row("tag", present={"name": "{name}-tag", "models": ["{name}-model"]}, absent={"name": "{name}-tag", "state": "absent"}),
+    Row("tag_info", info={"name": "{name}-tag"}, found="tags"),
+    # MCP server names cannot hold '-': the task templates it away
+    Row("mcp_server", present={"server_name": "{{ '{name}_mcp' | replace('-', '_') }}", "url": "http://127.0.0.1:9/mcp"},
+        absent={"server_name": "{{ '{name}_mcp' | replace('-', '_') }}", "state": "absent"}),
+    Row("mcp_server_info", info={"server_name": "{{ '{name}_mcp' | replace('-', '_') }}"}, found="mcp_servers"),
+    Row("access_group", present={"access_group_name": "{name}-group", "access_model_names": ["{name}-model"]},
+        absent={"access_group_name": "{name}-group", "state": "absent"}),
+    Row("access_group_info", info={"access_group_name": "{name}-group"}, found="access_groups"),
+]
+
+
+def fill(value: Any, **names: str) -> Any:
+    """``value`` with ``{name}`` and ``{tmp}`` replaced in every string."""
+    return json.loads(json.dumps(value).replace("{name}", names["name"]).replace("{tmp}", names["tmp"]))
+
+
+def group_modules() -> list[str]:
+    return yaml.safe_load((REPO / "meta" / "runtime.yml").read_text())["action_groups"]["litellm"]
+
+
+def test_every_module_has_a_row():
+    modules = set(group_modules()) | {p.stem for p in (REPO / "plugins" / "modules").glob("*.py")} - {"__init__"}
+    missing = sorted(modules - {row.module for row in ROWS})
+    assert not missing, f"add a row to ROWS in {Path(__file__).name} for: {', '.join(missing)}"
+
+
+def test_every_module_through_module_defaults_only(litellm_proxy_premium, tmp_path):
+    litellm_proxy = litellm_proxy_premium
+    names = {"name": f"it-defaults-{uuid.uuid4().hex[:8]}", "tmp": str(tmp_path)}
+    rows = [row for row in ROWS if row.module in group_modules()]
+    creates = [{"name": f"create {r.module}", f"llmops.litellm.{r.module}": fill(r.present, **names)} if r.present
+               else {"name": f"read {r.module}", f"llmops.litellm.{r.module}": fill(r.info, **names)} for r in rows]
+    deletes = [{"name": f"delete {r.module}", f"llmops.litellm.{r.module}": fill(r.absent, **names)}
+               for r in reversed(rows) if r.absent]
+    for task in creates + deletes:
+        (options,) = [v for k, v in task.items() if k != "name"]
+        assert not {"api_url", "api_key"} & set(options), "connection options come from module_defaults only"
+    result = run_tasks([{"name": "every module", "block": creates, "always": deletes}],
+                       module_defaults={GROUP: {"api_url": litellm_proxy.url, "api_key": litellm_proxy.master_key}},
+                       env={"LITELLM_PROXY_URL": "", "LITELLM_PROXY_API_KEY": "", "LITELLM_MASTER_KEY": ""})
+    assert result.rc == 0, result.stdout[-3000:]
+    for row in rows:
+        if row.present:
+            assert result.task(f"create {row.module}")["changed"] is True, row.module
+        else:
+            assert len(result.task(f"read {row.module}")[row.found]) == 1, row.module
+        if row.absent:
+            assert result.task(f"delete {row.module}")["changed"] is True, row.module
