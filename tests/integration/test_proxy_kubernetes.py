@@ -40,7 +40,7 @@ QUICKSTART: dict[str, Any] = {
 FULL: dict[str, Any] = {
     "proxy_kubernetes_name": "full",
     "proxy_kubernetes_non_root": True,
-    "proxy_kubernetes_image": {"tag": "main-v1.106.2", "pull_policy": "Always"},
+    "proxy_kubernetes_image": {"tag": "v1.106.2", "pull_policy": "Always"},
     "proxy_kubernetes_image_pull_secrets": ["ghcr"],
     "proxy_kubernetes_master_key": {"secret_ref": {"name": "existing-master", "key": "key"}},
     "proxy_kubernetes_redis": {"host": "redis.cache.svc", "port": 6380, "password_secret_ref": {"name": "redis", "key": "password"}},
@@ -196,16 +196,15 @@ QUICKSTART_OBJECTS = ["ServiceAccount/my-gateway", "ConfigMap/my-gateway-config"
 
 def test_quickstart_applies_and_a_second_run_changes_nothing(kube_api: KubeCluster, namespace: str, deployed: PlaybookResult) -> None:
     assert applied(deployed, "first") == dict.fromkeys(QUICKSTART_OBJECTS, True)
-    assert task(deployed, "first", "Create the key master")["changed"]
-    assert task(deployed, "first", "Create the key salt")["changed"]
+    assert task(deployed, "first", "Create the generated keys")["changed"]
     assert applied(deployed, "again") == dict.fromkeys(QUICKSTART_OBJECTS, False)
-    assert task(deployed, "again", "Create the key master")["skipped"]
+    assert not task(deployed, "again", "Create the generated keys")["changed"]
     assert not any(t["hosts"]["localhost"].get("changed") for p in deployed.plays if p["play"]["name"] == "again" for t in p["tasks"])
     objects = live(kube_api, namespace, "my-gateway")
     assert sorted(objects) == sorted([*QUICKSTART_OBJECTS, "Secret/my-gateway-master-key", "Secret/my-gateway-salt-key"])
     deployment = objects["Deployment/my-gateway"]
     container = deployment["spec"]["template"]["spec"]["containers"][0]
-    assert container["image"] == "ghcr.io/berriai/litellm-database:main-v1.106.2"
+    assert container["image"] == "ghcr.io/berriai/litellm-database:v1.106.2"
     assert container["livenessProbe"]["httpGet"]["path"] == "/health/liveliness"
     assert container["readinessProbe"]["httpGet"]["path"] == "/health/readiness"
     env = {e["name"]: e for e in container["env"]}
@@ -241,7 +240,7 @@ def test_every_option_reaches_the_objects(kube_api: KubeCluster, namespace: str,
     objects = {name: r["result"] for name, r in apply_results(deployed, "full").items()}
     pod = objects["Deployment/full"]["spec"]["template"]["spec"]
     container = pod["containers"][0]
-    assert container["image"] == "ghcr.io/berriai/litellm-non_root:main-v1.106.2"
+    assert container["image"] == "ghcr.io/berriai/litellm-non_root:v1.106.2"
     assert pod["securityContext"]["runAsNonRoot"] and pod["securityContext"]["runAsUser"] == 65534
     assert container["securityContext"] == {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
     assert pod["topologySpreadConstraints"][0]["topologyKey"] == "kubernetes.io/hostname"
@@ -317,7 +316,7 @@ def test_check_diff_persists_nothing(kube_api: KubeCluster, namespace: str, depl
     diff = apply_results(result, "change")["Deployment/my-gateway"]["diff"]
     assert (diff["before"]["spec"]["replicas"], diff["after"]["spec"]["replicas"]) == (3, 5)
     assert all(applied(result, "new").values())
-    assert task(result, "new", "Create the key master")["changed"]
+    assert task(result, "new", "Create the generated keys")["changed"]
     after = {**live(kube_api, namespace, "my-gateway"), **live(kube_api, namespace, "check")}
     assert after == before
 
@@ -346,7 +345,8 @@ def test_absent_removes_everything(kube_api: KubeCluster, namespace: str, deploy
     # the database outlived the first state=absent of its instance, and went with proxy_kubernetes_remove_data
     assert [r["item"]["kind"] for r in task(result, "remove data", "Delete the optional objects")["results"] if r["changed"]] == ["Cluster"]
     deleted = [r["item"]["kind"] for p in result.plays[:3] for t in p["tasks"] for r in t["hosts"]["localhost"].get("results", []) if r.get("changed")]
-    # every kind of every instance (one item deletes all Secrets of an instance), and the optional objects
+    # every kind of every instance (one item deletes all Secrets of an instance), the migration Job of each (all
+    # three had a database), and the optional objects
     optional = ["PodDisruptionBudget", "NetworkPolicy", "Ingress", "ServiceMonitor", "PrometheusRule", "ScheduledBackup", "HTTPRoute"]
-    assert sorted(deleted) == sorted(3 * [api_version_kind[1] for api_version_kind in KINDS[:5]] + optional)
+    assert sorted(deleted) == sorted(3 * ["Job", *(api_version_kind[1] for api_version_kind in KINDS[:5])] + optional)
     assert not any(t["hosts"]["localhost"].get("changed") for t in result.plays[3]["tasks"])
