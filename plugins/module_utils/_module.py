@@ -231,6 +231,57 @@ def send(client, target, body, idempotent=False):
     return client.post(target, body, idempotent=idempotent)
 
 
+def send_create(client, resource, body):
+    """Create an object with a request body already made; returns the id LiteLLM answers with, None when it does
+    not echo one (credentials are named by the caller: the id is then the one asked for)."""
+    endpoint = resource.create
+    answer = client.request(endpoint.method, endpoint.target(), body=body, idempotent=endpoint.idempotent)
+    created = answer.get(endpoint.unwrap) if endpoint.unwrap and isinstance(answer, dict) else answer
+    return created.get(resource.id_field) if isinstance(created, dict) else None
+
+
+def send_update(client, resource, changes, raw):
+    """Send the options in ``changes`` (option names, desired values) of the live object ``raw``."""
+    if resource.update_with:
+        resource.update_with(client, resource, changes, raw)
+        return
+    endpoint = resource.update
+    client.request(endpoint.method, endpoint.target(raw[resource.id_field]), body=resource.payload(changes, raw),
+                   idempotent=endpoint.idempotent)
+
+
+def send_delete(client, resource, raw):
+    """Delete the live object ``raw``."""
+    delete, object_id = resource.delete, raw[resource.id_field]
+    client.request(delete.method, delete.target(object_id), body=delete.body(object_id) if delete.body else None,
+                   idempotent=delete.idempotent)
+
+
+def send_members(client, resource, object_id, plan, step=lambda what: None):
+    """Add, re-role and remove members as ``plan`` (a MemberPlan) says; ``step(what)`` names each call first."""
+    spec, id_field = resource.members, resource.id_field
+    if plan.add:
+        step("add members to")
+        send(client, spec.add, {id_field: object_id, "member": [spec.body(m) for m in plan.add]})
+    for member in plan.update:
+        step("change the role of a member of")
+        send(client, spec.update, dict(spec.identity(member), role=member["role"], **{id_field: object_id}),
+             idempotent=True)
+    for member in plan.remove:
+        step("remove a member from")
+        send(client, spec.delete, dict(spec.identity(member), **{id_field: object_id}))
+
+
+def send_links(client, object_id, links, step=lambda what: None):
+    """Join and leave what each (Links, LinkPlan) in ``links`` says; ``step(what)`` names each link first."""
+    for link, plan in links:
+        step("update the %s of" % link.name)
+        for target in plan.add:
+            send(client, link.join, link.join.body(object_id, target))
+        for target in plan.remove:
+            send(client, link.leave, link.leave.body(object_id, target))
+
+
 class EntityModule(LiteLLMModule):
     """A module for one object of a kind: ``state: present|absent`` over the kind's Resource spec.
 
@@ -301,9 +352,7 @@ class EntityModule(LiteLLMModule):
         if raw and self.check_mode:
             self.confirm_offered()
         if raw and not self.check_mode:
-            delete, object_id = self.resource.delete, raw[self.resource.id_field]
-            self.client.request(delete.method, delete.target(object_id),
-                                body=delete.body(object_id) if delete.body else None, idempotent=delete.idempotent)
+            send_delete(self.client, self.resource, raw)
         return raw is not None, {}
 
     def present(self, label, raw, before, desired, members, looked_up_by_id):
@@ -348,13 +397,7 @@ class EntityModule(LiteLLMModule):
             object_id = raw[resource.id_field]
             if changes or secrets:
                 self.action = "update %s" % label
-                endpoint = resource.update
-                if resource.update_with:
-                    resource.update_with(self.client, resource, dict(changes, **secrets), raw)
-                else:
-                    self.client.request(endpoint.method, endpoint.target(object_id),
-                                        body=resource.payload(dict(changes, **secrets), raw),
-                                        idempotent=endpoint.idempotent)
+                send_update(self.client, resource, dict(changes, **secrets), raw)
             self.apply_members(label, object_id, plan)
         self.apply_links(label, object_id, links)
         self.action = "read %s" % label
@@ -367,11 +410,7 @@ class EntityModule(LiteLLMModule):
         body = self.create_body(resource.payload(desired))
         if members and resource.members.in_create:
             body[resource.members.path[0]] = [resource.members.body(m) for m in members]
-        endpoint = resource.create
-        answer = self.client.request(endpoint.method, endpoint.target(), body=body, idempotent=endpoint.idempotent)
-        created = answer.get(endpoint.unwrap) if endpoint.unwrap else answer
-        # LiteLLM does not always echo the id (credentials are named by the caller): it is then the one asked for
-        object_id = created.get(resource.id_field) if isinstance(created, dict) else None
+        object_id = send_create(self.client, resource, body)
         object_id = desired[resource.id_field] if object_id is None else object_id
         if members is not None and (self.params["purge_members"] or not resource.members.in_create):
             self.action = "read %s" % label
@@ -384,17 +423,10 @@ class EntityModule(LiteLLMModule):
         return body
 
     def apply_members(self, label, object_id, plan):
-        spec, id_field = self.resource.members, self.resource.id_field
-        if plan.add:
-            self.action = "add members to %s" % label
-            send(self.client, spec.add, {id_field: object_id, "member": [spec.body(m) for m in plan.add]})
-        for member in plan.update:
-            self.action = "change the role of a member of %s" % label
-            send(self.client, spec.update, dict(spec.identity(member), role=member["role"], **{id_field: object_id}),
-                 idempotent=True)
-        for member in plan.remove:
-            self.action = "remove a member from %s" % label
-            send(self.client, spec.delete, dict(spec.identity(member), **{id_field: object_id}))
+        send_members(self.client, self.resource, object_id, plan, step=lambda what: self.name_action(what, label))
+
+    def name_action(self, what, label):
+        self.action = "%s %s" % (what, label)
 
     def plan_links(self, view):
         """(Links, LinkPlan) for each link option the user set, planned against the links in ``view``."""
@@ -402,12 +434,7 @@ class EntityModule(LiteLLMModule):
                 for link in self.resource.links if self.params.get(link.name) is not None]
 
     def apply_links(self, label, object_id, links):
-        for link, plan in links:
-            self.action = "update the %s of %s" % (link.name, label)
-            for target in plan.add:
-                send(self.client, link.join, link.join.body(object_id, target))
-            for target in plan.remove:
-                send(self.client, link.leave, link.leave.body(object_id, target))
+        send_links(self.client, object_id, links, step=lambda what: self.name_action(what, label))
 
     def ensure_creatable(self, label, desired, looked_up_by_id):
         """Refuse a create that LiteLLM would refuse or misread: a required option missing, or an id it chooses."""

@@ -1,0 +1,318 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: gateway_state
+short_description: Declare the whole state of a LiteLLM proxy in one document, and apply it
+version_added: 0.1.0
+description:
+  - Applies one document holding the desired state of many objects of many kinds (budgets, credentials,
+    guardrails, tags, MCP servers, models, organizations, teams, users, virtual keys, customers, access groups) to
+    the LiteLLM proxy (AI gateway), the way M(llmops.litellm.team) and the other modules apply one object, but
+    planned and applied at once.
+  - B(Document format.) A mapping of kinds (C(budgets), C(credentials), C(guardrails), C(tags), C(mcp_servers),
+    C(models), C(organizations), C(teams), C(users), C(virtual_keys), C(customers), C(access_groups)) to lists of
+    objects. Each object is written with the options of the kind's module (same names, same validation,
+    C(state=absent) included), so a task moves into a document unchanged. Beyond those, a team may name its
+    organization by C(organization_alias), and a virtual key its team by C(team_alias) and its organization by
+    C(organization_alias); they are resolved to ids, to objects of the document created by the same run, or to
+    live ones.
+  - B(Reading.) The live state is read with one list call per kind (paged, 100 per page), never one read per
+    object. Objects are matched by their natural key (or id, when the object sets it), and compared with the
+    rules of the kind's module; only the options an object sets are compared.
+  - B(Order.) Objects are created and updated kind by kind in the order budgets, credentials, guardrails, tags,
+    MCP servers, models, organizations, teams, users, virtual keys, customers, access groups, and deleted in the
+    reverse order. Within a kind, up to O(workers) requests are in flight. An object whose parent (a key's team,
+    a model's credential, a customer's budget, a team's organization) failed is skipped and reported so; the
+    other objects are applied, and the module then fails, listing what failed.
+  - B(Objects not declared) follow O(unmanaged). Only objects in O(scope) can ever be pruned.
+  - B(Virtual keys.) A key's value never appears in a document or in any output. The value of a new key is made
+    by the module and written to a 0600 file in O(key_dir) (named after the key's alias) or to the key's own
+    C(key_file), before LiteLLM is called; a run that stopped before LiteLLM created the key uses that file again.
+    Creating a key without either fails before anything is written. Deleting a key removes its file when it holds
+    that key.
+  - B(Secrets.) Write-only options (a credential's C(credential_values), a model's C(provider_api_key), ...) are
+    never compared (LiteLLM does not return them). They are sent when the object is created and, with
+    O(update_secrets=always) (or the object's own C(update_secrets)), on every run. A value starting with
+    C(llmops-secret/) (what M(llmops.litellm.gateway_state_info) exports in place of a secret) means I(do not
+    touch), and is neither compared nor sent.
+author:
+  - llmops.litellm maintainers (@llmops)
+extends_documentation_fragment:
+  - llmops.litellm.connection
+  - llmops.litellm.attributes
+options:
+  document:
+    description:
+      - The document, inline. Merged with O(files) (each kind's lists are concatenated).
+    type: dict
+  files:
+    description:
+      - YAML or JSON files holding documents, read on the host the module runs on. A directory stands for its
+        C(*.yml), C(*.yaml) and C(*.json) files, in name order.
+    type: list
+    elements: path
+  unmanaged:
+    description:
+      - What to do with live objects of the kinds in O(scope) that the document does not declare.
+      - V(preserve) leaves them alone and reports them as C(unmanaged).
+      - V(prune) deletes those that O(scope) owns (its name prefix and owner marker, when set); objects defined in
+        the proxy's config file are never deleted.
+      - V(adopt) leaves them alone, reports them as C(adopt) and returns them in RV(adopted), in the document
+        format, ready to be added to the document.
+    type: str
+    choices: [preserve, prune, adopt]
+    default: preserve
+  scope:
+    description: Which live objects this document owns.
+    type: dict
+    suboptions:
+      kinds:
+        description: The kinds in scope (document keys such as V(teams)). Default, the kinds the document lists
+          (an empty list counts).
+        type: list
+        elements: str
+      name_prefix:
+        description: Only objects whose natural key starts with this prefix are owned.
+        type: str
+      owner:
+        description:
+          - An ownership marker. The module writes it as C(llmops_owner) into the metadata of every declared
+            object of the kinds that have one (C(metadata) of teams, users, virtual keys and organizations,
+            C(model_info), C(credential_info), C(guardrail_info)), and owns only live objects that carry it.
+          - Objects of other kinds (budgets, customers, tags, MCP servers, access groups) carry no marker, so with
+            an owner they are never pruned.
+        type: str
+  update_secrets:
+    description:
+      - V(on_create) sends write-only secrets only when an object is created, so that a second run changes
+        nothing. V(always) sends them on every run (each such object then reports a change). An object's own
+        C(update_secrets) wins.
+    type: str
+    choices: [always, on_create]
+    default: on_create
+  key_dir:
+    description:
+      - Directory (on the host the module runs on) where the values of new virtual keys are written, one 0600
+        file per key named after its alias (characters other than letters, digits, C(.), C(_) and C(-) become
+        C(_)). A key's own C(key_file) wins.
+    type: path
+  workers:
+    description: How many requests may be in flight at once.
+    type: int
+    default: 8
+notes:
+  - Organization members given by C(user_email) must name users that exist before the run (LiteLLM adds
+    organization members by user_id only).
+  - Organizations, tags on teams and keys, and some other options need a LiteLLM Enterprise licence, as in the
+    object modules.
+seealso:
+  - module: llmops.litellm.gateway_state_info
+  - name: Gateway state
+    description: The document format, ownership, drift reports and the benchmark (docs/gateway_state.md).
+    link: https://github.com/llmops/litellm/blob/main/docs/gateway_state.md
+'''
+
+EXAMPLES = r'''
+- name: Apply a gateway document
+  llmops.litellm.gateway_state:
+    api_url: http://localhost:4000
+    api_key: "{{ litellm_master_key }}"
+    key_dir: /etc/litellm/keys
+    scope:
+      owner: platform-team
+    unmanaged: prune
+    document:
+      credentials:
+        - credential_name: openai-prod
+          credential_values:
+            api_key: "{{ vault_openai_api_key }}"
+      models:
+        - model_name: gpt-4o
+          litellm_params:
+            model: openai/gpt-4o
+            litellm_credential_name: openai-prod
+      teams:
+        - team_alias: research
+          models: [gpt-4o]
+          max_budget: 100
+      virtual_keys:
+        - key_alias: research-ci
+          team_alias: research
+          max_budget: 10
+
+- name: Report drift without changing anything
+  llmops.litellm.gateway_state:
+    files: [gateway/]
+  check_mode: true
+  register: drift
+'''
+
+RETURN = r'''
+changes:
+  description:
+    - What the run changed (or, in check mode, would change), one entry per object with an action, with the
+      per-field changes. In check mode this is the drift report.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    kind:
+      description: Kind of the object (C(team), C(virtual_key) ...).
+      type: str
+    name:
+      description: Natural key of the object.
+      type: str
+    action:
+      description: V(create), V(update) or V(delete).
+      type: str
+    changes:
+      description: "C([{path, desired, live}]): the option (a dict option's key as C(option.key), a member as
+        C(members[user_email=...])), the declared value and the live one. Secrets show as C(********)."
+      type: list
+      elements: dict
+    status:
+      description: What happened (not in check mode), V(created), V(updated), V(deleted), V(failed) or V(skipped).
+      type: str
+    error:
+      description: Why the object failed or was skipped.
+      type: str
+  sample:
+    - kind: team
+      name: research
+      action: update
+      changes: [{path: max_budget, desired: 100.0, live: 50.0}]
+      status: updated
+objects:
+  description: Every declared object and every live object in scope, with its action and status (no changes).
+  returned: always
+  type: list
+  elements: dict
+summary:
+  description: How many objects got each action (or, after the run, each status).
+  returned: always
+  type: dict
+  sample: {"none": 120, "update": 3, "unmanaged": 2}
+adopted:
+  description: With O(unmanaged=adopt), the objects in scope the document does not declare, in the document format.
+  returned: when O(unmanaged=adopt)
+  type: dict
+'''
+
+import json
+
+from ansible_collections.llmops.litellm.plugins.module_utils._client import Client
+from ansible_collections.llmops.litellm.plugins.module_utils._module import LiteLLMModule
+from ansible_collections.llmops.litellm.plugins.module_utils._state import (
+    POLICIES,
+    Applier,
+    Planner,
+    drop_key_files,
+    export_document,
+    item_view,
+    make_scope,
+    merge_documents,
+    needed_kinds,
+    parse_document,
+    read_documents,
+    read_live,
+    scrub_export,
+    thread_clients,
+)
+
+try:
+    import yaml
+except ImportError:
+    yaml = None
+
+
+def load_text(text):
+    """A document from YAML or JSON text."""
+    if yaml is None:
+        return json.loads(text)
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ValueError(str(exc))
+
+
+class GatewayStateModule(LiteLLMModule):
+
+    def __init__(self):
+        super(GatewayStateModule, self).__init__(dict(
+            document=dict(type="dict"),
+            files=dict(type="list", elements="path"),
+            unmanaged=dict(type="str", choices=list(POLICIES), default="preserve"),
+            scope=dict(type="dict", options=dict(
+                kinds=dict(type="list", elements="str"),
+                name_prefix=dict(type="str"),
+                owner=dict(type="str"),
+            )),
+            update_secrets=dict(type="str", choices=["always", "on_create"], default="on_create"),
+            key_dir=dict(type="path"),
+            workers=dict(type="int", default=8),
+        ), required_one_of=[("document", "files")])
+
+    def client_factory(self):
+        params = self.params
+        return Client(params["api_url"], params["api_key"], timeout=params["timeout"],
+                      validate_certs=params["validate_certs"], ca_path=params["ca_path"], check_mode=self.check_mode)
+
+    def run(self):
+        params = self.params
+        self.action = "read the document"
+        documents = [("document", params["document"])] + read_documents(params["files"] or [], load_text)
+        document = merge_documents(documents)
+        self.action = "validate the document"
+        declared = parse_document(document)
+        for _resource, _where, object_params in declared:
+            self.no_log_values.update(object_params["_no_log"])
+        scope = params["scope"] or {}
+        scope = make_scope(document, scope.get("kinds"), scope.get("name_prefix"), scope.get("owner"))
+        workers = max(1, params["workers"])
+        client_for = thread_clients(self.client_factory)
+        self.action = "read the live state"
+        live = read_live(client_for, needed_kinds(declared, scope), workers)
+        self.action = "plan the document"
+        plan = Planner(declared, live, scope, params["unmanaged"], params["update_secrets"], params["key_dir"]).plan()
+        if not self.check_mode and plan.work:
+            self.action = "apply the document"
+            Applier(client_for, workers).apply(plan)
+            drop_key_files(plan, params["key_dir"])
+        return self.result(plan, live, scope)
+
+    def result(self, plan, live, scope):
+        everything = plan.items + plan.unmanaged
+        result = dict(
+            changed=any(i.status not in ("failed", "skipped") for i in plan.work) if not self.check_mode
+            else plan.changed,
+            changes=[i.report() for i in plan.work],
+            objects=[dict((k, v) for k, v in i.report().items() if k != "changes") for i in everything],
+            summary=plan.summary(),
+        )
+        if self._diff:
+            result["diff"] = [dict(before_header="%s %s" % (i.resource.kind, i.name), after_header="%s %s" % (
+                i.resource.kind, i.name), before=item_view(i, False), after=item_view(i, True)) for i in plan.work]
+        result = self.secret_free(result)
+        if self.params["unmanaged"] == "adopt":
+            adopted = set((i.resource.kind, i.object_id) for i in plan.unmanaged if i.action == "adopt")
+            result["adopted"] = scrub_export(export_document(live, scope.kinds, only=adopted),
+                                             (self.params["api_key"],))
+        failed = [i for i in plan.work if i.status in ("failed", "skipped")]
+        if failed:
+            self.fail_json(msg="failed to apply the document: %d of %d changes not applied: %s" % (
+                len(failed), len(plan.work), "; ".join(i.error for i in failed[:10])), **result)
+        return result
+
+
+def main():
+    GatewayStateModule().execute()
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,99 @@
+"""The custom resources gateway_state_info renders are accepted whole by the operator's CRDs (crds/).
+
+Every CRD of crds/ is registered on the test Kubernetes API (``kube_api``: the emulator over real HTTP, with
+openAPIV3Schema validation and pruning of unknown fields, as a real API server does), with the operator CRD
+tests' own fixture and check (tests/operator/test_crds.py). A document setting many
+options of every kind with a custom resource is rendered with the engine's ``manifests`` (what the module returns
+as ``manifests``) and each manifest is created: none is refused, and none loses a field to pruning (which is how a
+wrong field name would show).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from kubernetes.client.exceptions import ApiException
+
+from tests.lib.kubeapi.fixtures import kube_api, kube_namespace
+from tests.lib.playbook import ensure_collection_link
+from tests.operator.test_crds import contains, custom_api
+
+sys.path.insert(0, str(ensure_collection_link()))
+
+from ansible_collections.llmops.litellm.plugins.module_utils._state import CR_API_VERSION, manifests  # noqa: E402
+
+__all__ = ["custom_api", "kube_api", "kube_namespace"]
+
+DOCUMENT: dict[str, list[dict[str, Any]]] = {
+    "budgets": [{"budget_id": "free-tier", "max_budget": 1.0, "soft_budget": 0.5, "budget_duration": "1d",
+                 "tpm_limit": 1000, "rpm_limit": 10, "tpd_limit": 10000, "max_parallel_requests": 2,
+                 "model_max_budget": {"gpt-4o": {"max_budget": 1}}}],
+    "credentials": [{"credential_name": "openai-prod", "display_name": "OpenAI",
+                     "credential_values": "llmops-secret/CREDENTIAL_OPENAI_PROD_CREDENTIAL_VALUES",
+                     "credential_info": {"api_base": "https://api.openai.com/v1"}}],
+    "guardrails": [{"guardrail_name": "pii", "provider": "presidio", "mode": ["pre_call"], "default_on": True,
+                    "api_base": "http://presidio:3000", "provider_api_key": "llmops-secret/GUARDRAIL_PII_KEY",
+                    "litellm_params": {"presidio_language": "en"}, "guardrail_info": {"owner": "sec"}}],
+    "mcp_servers": [{"server_name": "docs_mcp", "alias": "docs", "description": "docs", "transport": "http",
+                     "url": "https://mcp.example.com/mcp", "auth_type": "bearer_token", "allowed_tools": ["search"],
+                     "mcp_access_groups": ["eng"], "extra_headers": ["x-user"], "allow_all_keys": False,
+                     "available_on_public_internet": False, "server_timeout": 30.0, "max_concurrent_requests": 4,
+                     "rpm": 60, "tool_name_to_display_name": {"search": "Search"},
+                     "tool_name_to_description": {"search": "Searches"}, "instructions": "be brief",
+                     "credentials": "llmops-secret/MCP_SERVER_DOCS_MCP_CREDENTIALS"}],
+    "models": [{"model_name": "gpt-4o", "model_id": "gpt-4o-openai",
+                "litellm_params": {"model": "openai/gpt-4o", "api_base": "https://api.openai.com/v1", "rpm": 600,
+                                   "litellm_credential_name": "openai-prod"},
+                "provider_api_key": "os.environ/OPENAI_API_KEY", "model_info": {"team": "eng"}, "tags": ["paid"],
+                "access_groups": ["general"], "blocked": False}],
+    "organizations": [{"organization_alias": "acme-corp", "models": ["gpt-4o"], "max_budget": 5000.0,
+                       "budget_duration": "30d", "tpm_limit": 100000, "rpm_limit": 1000, "metadata": {"cc": "42"},
+                       "members": [{"user_email": "admin@example.com", "role": "org_admin"}]}],
+    "teams": [{"team_alias": "acme-engineering", "organization_alias": "acme-corp", "models": ["gpt-4o"],
+               "max_budget": 1000.0, "soft_budget": 800.5, "budget_duration": "30d", "tpm_limit": 1000,
+               "rpm_limit": 100, "tpd_limit": 100000, "blocked": False, "model_aliases": {"fast": "gpt-4o"},
+               "tags": ["paid"], "guardrails": ["pii"], "metadata": {"cost_center": "eng"},
+               "model_max_budget": {"gpt-4o": {"max_budget": 10.5, "budget_duration": "1d"}},
+               "model_rpm_limit": {"gpt-4o": 10},
+               "model_tpm_limit": {"gpt-4o": 100}, "team_member_budget": 10.0, "team_member_budget_duration": "30d",
+               "team_member_rpm_limit": 10, "team_member_tpm_limit": 100, "team_member_key_duration": "7d",
+               "default_team_member_models": ["gpt-4o"],
+               "members": [{"user_email": "dev@example.com", "role": "user"},
+                           {"user_id": "u-42", "user_email": "lead@example.com", "role": "admin"}]}],
+    "users": [{"user_id": "u-42", "user_email": "lead@example.com", "user_alias": "Lead",
+               "user_role": "internal_user", "models": ["gpt-4o"], "max_budget": 100.0, "budget_duration": "30d",
+               "tpm_limit": 1000, "rpm_limit": 10, "max_parallel_requests": 2, "metadata": {"team": "eng"},
+               "teams": ["t-1"]}],
+    "virtual_keys": [{"key_alias": "eng-ci-key", "team_alias": "acme-engineering", "organization_alias": "acme-corp",
+                      "user_id": "u-42", "models": ["gpt-4o"], "max_budget": 100.0, "soft_budget": 80.0,
+                      "budget_duration": "30d", "tpm_limit": 1000, "rpm_limit": 10, "tpd_limit": 10000,
+                      "max_parallel_requests": 2,
+                      "model_max_budget": {"gpt-4o": {"budget_limit": 1.0, "time_period": "30d"}},
+                      "model_rpm_limit": {"gpt-4o": 5}, "model_tpm_limit": {"gpt-4o": 50},
+                      "rpm_limit_type": "best_effort_throughput", "tpm_limit_type": "guaranteed_throughput",
+                      "tags": ["ci"], "guardrails": ["pii"], "enforced_params": ["user"], "metadata": {"ci": True},
+                      "aliases": {"fast": "gpt-4o"}, "permissions": {"pii_masking": True},
+                      "allowed_routes": ["llm_api_routes"], "allowed_passthrough_routes": ["/vertex"],
+                      "denied_passthrough_routes": ["/bedrock"], "blocked": False, "auto_rotate": True,
+                      "rotation_interval": "90d"}],
+    "customers": [{"user_id": "customer-4711", "alias": "ACME GmbH", "blocked": False, "budget_id": "free-tier",
+                   "allowed_model_region": "eu", "default_model": "gpt-4o", "models": ["gpt-4o"]}],
+}
+
+
+def test_rendered_manifests_are_accepted_whole_by_the_crds(custom_api, kube_namespace):
+    rendered = manifests(DOCUMENT, "my-gateway", kube_namespace)
+    assert sorted(m["kind"] for m in rendered) == sorted([
+        "LiteLLMBudget", "LiteLLMCredential", "LiteLLMGuardrail", "LiteLLMMCPServer", "LiteLLMModel",
+        "LiteLLMOrganization", "LiteLLMTeam", "LiteLLMUser", "LiteLLMVirtualKey", "LiteLLMCustomer"])
+    for manifest in rendered:
+        assert manifest["apiVersion"] == CR_API_VERSION
+        assert not any(str(v).startswith("llmops-secret/") for v in manifest["spec"].values()), manifest
+        try:
+            stored = custom_api.create_namespaced_custom_object(
+                "litellm.llmops.dev", "v1alpha1", kube_namespace, manifest["kind"].lower() + "s", manifest)
+        except ApiException as exc:
+            raise AssertionError(f"{manifest['kind']} refused: {exc.body}") from None
+        assert contains(stored["spec"], manifest["spec"]), (
+            f"{manifest['kind']}: fields were pruned\ngiven  {manifest['spec']}\nstored {stored['spec']}")

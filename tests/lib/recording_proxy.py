@@ -1,0 +1,124 @@
+"""A recording pass-through HTTP proxy: forwards every request to a real server and counts method + path.
+
+Put it between a client (a module, a benchmark contender) and the real LiteLLM proxy to count the requests that
+reach LiteLLM: ``RecordingProxy(upstream_url).start()``, point the client at ``.url``, read ``.requests`` (a
+list of (method, path without query)) or ``.counts()``. Real HTTP on both sides; it answers nothing itself but
+marks: ``GET /__mark__/<name>`` (from a playbook's ``uri`` task between two steps) is recorded as ("MARK",
+name) and never forwarded, so that one playbook run can be split into steps with ``between(a, b)``.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+import requests
+
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
+              "transfer-encoding", "upgrade", "content-length", "content-encoding", "host"}
+WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
+MARK = "/__mark__/"
+
+
+class RecordingProxy:
+    """A threaded HTTP server on 127.0.0.1 forwarding to ``upstream`` (keep-alive on both sides)."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream.rstrip("/")
+        self.requests: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="recording-proxy", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return "http://127.0.0.1:%d" % self._server.server_address[1]
+
+    def start(self) -> "RecordingProxy":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> "RecordingProxy":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def reset(self) -> list[tuple[str, str]]:
+        """The requests recorded so far, and start a new count."""
+        with self._lock:
+            seen, self.requests = self.requests, []
+        return seen
+
+    def counts(self) -> collections.Counter:
+        with self._lock:
+            return collections.Counter("%s %s" % r for r in self.requests)
+
+    def writes(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return [r for r in self.requests if r[0] in WRITE_METHODS]
+
+    def mark_url(self, name: str) -> str:
+        return f"{self.url}{MARK}{quote(name, safe='')}"
+
+    def between(self, first: str, last: str | None = None) -> list[tuple[str, str]]:
+        """The requests recorded after the mark ``first`` and before the mark ``last`` (or the end)."""
+        with self._lock:
+            seen = list(self.requests)
+        start = seen.index(("MARK", first)) + 1
+        end = seen.index(("MARK", last)) if last else len(seen)
+        return [r for r in seen[start:end] if r[0] != "MARK"]
+
+    def _session(self) -> requests.Session:
+        if not hasattr(self._local, "session"):
+            self._local.session = requests.Session()
+        return self._local.session
+
+    def _record(self, method: str, path: str) -> None:
+        with self._lock:
+            self.requests.append((method, urlsplit(path).path))
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _forward(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                if self.path.startswith(MARK):
+                    with proxy._lock:
+                        proxy.requests.append(("MARK", unquote(self.path[len(MARK):])))
+                    self.send_response(200)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                proxy._record(self.command, self.path)
+                headers = dict((k, v) for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP)
+                answer = proxy._session().request(self.command, proxy.upstream + self.path, data=body,
+                                                  headers=headers, timeout=300, allow_redirects=False)
+                content = answer.content
+                self.send_response(answer.status_code)
+                for name, value in answer.headers.items():
+                    if name.lower() not in HOP_BY_HOP:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _forward
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        return Handler
