@@ -1,0 +1,262 @@
+"""The operator against one ansible-playbook run doing the same work, side by side (a benchmark, not a test).
+
+1. Event-to-converged latency for one CR: create a LiteLLMTeam, time until its status says Ready (median of
+   --repeat), on a running operator.
+2. N CRs from scratch (N/2 LiteLLMTeams, N/2 LiteLLMVirtualKeys, each key referencing a team): time until all
+   are Ready, and the peak RSS of the operator process (and of its process tree, ansible runs included),
+   sampled every 0.1 s.
+3. The same objects made by one ``ansible-playbook`` run of the collection's modules (team, then virtual_key
+   with a key_file per key): wall time and peak RSS of its process tree, sampled the same way.
+
+The operator runs as ``python -m llmops_operator`` on the project's Kubernetes API emulator (tests/lib/kubeapi,
+no cluster here) against the development proxy of /tmp/llmops-dev-proxy.json (or LITELLM_PROXY_URL /
+LITELLM_PROXY_API_KEY). Everything it creates carries a unique prefix and is deleted through the API at the end.
+
+    .venv/bin/python -m bench.operator_convergence [--n 100] [--repeat 3] [--workers 4]
+
+(Run it as a module, or with ``python -P``: as a script its folder would come first on sys.path and its name
+would hide the standard library's ``operator``.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Self
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import kubernetes
+import psutil
+import requests
+import yaml
+
+from tests.lib.kubeapi.fixtures import kubeconfig
+from tests.lib.kubeapi.server import ServerThread
+from tests.lib.playbook import COLLECTIONS, ensure_collection_link
+
+GROUP, VERSION = "litellm.llmops.dev", "v1alpha1"
+
+
+class Sampler:
+    """Peak RSS of a process and of its process tree, sampled in a thread."""
+
+    def __init__(self, pid: int, period: float = 0.1) -> None:
+        self.process = psutil.Process(pid)
+        self.period = period
+        self.peak_own = self.peak_tree = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                own = self.process.memory_info().rss
+                tree = own
+                for child in self.process.children(recursive=True):
+                    try:
+                        tree += child.memory_info().rss
+                    except psutil.Error:
+                        pass
+            except psutil.Error:
+                return
+            self.peak_own, self.peak_tree = max(self.peak_own, own), max(self.peak_tree, tree)
+            time.sleep(self.period)
+
+
+def proxy() -> tuple[str, str]:
+    if os.environ.get("LITELLM_PROXY_URL"):
+        return os.environ["LITELLM_PROXY_URL"].rstrip("/"), os.environ["LITELLM_PROXY_API_KEY"]
+    dev = json.loads(Path("/tmp/llmops-dev-proxy.json").read_text())
+    return dev["url"].rstrip("/"), dev["master_key"]
+
+
+def wait(condition: Callable[[], bool], timeout: float, what: str, period: float = 0.05) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"gave up waiting for {what}")
+        time.sleep(period)
+
+
+class Bench:
+    def __init__(self, url: str, key: str, workdir: Path, workers: int, repeat: int) -> None:
+        self.url, self.key, self.workdir, self.workers = url, key, workdir, workers
+        self.latency_teams = repeat  # teams of the latency measurement, Ready before the bulk starts
+        self.prefix = f"bench-op-{uuid.uuid4().hex[:6]}"
+        self.namespace = self.prefix
+
+    def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        return requests.request(method, self.url + path, headers={"Authorization": f"Bearer {self.key}"}, timeout=60, **kwargs)
+
+    # --- Kubernetes side ---------------------------------------------------------------------------------
+
+    def setup_cluster(self, server_url: str) -> None:
+        config = self.workdir / "kubeconfig"
+        config.write_text(yaml.safe_dump(kubeconfig(server_url)))
+        self.kubeconfig = config
+        self.client = kubernetes.config.new_client_from_config(config_file=str(config))
+        self.custom = kubernetes.client.CustomObjectsApi(self.client)
+        core = kubernetes.client.CoreV1Api(self.client)
+        extensions = kubernetes.client.ApiextensionsV1Api(self.client)
+        for path in sorted((REPO / "crds").glob("litellm.llmops.dev_*.yaml")):
+            extensions.create_custom_resource_definition(yaml.safe_load(path.read_text()))
+        wait(self._served, 60, "the CRDs are served")
+        core.create_namespace({"metadata": {"name": self.namespace}})
+        core.create_namespaced_secret(self.namespace, {"metadata": {"name": "master"},
+                                                       "data": {"key": base64.b64encode(self.key.encode()).decode()}})
+        self.create("LiteLLMInstance", "gw", {"external": {"url": self.url, "masterKeySecretRef": {"name": "master", "key": "key"}},
+                                              "configSync": {"interval": "1h"}})
+
+    def _served(self) -> bool:
+        try:
+            self.custom.list_namespaced_custom_object(GROUP, VERSION, "default", "litellmvirtualkeys")
+            return True
+        except kubernetes.client.exceptions.ApiException:
+            return False
+
+    def create(self, kind: str, name: str, spec: dict[str, Any]) -> None:
+        self.custom.create_namespaced_custom_object(GROUP, VERSION, self.namespace, kind.lower() + "s", {
+            "apiVersion": f"{GROUP}/{VERSION}", "kind": kind, "metadata": {"name": name}, "spec": spec})
+
+    def ready(self, kind: str) -> int:
+        items = self.custom.list_namespaced_custom_object(GROUP, VERSION, self.namespace, kind.lower() + "s")["items"]
+        return sum(any(c["type"] == "Ready" and c["status"] == "True" and (i.get("status") or {}).get("observedGeneration") == i["metadata"]["generation"]
+                       for c in (i.get("status") or {}).get("conditions", [])) for i in items)
+
+    def start_operator(self) -> subprocess.Popen[bytes]:
+        ensure_collection_link()
+        watches = self.workdir / "watches.yaml"
+        entries = [{**e, "playbook": str(REPO / e["playbook"])} for e in yaml.safe_load((REPO / "operator" / "watches.yaml").read_text())
+                   if (REPO / e["playbook"]).exists()]
+        watches.write_text(yaml.safe_dump(entries))
+        env = {**os.environ, "KUBECONFIG": str(self.kubeconfig), "PYTHONPATH": str(REPO / "operator"),
+               "WATCHES_FILE": str(watches), "WATCH_NAMESPACE": self.namespace,
+               "LLMOPS_OPERATOR_RUNNER_DIR": str(self.workdir / "runner"), "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
+               "ANSIBLE_PYTHON_INTERPRETER": sys.executable, "MAX_CONCURRENT_RECONCILES": str(self.workers)}
+        log = (self.workdir / "operator.log").open("wb")
+        return subprocess.Popen([sys.executable, "-m", "llmops_operator", "--standalone"], cwd=REPO / "operator",
+                                env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    # --- the measurements --------------------------------------------------------------------------------
+
+    def latency(self, repeat: int) -> list[float]:
+        times = []
+        for index in range(repeat):
+            name = f"lat-{index}"
+            start = time.monotonic()
+            self.create("LiteLLMTeam", name, {"instanceRef": {"name": "gw"}, "teamAlias": f"{self.prefix}-{name}"})
+            wait(lambda count=index + 1: self.ready("LiteLLMTeam") == count, 300, f"team {name} Ready", period=0.02)
+            times.append(time.monotonic() - start)
+        return times
+
+    def operator_bulk(self, n: int, operator: subprocess.Popen[bytes]) -> tuple[float, Sampler]:
+        teams = n // 2
+        with Sampler(operator.pid) as sampler:
+            start = time.monotonic()
+            for index in range(teams):
+                self.create("LiteLLMTeam", f"t{index}", {"instanceRef": {"name": "gw"}, "teamAlias": f"{self.prefix}-op-t{index}", "maxBudget": 10})
+                self.create("LiteLLMVirtualKey", f"k{index}", {
+                    "instanceRef": {"name": "gw"}, "keyAlias": f"{self.prefix}-op-k{index}",
+                    "teamRef": {"name": f"t{index}"}, "maxBudget": 1})
+            wait(lambda: self.ready("LiteLLMTeam") >= teams + self.latency_teams and self.ready("LiteLLMVirtualKey") >= teams,
+                 3600, f"{n} CRs Ready", period=0.5)
+            elapsed = time.monotonic() - start
+        return elapsed, sampler
+
+    def playbook_bulk(self, n: int) -> tuple[float, Sampler]:
+        teams = n // 2
+        keys_dir = self.workdir / "keys"
+        keys_dir.mkdir()
+        play = [{"name": "The same objects with the collection's modules", "hosts": "localhost", "gather_facts": False,
+                 "module_defaults": {"group/llmops.litellm.litellm": {"api_url": self.url, "api_key": self.key}},
+                 "tasks": [
+                     {"name": "Teams", "llmops.litellm.team": {"team_alias": "{{ item }}", "max_budget": 10},
+                      "loop": [f"{self.prefix}-pb-t{i}" for i in range(teams)], "register": "teams"},
+                     {"name": "Keys", "llmops.litellm.virtual_key": {
+                         "key_alias": "{{ item.0 }}", "team_id": "{{ item.1.team.team_id }}", "max_budget": 1,
+                         "key_file": f"{keys_dir}/{{{{ item.0 }}}}"},
+                      "loop": "{{ keys | zip(teams.results) | list }}",
+                      "vars": {"keys": [f"{self.prefix}-pb-k{i}" for i in range(teams)]}},
+                 ]}]
+        playbook = self.workdir / "bulk.yml"
+        playbook.write_text(yaml.safe_dump(play, sort_keys=False))
+        env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS), "ANSIBLE_PYTHON_INTERPRETER": sys.executable}
+        start = time.monotonic()
+        process = subprocess.Popen([str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)],
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        with Sampler(process.pid) as sampler:
+            output = process.communicate()[0]
+        elapsed = time.monotonic() - start
+        if process.returncode != 0:
+            raise SystemExit(f"ansible-playbook failed:\n{output.decode()[-3000:]}")
+        return elapsed, sampler
+
+    def cleanup(self) -> None:
+        """Delete what this run made in LiteLLM (its name prefix), whatever state it stopped in."""
+        tokens, page, pages = [], 1, 1
+        while page <= pages:
+            found = self.api("GET", "/key/list", params={"return_full_object": "true", "size": 100, "page": page}).json()
+            tokens += [k["token"] for k in found.get("keys", []) if str(k.get("key_alias") or "").startswith(self.prefix)]
+            page, pages = page + 1, found.get("total_pages") or 1
+        if tokens:
+            self.api("POST", "/key/delete", json={"keys": tokens})
+        team_ids = [t["team_id"] for t in self.api("GET", "/team/list").json() if str(t.get("team_alias") or "").startswith(self.prefix)]
+        if team_ids:
+            self.api("POST", "/team/delete", json={"team_ids": team_ids})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100, help="CRs to converge (half teams, half keys)")
+    parser.add_argument("--repeat", type=int, default=3, help="single-CR latency samples")
+    parser.add_argument("--workers", type=int, default=4, help="MAX_CONCURRENT_RECONCILES")
+    args = parser.parse_args()
+    url, key = proxy()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-operator-"))
+    bench = Bench(url, key, workdir, args.workers, args.repeat)
+    try:
+        with ServerThread() as server:
+            bench.setup_cluster(server.url)
+            operator = bench.start_operator()
+            try:
+                latencies = bench.latency(args.repeat)
+                op_time, op_mem = bench.operator_bulk(args.n, operator)
+            finally:
+                operator.terminate()
+                operator.wait(timeout=60)
+        pb_time, pb_mem = bench.playbook_bulk(args.n)
+    finally:
+        bench.cleanup()
+    mib = 1024 * 1024
+    print(f"\nLiteLLM {url}; operator: MAX_CONCURRENT_RECONCILES={args.workers}; {args.n} CRs = {args.n // 2} teams + {args.n // 2} keys\n")
+    print(f"event-to-converged, one LiteLLMTeam: median {statistics.median(latencies):.2f} s (samples {', '.join(f'{t:.2f}' for t in latencies)})\n")
+    print("| contender | converge N from scratch | ratio | peak RSS (process) | peak RSS (process tree) |")
+    print("|---|---|---|---|---|")
+    print(f"| operator (ansible-runner per CR) | {op_time:.1f} s | {op_time / pb_time:.2f} "
+          f"| {op_mem.peak_own / mib:.0f} MiB | {op_mem.peak_tree / mib:.0f} MiB |")
+    print(f"| one ansible-playbook run | {pb_time:.1f} s | 1.00 | {pb_mem.peak_own / mib:.0f} MiB | {pb_mem.peak_tree / mib:.0f} MiB |")
+
+
+if __name__ == "__main__":
+    main()

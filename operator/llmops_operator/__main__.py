@@ -1,0 +1,64 @@
+"""``python -m llmops_operator``: load watches.yaml, register the handlers, run Kopf.
+
+Options follow ``kopf run``: ``--standalone`` (no peering; the default unless ``--peering`` or
+``LLMOPS_OPERATOR_PEERING`` names a peering object, which running more than one replica needs),
+``--liveness`` (e.g. ``http://0.0.0.0:8080/healthz``; env ``LLMOPS_OPERATOR_LIVENESS``). Namespaces come
+from ``WATCH_NAMESPACE`` (empty: all namespaces; or a comma-separated list).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+import kopf
+
+from llmops_operator.config import Config
+from llmops_operator.handlers import Shim, register
+from llmops_operator.watches import WatchesError, load
+
+
+class QuietTimers(logging.Filter):
+    """Drops Kopf's "Timer 'drift' succeeded." lines: the timers tick every few seconds for every CR and mostly
+    find nothing due; what they do is logged and posted as Events."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.getMessage().startswith("Timer '") and record.getMessage().endswith("' succeeded."))
+
+
+def build(config: Config) -> kopf.OperatorRegistry:
+    """A Kopf registry with the handlers of ``config``'s watches.yaml (raises WatchesError when it is invalid)."""
+    registry = kopf.OperatorRegistry()
+    register(registry, Shim(config, load(config.watches_file, config.watches_base)))
+    return registry
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m llmops_operator", description=__doc__.splitlines()[0])
+    parser.add_argument("--peering", default=os.environ.get("LLMOPS_OPERATOR_PEERING") or None,
+                        help="Kopf peering name (needed for more than one replica)")
+    parser.add_argument("--standalone", action="store_true", help="no peering (the default without --peering)")
+    parser.add_argument("--liveness", default=os.environ.get("LLMOPS_OPERATOR_LIVENESS") or None,
+                        help="liveness endpoint, e.g. http://0.0.0.0:8080/healthz")
+    parser.add_argument("--verbose", action="store_true", help="debug logging")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s [%(name)s] %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(QuietTimers())
+    try:
+        config = Config.from_env()
+        registry = build(config)
+    except (WatchesError, ValueError) as exc:
+        print(f"llmops_operator: {exc}", file=sys.stderr)
+        return 2
+    standalone = args.standalone or not args.peering
+    kopf.run(registry=registry, standalone=standalone, peering_name=None if standalone else args.peering,
+             liveness_endpoint=args.liveness, clusterwide=not config.namespaces, namespaces=config.namespaces)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""The operator's settings, from the environment (the Operator SDK's names where it has one)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+OPERATOR_DIR = PACKAGE_DIR.parent
+COLLECTION_ROOT = OPERATOR_DIR.parent
+ANNOTATION_PREFIX = "litellm.llmops.dev"
+KOPF_PREFIX = f"operator.{ANNOTATION_PREFIX}"  # Kopf's progress and last-handled-configuration annotations
+CONFLICT_ANNOTATION = f"{ANNOTATION_PREFIX}/conflict-resolution"
+UNMANAGED_ANNOTATION = f"{ANNOTATION_PREFIX}/unmanaged-resource-policy"
+ADOPTED_ANNOTATION = f"{ANNOTATION_PREFIX}/adopted"
+DELETE_ADOPTED_ANNOTATION = f"{ANNOTATION_PREFIX}/delete-adopted"
+TRIGGER_ANNOTATION = f"{ANNOTATION_PREFIX}/reconcile-requested"
+SCOPE_ANNOTATION = f"{ANNOTATION_PREFIX}/unmanaged-name-prefix"  # on an instance: the unmanaged check's scope
+MANAGED_BY = ("app.kubernetes.io/managed-by", "llmops-litellm-operator")
+CONFLICT_POLICIES = ("crd-wins", "api-wins", "manual")
+UNMANAGED_POLICIES = ("preserve", "prune", "adopt")
+DEFAULT_DRIFT_INTERVAL = 300.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    watches_file: Path
+    watches_base: Path
+    runner_dir: Path
+    max_concurrent_reconciles: int
+    drift_check_period: float
+    namespaces: tuple[str, ...]
+    unmanaged_playbook: Path
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Config:
+        env = dict(os.environ if env is None else env)
+        default = OPERATOR_DIR / "watches.yaml"
+        watches = Path(env.get("WATCHES_FILE") or default)
+        base = Path(env["WATCHES_BASE"]) if env.get("WATCHES_BASE") else (
+            COLLECTION_ROOT if watches.resolve() == default else watches.resolve().parent)
+        namespaces = tuple(n.strip() for n in env.get("WATCH_NAMESPACE", "").split(",") if n.strip())
+        return cls(
+            watches_file=watches,
+            watches_base=base,
+            runner_dir=Path(env.get("LLMOPS_OPERATOR_RUNNER_DIR") or "/tmp/llmops-operator/runner"),
+            max_concurrent_reconciles=_positive_int(env, "MAX_CONCURRENT_RECONCILES", 4),
+            drift_check_period=_positive_float(env, "DRIFT_CHECK_PERIOD", 30.0),
+            namespaces=namespaces,
+            unmanaged_playbook=Path(env.get("UNMANAGED_PLAYBOOK") or COLLECTION_ROOT / "playbooks" / "operator" / "unmanaged.yml"),
+        )
+
+
+def _positive_int(env: dict[str, str], name: str, default: int) -> int:
+    value = env.get(name)
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name}: {value!r} is not a positive integer")
+    return int(value)
+
+
+def _positive_float(env: dict[str, str], name: str, default: float) -> float:
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if number <= 0:
+        raise ValueError(f"{name}: {value!r} is not a positive number of seconds")
+    return number

@@ -1,0 +1,470 @@
+"""Kopf handlers, registered per watches.yaml entry: reconcile, finalizer, drift timer, dependent Secrets.
+
+Each handler is async: it resolves references and writes status through the ``kubernetes`` client in a
+thread, and runs ansible-runner in a bounded pool (``MAX_CONCURRENT_RECONCILES``). One lock per CR keeps the
+drift timer and a reconcile of the same CR from running at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import concurrent.futures
+import datetime
+import functools
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import kopf
+import kubernetes
+
+from llmops_operator import params, refs, runner, status
+from llmops_operator.config import (
+    ADOPTED_ANNOTATION,
+    ANNOTATION_PREFIX,
+    CONFLICT_ANNOTATION,
+    CONFLICT_POLICIES,
+    DEFAULT_DRIFT_INTERVAL,
+    DELETE_ADOPTED_ANNOTATION,
+    KOPF_PREFIX,
+    MANAGED_BY,
+    SCOPE_ANNOTATION,
+    TRIGGER_ANNOTATION,
+    UNMANAGED_ANNOTATION,
+    UNMANAGED_POLICIES,
+    Config,
+)
+from llmops_operator.watches import Watch, WatchesError, parse_duration
+
+LOG = logging.getLogger("llmops_operator")
+
+
+def plain(value: Any) -> Any:
+    """Kopf's read-only body views as plain dicts and lists (for YAML and for the ``kubernetes`` client)."""
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def backoff(retry: int) -> float:
+    """Delay before retrying a failed run: 5 s doubling up to 5 min."""
+    return float(min(5 * 2 ** min(retry, 6), 300))
+
+
+def wait_delay(retry: int) -> float:
+    """Delay before looking again for a missing reference: cheap (no run), so short, growing to 30 s."""
+    return float(min(3 + 3 * retry, 30))
+
+
+class Shim:
+    """The state the handlers share: settings, the API client, the runner pool, per-CR locks."""
+
+    def __init__(self, config: Config, watches: list[Watch]) -> None:
+        self.config = config
+        self.watches = watches
+        self.kube: refs.Kube | None = None
+        self.pool = concurrent.futures.ThreadPoolExecutor(config.max_concurrent_reconciles, thread_name_prefix="runner")
+        self.slots = asyncio.Semaphore(config.max_concurrent_reconciles)
+        self.locks: dict[str, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
+        self.launch = runner.launcher(config.runner_dir)
+        self.checked: dict[str, str] = {}  # last unmanaged check per instance
+
+    def connect(self) -> None:
+        try:
+            kubernetes.config.load_incluster_config()
+        except kubernetes.config.ConfigException:
+            kubernetes.config.load_kube_config()
+        self.kube = refs.Kube(kubernetes.client.ApiClient())
+
+    @property
+    def api(self) -> refs.Kube:
+        assert self.kube is not None, "the operator has not started"
+        return self.kube
+
+    # --- one CR ---------------------------------------------------------------------------------------
+
+    def litellm_kind(self, watch: Watch) -> bool:
+        return watch.group == refs.GROUP
+
+    async def write_status(self, watch: Watch, body: dict[str, Any], changes: dict[str, Any]) -> None:
+        if not watch.manage_status:
+            return
+        meta = body["metadata"]
+        await asyncio.to_thread(self.api.patch_status, watch.group, watch.version, watch.plural,
+                                meta.get("namespace", ""), meta["name"], changes)
+        body.setdefault("status", {}).update(changes)
+
+    async def set_conditions(self, watch: Watch, body: dict[str, Any], updates: list[dict[str, Any]],
+                             remove: tuple[str, ...] = (), **extra: Any) -> None:
+        current = body.get("status", {}).get("conditions", [])
+        await self.write_status(watch, body, {"conditions": status.merge(current, updates, remove), **extra})
+
+    def policies(self, body: dict[str, Any], instance: dict[str, Any] | None) -> dict[str, Any]:
+        """conflictResolution / unmanagedResourcePolicy / interval: the instance's configSync, the CR's annotations."""
+        sync = ((instance or {}).get("spec") or {}).get("configSync") or {}
+        annotations = body["metadata"].get("annotations") or {}
+        conflict = annotations.get(CONFLICT_ANNOTATION) or sync.get("conflictResolution") or "crd-wins"
+        unmanaged = annotations.get(UNMANAGED_ANNOTATION) or sync.get("unmanagedResourcePolicy") or "preserve"
+        if conflict not in CONFLICT_POLICIES:
+            raise ValueError(f"invalid spec: {CONFLICT_ANNOTATION} / configSync.conflictResolution {conflict!r} "
+                             f"is not one of {', '.join(CONFLICT_POLICIES)}")
+        if unmanaged not in UNMANAGED_POLICIES:
+            raise ValueError(f"invalid spec: {UNMANAGED_ANNOTATION} / configSync.unmanagedResourcePolicy "
+                             f"{unmanaged!r} is not one of {', '.join(UNMANAGED_POLICIES)}")
+        try:
+            interval = parse_duration(sync["interval"], "configSync.interval") if sync.get("interval") else DEFAULT_DRIFT_INTERVAL
+        except WatchesError as exc:
+            raise ValueError(f"invalid spec: {exc}") from None
+        return {"conflict_resolution": conflict, "unmanaged_resource_policy": unmanaged, "interval": interval}
+
+    def operator_vars(self, watch: Watch, body: dict[str, Any], resolved: refs.Resolved, mode: str) -> dict[str, Any]:
+        meta = body["metadata"]
+        annotations = meta.get("annotations") or {}
+        adopted = annotations.get(ADOPTED_ANNOTATION) == "true"
+        spec = body.get("spec") or {}
+        instance = resolved.instance_body if watch.kind != refs.INSTANCE else body
+        policies = self.policies(body, instance)
+        return {
+            "mode": mode,
+            "owner": {"apiVersion": watch.api_version, "kind": watch.kind, "name": meta["name"],
+                      "namespace": meta.get("namespace", ""), "uid": meta.get("uid", "")},
+            **({"instance": resolved.instance} if resolved.instance else {}),
+            "refs": resolved.refs,
+            "secret_env": resolved.secret_env,
+            "deletion_policy": spec.get("deletionPolicy") or "Delete",
+            "conflict_resolution": policies["conflict_resolution"],
+            "unmanaged_resource_policy": policies["unmanaged_resource_policy"],
+            "adopted": adopted,
+        }
+
+    async def run(self, watch: Watch, body: dict[str, Any], resolved: refs.Resolved, mode: str) -> runner.Result:
+        """One ansible-runner run of the watch's playbook (the finalizer's for ``delete``), in the pool."""
+        meta = body["metadata"]
+        state = "absent" if mode == "delete" else "present"
+        extra: dict[str, Any] = {**watch.vars, "state": state}
+        playbook, role = watch.playbook, watch.role
+        if mode == "delete" and watch.finalizer is not None:
+            extra.update(watch.finalizer.vars)
+            if watch.finalizer.playbook or watch.finalizer.role:
+                playbook, role = watch.finalizer.playbook, watch.finalizer.role
+        if self.litellm_kind(watch):
+            extra["litellm_operator"] = self.operator_vars(watch, body, resolved, mode)
+        variables = params.extravars(body, cr_var=watch.cr_var, snake_case=watch.snake_case_parameters,
+                                     unsafe=watch.mark_unsafe, extra=extra)
+        private = self.config.runner_dir / watch.kind.lower() / (meta.get("namespace") or "_cluster") / meta["name"]
+        return await self.execute(private, runner.prepare(private, variables, playbook, role), resolved.env,
+                                  check=mode == "drift", keep=watch.max_runner_artifacts)
+
+    async def execute(self, private: Path, playbook: Path, env: dict[str, str], *, check: bool, keep: int) -> runner.Result:
+        async with self.slots:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self.pool, functools.partial(
+                runner.run, private, playbook, env, check=check, keep=keep, launch=self.launch))
+
+    async def resolve(self, watch: Watch, body: dict[str, Any], deleting: bool = False) -> refs.Resolved:
+        return await asyncio.to_thread(refs.resolve, self.api, watch.kind, body, litellm=self.litellm_kind(watch),
+                                       deleting=deleting)
+
+    async def reconcile(self, watch: Watch, body: dict[str, Any], retry: int) -> None:
+        generation = body["metadata"].get("generation")
+        async with self.locks[body["metadata"].get("uid", body["metadata"]["name"])]:
+            await self.set_conditions(watch, body, status.running(generation))
+            resolved = await self.resolve_or_wait(watch, body, retry)
+            try:
+                result = await self.run(watch, body, resolved, "reconcile")
+            except ValueError as exc:
+                await self.fail(watch, body, str(exc), permanent=True, retry=retry)
+                raise AssertionError("unreachable") from exc
+            await self.conclude(watch, body, result, retry, reason="Reconciled")
+
+    async def resolve_or_wait(self, watch: Watch, body: dict[str, Any], retry: int) -> refs.Resolved:
+        generation = body["metadata"].get("generation")
+        try:
+            return await self.resolve(watch, body)
+        except refs.Waiting as exc:
+            await self.set_conditions(watch, body, status.waiting(generation, exc.reason, str(exc)))
+            if retry == 0:
+                kopf.info(body, reason=exc.reason, message=str(exc))
+            raise kopf.TemporaryError(str(exc), delay=wait_delay(retry)) from None
+        except ValueError as exc:
+            await self.fail(watch, body, str(exc), permanent=True, retry=retry)
+            raise AssertionError("unreachable") from exc
+
+    async def fail(self, watch: Watch, body: dict[str, Any], message: str, *, permanent: bool, retry: int,
+                   reason: str = "", **extra: Any) -> None:
+        """Write the Failure status, post a warning Event, raise Kopf's permanent or temporary error."""
+        generation = body["metadata"].get("generation")
+        reason = reason or ("InvalidSpec" if permanent else "Failed")
+        await self.set_conditions(watch, body, status.failed(generation, message, permanent, reason), **extra)
+        kopf.warn(body, reason=reason if permanent else "ReconcileFailed", message=message)
+        if permanent:
+            raise kopf.PermanentError(message)
+        raise kopf.TemporaryError(message, delay=backoff(retry))
+
+    async def conclude(self, watch: Watch, body: dict[str, Any], result: runner.Result, retry: int, reason: str) -> None:
+        generation = body["metadata"].get("generation")
+        extra = {"ansibleResult": result.ansible_result(), "lastReconcileTime": status.now()}
+        if not result.ok:
+            reason = "EnterpriseLicenseRequired" if result.licence_required and not result.invalid_spec else ""
+            await self.fail(watch, body, result.message, permanent=result.permanent, retry=retry, reason=reason, **extra)
+        await self.set_conditions(watch, body, status.succeeded(generation), remove=("Failure",), observedGeneration=generation,
+                                  **extra, **status.camel_keys(result.litellm_status))
+        kopf.info(body, reason=reason, message=f"{watch.kind} reconciled: {result.stats['changed']} change(s)")
+
+    async def finalize(self, watch: Watch, body: dict[str, Any], retry: int) -> None:
+        """The finalizer run. It runs for Orphan and adopted CRs too: the playbook decides what to delete upstream
+        (and, for a key kept in LiteLLM, releases its Secret from the CR's ownership)."""
+        meta = body["metadata"]
+        async with self.locks[meta.get("uid", meta["name"])]:
+            try:
+                resolved = await self.resolve(watch, body, deleting=True)
+            except refs.Waiting as exc:
+                if "instanceRef" in str(exc) and "does not exist" in str(exc):
+                    kopf.warn(body, reason="InstanceGone", message=f"{exc}; nothing to delete upstream")
+                    return
+                await self.set_conditions(watch, body, status.waiting(meta.get("generation"), exc.reason, str(exc)))
+                raise kopf.TemporaryError(str(exc), delay=wait_delay(retry)) from None
+            result = await self.run(watch, body, resolved, "delete")
+            if not result.ok:
+                await self.fail(watch, body, result.message, permanent=False, retry=retry,
+                                ansibleResult=result.ansible_result())
+            if self.litellm_kind(watch) and self.orphaned(body):
+                kopf.info(body, reason="Orphaned", message=f"{watch.kind} left in LiteLLM (deletionPolicy Orphan or adopted)")
+            else:
+                kopf.info(body, reason="Deleted", message=f"{watch.kind} deleted")
+        self.locks.pop(meta.get("uid", meta["name"]), None)
+
+    @staticmethod
+    def orphaned(body: dict[str, Any]) -> bool:
+        annotations = body["metadata"].get("annotations") or {}
+        return (body.get("spec") or {}).get("deletionPolicy") == "Orphan" or (
+            annotations.get(ADOPTED_ANNOTATION) == "true" and annotations.get(DELETE_ADOPTED_ANNOTATION) != "true")
+
+    async def drift_check(self, watch: Watch, body: dict[str, Any]) -> None:
+        meta = body["metadata"]
+        current = body.get("status") or {}
+        conditions = {c["type"]: c for c in current.get("conditions", [])}
+        if conditions.get("Successful", {}).get("status") != "True" or current.get("observedGeneration") != meta.get("generation"):
+            return  # not converged yet: the reconcile handler owns it
+        lock = self.locks[meta.get("uid", meta["name"])]
+        if lock.locked():
+            return
+        try:
+            resolved = await self.resolve(watch, body)
+            policies = self.policies(body, resolved.instance_body if watch.kind != refs.INSTANCE else body)
+        except (refs.Waiting, ValueError):
+            return  # the reconcile handler reports it
+        sync = ((resolved.instance_body if watch.kind != refs.INSTANCE else body) or {}).get("spec", {}).get("configSync") or {}
+        if sync.get("enabled") is False:
+            return
+        last = max(current.get("lastDriftCheckTime") or "", current.get("lastReconcileTime") or "")
+        if not _due(last or None, policies["interval"]):
+            return
+        async with lock:
+            await self.check_drift(watch, body, resolved, policies["conflict_resolution"])
+
+    async def check_drift(self, watch: Watch, body: dict[str, Any], resolved: refs.Resolved, policy: str) -> None:
+        generation = body["metadata"].get("generation")
+        result = await self.run(watch, body, resolved, "drift")
+        checked = {"lastDriftCheckTime": status.now()}
+        if not result.ok:
+            await self.write_status(watch, body, checked)
+            kopf.warn(body, reason="DriftCheckFailed", message=result.message)
+            return
+        drift = _scrubbed(runner.drift_paths(result.drift, body.get("spec") or {}), resolved.secrets)
+        await self.set_conditions(watch, body, status.drifted(generation, drift, policy), drift=drift, **checked)
+        if not drift:
+            kopf.info(body, reason="InSync", message="drift check: LiteLLM matches the spec")
+            return
+        paths = ", ".join(d["path"] for d in drift)
+        kopf.warn(body, reason="Drifted", message=f"LiteLLM differs from the spec at {paths} (conflictResolution {policy})")
+        if policy == "crd-wins":
+            repaired = await self.run(watch, body, resolved, "reconcile")
+            if repaired.ok:
+                await self.set_conditions(watch, body, [status.condition(
+                    "Drifted", False, "Repaired", f"Repaired {paths} (crd-wins)", generation)], drift=[])
+                kopf.info(body, reason="DriftRepaired", message=f"Repaired {paths} (crd-wins)")
+            else:
+                kopf.warn(body, reason="DriftRepairFailed", message=repaired.message)
+        elif policy == "api-wins":
+            patch = {d["path"].split(".", 1)[1]: d["live"] for d in drift
+                     if d["path"].startswith("spec.") and "." not in d["path"][5:]}
+            if patch:
+                meta = body["metadata"]
+                await asyncio.to_thread(self.api.patch, watch.group, watch.version, watch.plural,
+                                        meta["namespace"], meta["name"], {"spec": patch})
+                kopf.info(body, reason="DriftAccepted", message=f"Spec updated from LiteLLM at {paths} (api-wins)")
+
+    async def unmanaged_check(self, body: dict[str, Any]) -> None:
+        """On the instance's drift schedule: report, adopt or prune the objects no custom resource declares."""
+        meta, current = body["metadata"], body.get("status") or {}
+        sync = (body.get("spec") or {}).get("configSync") or {}
+        if sync.get("enabled") is False or meta.get("deletionTimestamp"):
+            return
+        try:
+            policies = self.policies(body, body)
+        except ValueError:
+            return  # the instance's own reconcile reports it
+        key = meta.get("uid", meta["name"]) + "/unmanaged"
+        last = max(current.get("lastUnmanagedCheckTime") or "", meta.get("creationTimestamp") or "", self.checked.get(key, ""))
+        lock = self.locks[key]
+        if not _due(last or None, policies["interval"]) or lock.locked():
+            return
+        async with lock:
+            try:
+                url, key, _external = await asyncio.to_thread(refs.connection, self.api, body, "LiteLLMInstance")
+            except refs.Waiting:
+                return
+            kinds = [w.kind for w in self.watches if self.litellm_kind(w) and w.kind != refs.INSTANCE]
+            declared = await asyncio.to_thread(refs.declared, self.api, kinds, body)
+            operator = {"mode": "unmanaged", "instance": {"name": meta["name"], "namespace": meta.get("namespace", "")},
+                        "unmanaged_resource_policy": policies["unmanaged_resource_policy"], "declared": declared,
+                        "kinds": kinds,
+                        "scope": {"name_prefix": (meta.get("annotations") or {}).get(SCOPE_ANNOTATION, "")}}
+            private = self.config.runner_dir / "unmanaged" / meta.get("namespace", "_cluster") / meta["name"]
+            variables = params.extravars(body, cr_var="_litellm_llmops_dev_litellminstance", snake_case=True, unsafe=True,
+                                         extra={"state": "present", "litellm_operator": operator})
+            playbook = runner.prepare(private, variables, self.config.unmanaged_playbook, None)
+            result = await self.execute(private, playbook, {"LITELLM_PROXY_URL": url, "LITELLM_PROXY_API_KEY": key},
+                                        check=False, keep=5)
+            changes: dict[str, Any] = {"lastUnmanagedCheckTime": status.now()}
+            self.checked[key] = changes["lastUnmanagedCheckTime"]  # also in memory: a status schema may drop it
+            if not result.ok:
+                await asyncio.to_thread(self.api.patch_status, refs.GROUP, refs.VERSION, "litellminstances",
+                                        meta.get("namespace", ""), meta["name"], changes)
+                kopf.warn(body, reason="UnmanagedCheckFailed", message=result.message)
+                return
+            found = result.litellm_status.get("unmanaged") or []
+            changes["unmanaged"] = found
+            await asyncio.to_thread(self.api.patch_status, refs.GROUP, refs.VERSION, "litellminstances",
+                                    meta.get("namespace", ""), meta["name"], changes)
+            if found:
+                names = ", ".join(f"{o['kind']} {o['name']}" for o in found[:20])
+                reason = {"adopt": "Adopted", "prune": "Pruned"}.get(policies["unmanaged_resource_policy"], "Unmanaged")
+                kopf.info(body, reason=reason, message=f"{len(found)} object(s) of LiteLLM no resource declares: {names}")
+
+    async def dependent_deleted(self, body: dict[str, Any]) -> None:
+        """A Secret we created for a CR is gone: reconcile its owner again (it then makes a new one)."""
+        kinds = {w.kind: w for w in self.watches if w.watch_dependent_resources}
+        namespace = body["metadata"].get("namespace", "")
+        for owner in body["metadata"].get("ownerReferences") or []:
+            watch = kinds.get(owner.get("kind"))
+            if watch is None or owner.get("apiVersion") != watch.api_version:
+                continue
+            stamp = status.now() + f"/{body['metadata'].get('resourceVersion', '')}"
+            current = await asyncio.to_thread(self.api.get, watch.kind, namespace, owner["name"], watch.group, watch.version)
+            if current is None or current["metadata"].get("deletionTimestamp"):
+                continue  # the owner is going away (its finalizer deleted the Secret)
+            try:
+                await asyncio.to_thread(self.api.patch, watch.group, watch.version, watch.plural, namespace,
+                                        owner["name"], {"metadata": {"annotations": {TRIGGER_ANNOTATION: stamp}}})
+            except kubernetes.client.exceptions.ApiException as exc:
+                if exc.status != 404:
+                    raise
+            else:
+                LOG.info("Secret %s/%s of %s %s was deleted: reconciling it again", namespace,
+                         body["metadata"]["name"], watch.kind, owner["name"])
+
+
+def _due(last: str | None, interval: float) -> bool:
+    if not last:
+        return True
+    try:
+        then = datetime.datetime.strptime(last, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.UTC)
+    except ValueError:
+        return True
+    return (datetime.datetime.now(datetime.UTC) - then).total_seconds() >= interval
+
+
+def _scrubbed(drift: list[dict[str, Any]], secrets: list[str]) -> list[dict[str, Any]]:
+    """Drift entries with any secret value replaced (the modules never diff secrets; this is the belt)."""
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return runner.scrub(value, secrets)
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+    return [clean(d) for d in drift]
+
+
+def _filters(watch: Watch) -> dict[str, Any]:
+    """Kopf filters for the watch's ``selector`` (matchLabels and matchExpressions)."""
+    selector = watch.selector
+    labels: dict[str, Any] = dict(selector.get("matchLabels") or {})
+    for expr in selector.get("matchExpressions") or []:
+        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
+        if op == "Exists":
+            labels[key] = kopf.PRESENT
+        elif op == "DoesNotExist":
+            labels[key] = kopf.ABSENT
+        elif op == "In":
+            labels[key] = lambda value, allowed=tuple(values), **_: value in allowed
+        elif op == "NotIn":
+            labels[key] = lambda value, denied=tuple(values), **_: value not in denied
+        else:
+            raise WatchesError(f"{watch.kind}.selector: operator {op!r} is not supported")
+    return {"labels": labels} if labels else {}
+
+
+def register(registry: kopf.OperatorRegistry, shim: Shim) -> None:
+    """Register every handler of every watch into ``registry`` (a new one has no login handler: add Kopf's)."""
+    kopf.on.login(registry=registry)(kopf.login_via_client)
+    for watch in shim.watches:
+        _register_watch(registry, shim, watch)
+    if any(w.watch_dependent_resources for w in shim.watches):
+        @kopf.on.event("", "v1", "secrets", labels={MANAGED_BY[0]: MANAGED_BY[1]}, registry=registry)
+        async def secret_event(event: dict[str, Any], body: kopf.Body, **_: Any) -> None:
+            if event.get("type") == "DELETED":
+                await shim.dependent_deleted(plain(body))
+
+    if any(shim.litellm_kind(w) for w in shim.watches) and shim.config.unmanaged_playbook.exists():
+        @kopf.timer(refs.GROUP, refs.VERSION, "litellminstances", id="unmanaged",
+                    interval=shim.config.drift_check_period, registry=registry)
+        async def unmanaged(body: kopf.Body, **_: Any) -> None:
+            await shim.unmanaged_check(plain(body))
+
+    @kopf.on.startup(registry=registry)
+    def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
+        names = {w.finalizer.name for w in shim.watches if w.finalizer}
+        settings.persistence.finalizer = names.pop() if names else f"{ANNOTATION_PREFIX}/finalizer"
+        # Kopf ignores every annotation under its own prefix when it diffs: ours (policies, the reconcile
+        # trigger) must stay visible, so Kopf keeps its state under a sub-domain.
+        settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=KOPF_PREFIX)
+        settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
+            prefix=KOPF_PREFIX, key="last-handled-configuration")
+        settings.posting.level = logging.INFO
+        settings.watching.server_timeout = 60
+        shim.connect()
+
+
+def _register_watch(registry: kopf.OperatorRegistry, shim: Shim, watch: Watch) -> None:
+    resource = (watch.group, watch.version, watch.plural)
+    filters = _filters(watch)
+
+    async def reconcile(body: kopf.Body, retry: int, **_: Any) -> None:
+        await shim.reconcile(watch, plain(body), retry)
+
+    for decorator in (kopf.on.create, kopf.on.update, kopf.on.resume):
+        decorator(*resource, id="reconcile", registry=registry, **filters)(reconcile)
+
+    if watch.finalizer is not None:
+        @kopf.on.delete(*resource, id="finalizer", registry=registry, **filters)
+        async def finalize(body: kopf.Body, retry: int, **_: Any) -> None:
+            await shim.finalize(watch, plain(body), retry)
+
+    if shim.litellm_kind(watch):
+        @kopf.timer(*resource, id="drift", interval=shim.config.drift_check_period, registry=registry, **filters)
+        async def drift(body: kopf.Body, **_: Any) -> None:
+            await shim.drift_check(watch, plain(body))
+
+    if watch.reconcile_period:
+        @kopf.timer(*resource, id="reconcile-period", interval=watch.reconcile_period, initial_delay=watch.reconcile_period,
+                    registry=registry, **filters)
+        async def periodic(body: kopf.Body, **_: Any) -> None:
+            await shim.reconcile(watch, plain(body), 0)

@@ -1,0 +1,255 @@
+"""Resolve what a CR points at: its LiteLLMInstance (URL + master key), the CRs it references, its Secrets.
+
+Everything here is blocking (the ``kubernetes`` client): the handlers call it from a worker thread.
+Secret values are returned only in ``Resolved.env``, which goes to the runner's environment and nowhere else.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+from typing import Any
+
+import kubernetes
+from kubernetes.client.exceptions import ApiException
+
+from llmops_operator.params import snake
+
+GROUP = "litellm.llmops.dev"
+VERSION = "v1alpha1"
+INSTANCE = "LiteLLMInstance"
+REFS = {  # spec field -> (kind, key in litellm_operator.refs, status/spec field holding the alias)
+    "organizationRef": ("LiteLLMOrganization", "organization", "organizationAlias"),
+    "teamRef": ("LiteLLMTeam", "team", "teamAlias"),
+    "userRef": ("LiteLLMUser", "user", "userId"),
+    "credentialRef": ("LiteLLMCredential", "credential", "credentialName"),
+    "budgetRef": ("LiteLLMBudget", "budget", "budgetId"),
+    "teamRefs": ("LiteLLMTeam", "teams", "teamAlias"),  # a list: refs.teams is a list in the same order
+}
+SECRET_MAPS = {"secretParams", "secretLitellmParams", "credentials"}  # maps of name -> {name, key} Secret refs
+
+
+class Waiting(Exception):
+    """A referenced object or Secret is missing or not ready; the message names it."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclasses.dataclass
+class Resolved:
+    env: dict[str, str] = dataclasses.field(default_factory=dict)
+    instance: dict[str, Any] | None = None
+    refs: dict[str, Any] = dataclasses.field(default_factory=dict)
+    secret_env: dict[str, str] = dataclasses.field(default_factory=dict)
+    instance_body: dict[str, Any] | None = None
+
+    @property
+    def secrets(self) -> list[str]:
+        return [v for k, v in self.env.items() if k != "LITELLM_PROXY_URL"]
+
+
+def ready(body: dict[str, Any]) -> bool:
+    conditions = body.get("status", {}).get("conditions", [])
+    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
+
+
+class Kube:
+    """The few API calls the shim makes itself (the playbooks use kubernetes.core)."""
+
+    def __init__(self, api: kubernetes.client.ApiClient) -> None:
+        self.custom = kubernetes.client.CustomObjectsApi(api)
+        self.core = kubernetes.client.CoreV1Api(api)
+
+    def get(self, kind: str, namespace: str, name: str, group: str = GROUP, version: str = VERSION) -> dict[str, Any] | None:
+        try:
+            return self.custom.get_namespaced_custom_object(group, version, namespace, kind.lower() + "s", name)
+        except ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def list(self, kind: str, namespace: str) -> list[dict[str, Any]]:
+        return self.custom.list_namespaced_custom_object(GROUP, VERSION, namespace, kind.lower() + "s").get("items", [])
+
+    def secret_value(self, namespace: str, name: str, key: str, what: str) -> str:
+        try:
+            secret = self.core.read_namespaced_secret(name, namespace)
+        except ApiException as exc:
+            if exc.status == 404:
+                raise Waiting("WaitingForSecret", f"{what}: Secret {namespace}/{name} does not exist") from None
+            raise
+        data = secret.data or {}
+        if key not in data:
+            raise Waiting("WaitingForSecret", f"{what}: Secret {namespace}/{name} has no key {key!r}")
+        return base64.b64decode(data[key]).decode()
+
+    def patch_status(self, watch_group: str, version: str, plural: str, namespace: str, name: str, status: dict[str, Any]) -> None:
+        body = {"status": status}
+        if namespace:
+            self.custom.patch_namespaced_custom_object_status(watch_group, version, namespace, plural, name, body)
+        else:
+            self.custom.patch_cluster_custom_object_status(watch_group, version, plural, name, body)
+
+    def patch(self, watch_group: str, version: str, plural: str, namespace: str, name: str, body: dict[str, Any]) -> None:
+        self.custom.patch_namespaced_custom_object(watch_group, version, namespace, plural, name, body)
+
+
+def _ref(value: Any, field: str) -> tuple[str, str | None]:
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str) or not value["name"]:
+        raise ValueError(f"invalid spec: spec.{field}.name is required")
+    namespace = value.get("namespace")
+    return value["name"], namespace if isinstance(namespace, str) and namespace else None
+
+
+def secret_refs(spec: Any, path: tuple[str, ...] = ()) -> list[tuple[str, dict[str, Any]]]:
+    """Every Secret reference of the spec with its ``secret_env`` key: ``*SecretRef: {name, key}`` fields
+    (snake_cased path, ``litellm_params.api_key_secret_ref``) and the entries of the maps of Secret references
+    (``secretParams``, ``secretLitellmParams``, ``credentials``: ``secret_params.<map key as written>``)."""
+    found = []
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            where = (*path, snake(str(key)))
+            if str(key).endswith("SecretRef") and isinstance(value, dict):
+                found.append((".".join(where), value))
+            elif key in SECRET_MAPS and isinstance(value, dict) and all(isinstance(v, dict) for v in value.values()):
+                found.extend((".".join(where) + f".{entry}", ref) for entry, ref in value.items())
+            else:
+                found.extend(secret_refs(value, where))
+    elif isinstance(spec, list):
+        for index, item in enumerate(spec):
+            found.extend(secret_refs(item, (*path, str(index))))
+    return found
+
+
+def entity_refs(spec: Any) -> list[tuple[str, Any]]:
+    """``organizationRef``/``teamRef``/``userRef``/``credentialRef`` anywhere in the spec (models nest one)."""
+    found = []
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key in REFS:
+                found.append((key, value))
+            elif isinstance(value, (dict, list)):
+                found.extend(entity_refs(value))
+    elif isinstance(spec, list):
+        for item in spec:
+            found.extend(entity_refs(item))
+    return found
+
+
+def connection(kube: Kube, body: dict[str, Any], field: str = "spec.instanceRef") -> tuple[str, str, bool]:
+    """URL, master key and whether it is external, of a LiteLLMInstance (``Waiting`` when not usable yet)."""
+    ns, name = body["metadata"].get("namespace", ""), body["metadata"]["name"]
+    external = (body.get("spec") or {}).get("external")
+    if isinstance(external, dict) and external.get("url"):
+        url, key_ref = external["url"], external.get("masterKeySecretRef") or {}
+        what = f"LiteLLMInstance {ns}/{name} spec.external.masterKeySecretRef"
+    else:
+        if not ready(body):
+            raise Waiting("WaitingForReference", f"{field}: LiteLLMInstance {ns}/{name} is not Ready")
+        status = body.get("status", {})
+        url, key_ref = status.get("url"), status.get("masterKeySecretRef") or {}
+        what = f"LiteLLMInstance {ns}/{name} status.masterKeySecretRef"
+        if not url:
+            raise Waiting("WaitingForReference", f"{field}: LiteLLMInstance {ns}/{name} has no status.url")
+    if not key_ref.get("name") or not key_ref.get("key"):
+        raise Waiting("WaitingForReference", f"{what} is not set")
+    return str(url), kube.secret_value(ns, key_ref["name"], key_ref["key"], what), bool(isinstance(external, dict) and external.get("url"))
+
+
+def resolve_instance(kube: Kube, spec: dict[str, Any], namespace: str, into: Resolved) -> None:
+    name, ref_ns = _ref(spec.get("instanceRef"), "instanceRef")
+    ns = ref_ns or namespace
+    body = kube.get(INSTANCE, ns, name)
+    if body is None:
+        raise Waiting("WaitingForReference", f"spec.instanceRef: LiteLLMInstance {ns}/{name} does not exist")
+    if body["metadata"].get("deletionTimestamp"):
+        raise Waiting("WaitingForReference", f"spec.instanceRef: LiteLLMInstance {ns}/{name} is being deleted")
+    url, key, external = connection(kube, body)
+    into.env["LITELLM_PROXY_URL"] = url
+    into.env["LITELLM_PROXY_API_KEY"] = key
+    into.instance = {"name": name, "namespace": ns, "url": url, "external": external}
+    into.instance_body = body
+
+
+def declared(kube: Kube, kinds: list[str], instance: dict[str, Any]) -> list[dict[str, Any]]:
+    """``[{kind, name, spec}]`` of the custom resources (in the instance's namespace) that use ``instance``."""
+    ns, name = instance["metadata"].get("namespace", ""), instance["metadata"]["name"]
+    found = []
+    for kind in kinds:
+        for item in kube.list(kind, ns):
+            ref = (item.get("spec") or {}).get("instanceRef") or {}
+            if ref.get("name") == name and (ref.get("namespace") or ns) == ns:
+                found.append({"kind": kind, "name": item["metadata"]["name"], "spec": item.get("spec") or {}})
+    return found
+
+
+def _entity(kube: Kube, field: str, value: Any, namespace: str) -> dict[str, Any]:
+    kind, _ref_key, alias_field = REFS[field]
+    name, ref_ns = _ref(value, field)
+    ns = ref_ns or namespace
+    body = kube.get(kind, ns, name)
+    if body is None:
+        raise Waiting("WaitingForReference", f"spec.{field}: {kind} {ns}/{name} does not exist")
+    litellm_id = body.get("status", {}).get("litellmId")
+    if not ready(body) or not litellm_id:
+        raise Waiting("WaitingForReference", f"spec.{field}: {kind} {ns}/{name} is not Ready")
+    alias = (body.get("spec") or {}).get(alias_field) or name
+    return {"name": name, "namespace": ns, "litellm_id": litellm_id, "alias": alias}
+
+
+def resolve_entities(kube: Kube, spec: dict[str, Any], namespace: str, into: Resolved, *, wait: bool = True) -> None:
+    """Resolve the references to other CRs; with ``wait=False`` (deletion) skip those that do not resolve."""
+    for field, value in entity_refs(spec):
+        key = REFS[field][1]
+        try:
+            if isinstance(value, list):
+                into.refs[key] = [_entity(kube, field, item, namespace) for item in value]
+            else:
+                into.refs[key] = _entity(kube, field, value, namespace)
+        except Waiting:
+            if wait:
+                raise
+
+
+def resolve_secrets(kube: Kube, spec: dict[str, Any], namespace: str, into: Resolved, *, wait: bool = True) -> None:
+    """Read the referenced Secret values into ``env``; with ``wait=False`` (deletion) skip missing ones."""
+    for index, (path, ref) in enumerate(secret_refs(spec)):
+        if not ref.get("name") or not ref.get("key"):
+            if not wait:
+                continue
+            raise ValueError(f"invalid spec: {path} needs name and key")
+        var = f"LLMOPS_SECRET_{index}"
+        try:
+            into.env[var] = kube.secret_value(ref.get("namespace") or namespace, ref["name"], ref["key"], path)
+        except Waiting:
+            if wait:
+                raise
+            continue
+        into.secret_env[path] = var
+
+
+def resolve(kube: Kube, kind: str, body: dict[str, Any], *, litellm: bool, deleting: bool = False) -> Resolved:
+    """Everything a run of ``body`` needs; raises ``Waiting`` or ``ValueError('invalid spec: ...')``.
+
+    ``litellm`` is false for kinds outside our API group (an Operator-SDK sample): they get nothing resolved.
+    ``deleting``: only the instance is required (deletion works by id or natural key); the other references and
+    Secrets are passed when they still resolve, so that deleting everything at once never deadlocks.
+    """
+    resolved = Resolved()
+    if not litellm:
+        return resolved
+    spec = body.get("spec") or {}
+    namespace = body["metadata"].get("namespace", "")
+    if kind != INSTANCE:
+        resolve_instance(kube, spec, namespace, resolved)
+    elif isinstance(spec.get("external"), dict) and spec["external"].get("url"):
+        key_ref = spec["external"].get("masterKeySecretRef") or {}
+        resolved.env["LITELLM_PROXY_URL"] = str(spec["external"]["url"])
+        if key_ref.get("name") and key_ref.get("key"):
+            resolved.env["LITELLM_PROXY_API_KEY"] = kube.secret_value(
+                namespace, key_ref["name"], key_ref["key"], "spec.external.masterKeySecretRef")
+    resolve_entities(kube, spec, namespace, resolved, wait=not deleting)
+    resolve_secrets(kube, spec, namespace, resolved, wait=not deleting)
+    return resolved

@@ -1,0 +1,192 @@
+"""One ansible-runner run of a watch's playbook (or role) for one CR, and what the shim reads back from it.
+
+Each CR has one stable private data dir (``<runner dir>/<kind>/<namespace>/<name>``) with rotated artifacts
+(``maxRunnerArtifacts``), as the Operator SDK keeps them. Secrets go in ``envvars`` only and runner is told not
+to write env files (``suppress_env_files``), so they never reach the disk.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import ansible_runner
+import yaml
+
+from llmops_operator.params import camel, write_extravars
+
+INVALID_SPEC = "invalid spec:"
+LICENCE = "needs a LiteLLM Enterprise licence"
+
+
+@dataclasses.dataclass
+class Result:
+    """What a run produced, scrubbed of the secrets it was given."""
+
+    ok: bool
+    status: str
+    stats: dict[str, int]
+    litellm_status: dict[str, Any]
+    failures: list[str]
+    drift: list[dict[str, Any]]
+
+    @property
+    def permanent(self) -> bool:
+        """A task failed with ``invalid spec: ...``: retrying cannot help."""
+        return self.invalid_spec or self.licence_required
+
+    @property
+    def invalid_spec(self) -> bool:
+        return any(f.split(": ", 1)[-1].startswith(INVALID_SPEC) for f in self.failures)
+
+    @property
+    def licence_required(self) -> bool:
+        """A feature needs LiteLLM Enterprise: retrying cannot help until the licence changes (a spec change)."""
+        return any(LICENCE in f for f in self.failures)
+
+    @property
+    def message(self) -> str:
+        return "; ".join(self.failures) or f"ansible-runner finished with status {self.status}"
+
+    def ansible_result(self) -> dict[str, Any]:
+        now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {**self.stats, "completion": now}
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        text = text.replace(secret, "********")
+    return text
+
+
+def _play_for_role(role: Path) -> list[dict[str, Any]]:
+    return [{"name": f"Operator role {role.name}", "hosts": "localhost", "gather_facts": False,
+             "roles": [{"role": str(role)}]}]
+
+
+def prepare(private_dir: Path, extravars: dict[str, Any], playbook: Path | None, role: Path | None) -> Path:
+    """Write inventory, extravars and (for a role) a playbook into ``private_dir``; return the playbook."""
+    (private_dir / "inventory").mkdir(parents=True, exist_ok=True)
+    (private_dir / "inventory" / "hosts").write_text(
+        f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n")
+    write_extravars(private_dir / "env" / "extravars", extravars)
+    if playbook is not None:
+        return playbook
+    assert role is not None
+    generated = private_dir / "project" / "role.yml"
+    generated.parent.mkdir(parents=True, exist_ok=True)
+    generated.write_text(yaml.safe_dump(_play_for_role(role)))
+    return generated
+
+
+def launcher(directory: Path) -> Path:
+    """A folder holding ``ansible-playbook``: a script running launch.py with the operator's Python.
+
+    It goes first on the run's PATH, so that ansible-runner still runs "ansible-playbook" (with its playbook mode
+    and event callback) and gets the launcher.
+    """
+    directory = directory / ".bin"
+    script = directory / "ansible-playbook"
+    text = f'#!/bin/sh\nexec "{sys.executable}" "{Path(__file__).with_name("launch.py")}" "$0" "$@"\n'
+    if not script.exists() or script.read_text() != text:
+        directory.mkdir(parents=True, exist_ok=True)
+        script.write_text(text)
+        script.chmod(0o755)
+    return directory
+
+
+def run(private_dir: Path, playbook: Path, env: dict[str, str], *, check: bool, keep: int,
+        launch: Path) -> Result:
+    """Run ``playbook`` (prepared by ``prepare``) and parse its events. Blocking: call it from a worker thread.
+
+    ``env`` (URL, master key, Secret values) is handed over in a 0600 file that ``launch`` reads and deletes,
+    because ansible-runner writes the environment it is given into the run's artifacts.
+    """
+    fd, secrets_file = tempfile.mkstemp(prefix="llmops-run-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w") as stream:
+            json.dump(env, stream)
+        runner = ansible_runner.run(
+            private_data_dir=str(private_dir), playbook=str(playbook),
+            envvars={"LLMOPS_OPERATOR_SECRETS_FILE": secrets_file,
+                     "PATH": os.pathsep.join([str(launch), os.path.dirname(sys.executable), os.environ.get("PATH", "")])},
+            cmdline="--check --diff" if check else None, quiet=True, suppress_env_files=True,
+            rotate_artifacts=keep, ident=datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S%f"),
+        )
+    finally:
+        if os.path.exists(secrets_file):
+            os.unlink(secrets_file)
+    return parse(runner.events, runner.status or "unknown", [v for k, v in env.items() if k != "LITELLM_PROXY_URL"])
+
+
+def parse(events: Iterable[dict[str, Any]], status: str, secrets: list[str]) -> Result:
+    stats = {"ok": 0, "changed": 0, "skipped": 0, "failures": 0}
+    litellm_status: dict[str, Any] = {}
+    failures: list[str] = []
+    drift: list[dict[str, Any]] = []
+    for event in events:
+        data = event.get("event_data", {})
+        kind = event.get("event")
+        if kind == "runner_on_failed" and not data.get("ignore_errors"):
+            failures.append(scrub(f"{data.get('task', '?')}: {_message(data.get('res', {}))}", secrets))
+        elif kind == "runner_on_unreachable":
+            failures.append(scrub(f"{data.get('task', '?')}: host unreachable", secrets))
+        elif kind == "runner_on_ok" and data.get("res", {}).get("changed"):
+            drift.extend(_diffs(data))
+        elif kind == "playbook_on_stats":
+            for key, field in (("ok", "ok"), ("changed", "changed"), ("skipped", "skipped"), ("failures", "failures")):
+                stats[key] = sum(data.get(field, {}).values())
+            stats["failures"] += sum(data.get("dark", {}).values())
+            litellm_status = data.get("artifact_data", {}).get("litellm_status", {}) or {}
+    ok = status == "successful"  # a failure a block rescued does not fail the run
+    if ok:
+        failures = []
+    elif not failures:
+        failures.append(f"ansible-runner finished with status {status}")
+    return Result(ok, status, stats, litellm_status, failures, drift)
+
+
+def _message(res: dict[str, Any]) -> str:
+    msg = res.get("msg") or res.get("stderr") or res.get("reason") or "failed"
+    if res.get("censored"):
+        msg = "the output has been hidden (no_log: true)"
+    return str(msg).strip().splitlines()[0][:500] if str(msg).strip() else "failed"
+
+
+def _diffs(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """``[{module, field, desired, live}]`` from a changed task's diff (before/after dicts)."""
+    res = data.get("res", {})
+    diffs = res.get("diff") or []
+    module = str(data.get("task_action", "")).rsplit(".", 1)[-1]
+    found = []
+    for diff in diffs if isinstance(diffs, list) else [diffs]:
+        before, after = diff.get("before"), diff.get("after")
+        if isinstance(before, dict) and isinstance(after, dict):
+            for field in sorted(set(before) | set(after)):
+                if before.get(field) != after.get(field):
+                    found.append({"module": module, "field": field, "desired": after.get(field), "live": before.get(field)})
+        elif before != after:
+            found.append({"module": module, "field": None, "desired": after, "live": before})
+    return found
+
+
+def drift_paths(found: list[dict[str, Any]], spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Name each difference by its CR spec path (``spec.maxBudget``) when the field maps to the spec."""
+    out = []
+    for item in found:
+        field = item["field"]
+        if field is not None and camel(field) in spec:
+            path = f"spec.{camel(field)}"
+        elif field is not None and field in spec:
+            path = f"spec.{field}"
+        else:
+            path = f"{item['module']}.{field}" if field is not None else item["module"]
+        out.append({"path": path, "desired": item["desired"], "live": item["live"]})
+    return out

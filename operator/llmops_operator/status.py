@@ -1,0 +1,71 @@
+"""Status conditions with the Operator SDK's meaning (Running, Successful, Failure) plus Ready and Drifted.
+
+A condition keeps its ``lastTransitionTime`` while its status does not change, as Kubernetes' own helpers do.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from llmops_operator.params import camel
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def condition(type_: str, status: bool, reason: str, message: str, generation: int | None) -> dict[str, Any]:
+    return {"type": type_, "status": "True" if status else "False", "reason": reason, "message": message,
+            "observedGeneration": generation, "lastTransitionTime": now()}
+
+
+def merge(current: list[dict[str, Any]], updates: list[dict[str, Any]], remove: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """``current`` with ``updates`` applied by type (keeping lastTransitionTime when the status is unchanged)."""
+    by_type = {c["type"]: c for c in current if c.get("type") not in remove}
+    for update in updates:
+        old = by_type.get(update["type"])
+        if old is not None and old.get("status") == update["status"]:
+            update = {**update, "lastTransitionTime": old.get("lastTransitionTime", update["lastTransitionTime"])}
+        by_type[update["type"]] = update
+    return list(by_type.values())
+
+
+def running(generation: int | None) -> list[dict[str, Any]]:
+    return [condition("Running", True, "Running", "Running reconciliation", generation)]
+
+
+def succeeded(generation: int | None) -> list[dict[str, Any]]:
+    return [
+        condition("Running", True, "Successful", "Awaiting next reconciliation", generation),
+        condition("Successful", True, "Successful", "Last reconciliation succeeded", generation),
+        condition("Ready", True, "Reconciled", "The object matches its spec in LiteLLM", generation),
+    ]
+
+
+def failed(generation: int | None, message: str, permanent: bool, reason: str) -> list[dict[str, Any]]:
+    return [
+        condition("Running", False, "Failed", "Reconciliation failed" + (" permanently" if permanent else "; retrying"), generation),
+        condition("Successful", False, "Failed", "Last reconciliation failed", generation),
+        condition("Failure", True, reason, message, generation),
+        condition("Ready", False, reason, message, generation),
+    ]
+
+
+def waiting(generation: int | None, reason: str, message: str) -> list[dict[str, Any]]:
+    return [
+        condition("Running", False, reason, message, generation),
+        condition("Ready", False, reason, message, generation),
+    ]
+
+
+def drifted(generation: int | None, drift: list[dict[str, Any]], policy: str) -> list[dict[str, Any]]:
+    if not drift:
+        return [condition("Drifted", False, "InSync", "LiteLLM matches the spec", generation)]
+    paths = ", ".join(sorted({d["path"] for d in drift}))
+    return [condition("Drifted", True, "Drifted", f"LiteLLM differs from the spec at {paths} (conflictResolution {policy})", generation)]
+
+
+def camel_keys(value: dict[str, Any]) -> dict[str, Any]:
+    """The playbook's ``litellm_status`` (snake_case or camelCase keys) as status keys in camelCase."""
+    return {camel(k) if "_" in k else k: v for k, v in value.items()}

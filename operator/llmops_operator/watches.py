@@ -1,0 +1,187 @@
+"""watches.yaml in the Operator SDK's Ansible-operator schema: load it, validate it, resolve its paths.
+
+The schema is the one of operator-framework/ansible-operator-plugins (``internal/ansible/watches``):
+one entry per group/version/kind with a playbook or a role, optional vars, finalizer, reconcilePeriod,
+manageStatus, watchDependentResources, watchClusterScopedResources, snakeCaseParameters, markUnsafe,
+maxRunnerArtifacts, blacklist and selector. Errors name the entry and the field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ENTRY_KEYS = {
+    "group", "version", "kind", "playbook", "role", "vars", "reconcilePeriod", "manageStatus",
+    "watchDependentResources", "watchClusterScopedResources", "snakeCaseParameters", "markUnsafe",
+    "finalizer", "maxRunnerArtifacts", "blacklist", "selector", "watchAnnotationsChanges",
+}
+FINALIZER_KEYS = {"name", "playbook", "role", "vars"}
+BOOL_DEFAULTS = {
+    "manageStatus": True, "watchDependentResources": True, "watchClusterScopedResources": False,
+    "snakeCaseParameters": True, "markUnsafe": False, "watchAnnotationsChanges": False,
+}
+DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+class WatchesError(ValueError):
+    """watches.yaml is not valid; the message names the entry and the field."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Finalizer:
+    name: str
+    playbook: Path | None
+    role: Path | None
+    vars: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class Watch:
+    group: str
+    version: str
+    kind: str
+    playbook: Path | None
+    role: Path | None
+    vars: dict[str, Any]
+    finalizer: Finalizer | None
+    reconcile_period: float | None
+    manage_status: bool
+    watch_dependent_resources: bool
+    watch_cluster_scoped_resources: bool
+    snake_case_parameters: bool
+    mark_unsafe: bool
+    max_runner_artifacts: int
+    selector: dict[str, Any]
+
+    @property
+    def plural(self) -> str:
+        """The resource name Kopf watches: the kind lowercased plus ``s`` (the Operator SDK's rule too)."""
+        return self.kind.lower() + "s"
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def cr_var(self) -> str:
+        """The extravar holding the whole CR: ``_<group with dots/dashes as _>_<kind lowercased>``."""
+        return "_" + re.sub(r"[.\-]", "_", self.group) + "_" + self.kind.lower()
+
+
+def parse_duration(value: Any, where: str) -> float:
+    """A Go duration (``30s``, ``5m``, ``1h30m``, ``500ms``) or a number of seconds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    text = value.strip() if isinstance(value, str) else ""
+    parts = DURATION.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise WatchesError(f"{where}: {value!r} is not a duration such as 30s, 5m or 1h30m")
+    return sum(float(n) * UNITS[u] for n, u in parts)
+
+
+def _path(value: Any, base: Path, where: str) -> Path:
+    if not isinstance(value, str) or not value:
+        raise WatchesError(f"{where}: must be a non-empty path")
+    path = Path(value) if Path(value).is_absolute() else base / value
+    if not path.exists():
+        raise WatchesError(f"{where}: {path} does not exist")
+    return path
+
+
+def _target(entry: dict[str, Any], base: Path, where: str, required: bool) -> tuple[Path | None, Path | None]:
+    if "playbook" in entry and "role" in entry:
+        raise WatchesError(f"{where}: set playbook or role, not both")
+    if "playbook" in entry:
+        return _path(entry["playbook"], base, f"{where}.playbook"), None
+    if "role" in entry:
+        return None, _path(entry["role"], base, f"{where}.role")
+    if required:
+        raise WatchesError(f"{where}: one of playbook or role is required")
+    return None, None
+
+
+def _mapping(value: Any, where: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise WatchesError(f"{where}: must be a mapping")
+    return value
+
+
+def _finalizer(value: Any, base: Path, where: str) -> Finalizer | None:
+    if value is None:
+        return None
+    spec = _mapping(value, where)
+    unknown = set(spec) - FINALIZER_KEYS
+    if unknown:
+        raise WatchesError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    if not isinstance(spec.get("name"), str) or not spec["name"]:
+        raise WatchesError(f"{where}.name: is required")
+    playbook, role = _target(spec, base, where, required=False)
+    if playbook is None and role is None and "vars" not in spec:
+        raise WatchesError(f"{where}: one of playbook, role or vars is required")
+    return Finalizer(spec["name"], playbook, role, _mapping(spec.get("vars"), f"{where}.vars"))
+
+
+def _entry(raw: Any, base: Path, index: int) -> Watch:
+    where = f"watches[{index}]"
+    entry = _mapping(raw, where)
+    for key in ("version", "kind"):
+        if not isinstance(entry.get(key), str) or not entry[key]:
+            raise WatchesError(f"{where}.{key}: is required")
+    where = f"watches[{index}] ({entry['kind']})"
+    unknown = set(entry) - ENTRY_KEYS
+    if unknown:
+        raise WatchesError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    if not isinstance(entry.get("group", ""), str):
+        raise WatchesError(f"{where}.group: must be a string")
+    flags = {}
+    for key, default in BOOL_DEFAULTS.items():
+        flags[key] = entry.get(key, default)
+        if not isinstance(flags[key], bool):
+            raise WatchesError(f"{where}.{key}: must be true or false")
+    artifacts = entry.get("maxRunnerArtifacts", 20)
+    if not isinstance(artifacts, int) or isinstance(artifacts, bool) or artifacts < 1:
+        raise WatchesError(f"{where}.maxRunnerArtifacts: must be a positive integer")
+    playbook, role = _target(entry, base, where, required=True)
+    period = entry.get("reconcilePeriod")
+    return Watch(
+        group=entry.get("group", ""), version=entry["version"], kind=entry["kind"],
+        playbook=playbook, role=role, vars=_mapping(entry.get("vars"), f"{where}.vars"),
+        finalizer=_finalizer(entry.get("finalizer"), base, f"{where}.finalizer"),
+        reconcile_period=None if period is None else parse_duration(period, f"{where}.reconcilePeriod") or None,
+        manage_status=flags["manageStatus"], watch_dependent_resources=flags["watchDependentResources"],
+        watch_cluster_scoped_resources=flags["watchClusterScopedResources"],
+        snake_case_parameters=flags["snakeCaseParameters"], mark_unsafe=flags["markUnsafe"],
+        max_runner_artifacts=artifacts, selector=_mapping(entry.get("selector"), f"{where}.selector"),
+    )
+
+
+def load(path: Path, base: Path | None = None) -> list[Watch]:
+    """Load and validate ``path``; relative playbook/role paths resolve against ``base`` (default: its folder).
+
+    Kopf has one finalizer name per operator, so every entry with a finalizer must use the same name.
+    """
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise WatchesError(f"{path}: cannot be read: {exc}") from exc
+    if not isinstance(raw, list) or not raw:
+        raise WatchesError(f"{path}: must be a non-empty list of watches")
+    watches = [_entry(item, base or path.parent, index) for index, item in enumerate(raw)]
+    seen: set[tuple[str, str, str]] = set()
+    for watch in watches:
+        gvk = (watch.group, watch.version, watch.kind)
+        if gvk in seen:
+            raise WatchesError(f"{path}: {watch.api_version} {watch.kind} is watched twice")
+        seen.add(gvk)
+    names = {w.finalizer.name for w in watches if w.finalizer}
+    if len(names) > 1:
+        raise WatchesError(f"{path}: all finalizers must share one name (Kopf has one per operator), got {sorted(names)}")
+    return watches

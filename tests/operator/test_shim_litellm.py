@@ -1,0 +1,298 @@
+"""The operator end to end: Kubernetes API emulator + ``python -m llmops_operator`` + the real LiteLLM.
+
+One operator process serves the whole module (runs cost seconds each); the tests run in file order and the
+last one scans everything the others left behind for secret values. The operator watches one namespace
+(WATCH_NAMESPACE); a CR in another namespace must stay untouched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import signal
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.lib.kubeapi.fixtures import KubeCluster
+from tests.lib.stack import LiteLLMProxy, free_port
+from tests.operator.conftest import (
+    Cluster,
+    OperatorProcess,
+    condition,
+    external_instance,
+    is_true,
+    operator_watches,
+    start_operator,
+    unique,
+    wait_for,
+)
+
+TEMPLATE = "{{ lookup('env','HOME') }}"
+
+
+@dataclasses.dataclass
+class Env:
+    k8s: Cluster
+    proxy: LiteLLMProxy
+    operator: OperatorProcess
+    namespace: str
+    other_namespace: str
+    prefix: str
+    secrets: list[str] = dataclasses.field(default_factory=list)  # values the final scan looks for
+
+    def get(self, kind: str, name: str) -> dict[str, Any] | None:
+        return self.k8s.get(kind, self.namespace, name)
+
+    def wait_ready(self, kind: str, name: str, generation: int = 1) -> dict[str, Any]:
+        def ready() -> dict[str, Any] | None:
+            body = self.get(kind, name)
+            status = (body or {}).get("status") or {}
+            return body if is_true(body, "Ready") and status.get("observedGeneration") == generation else None
+        return wait_for(ready, f"{kind} {name} Ready at generation {generation}")
+
+    def wait_gone(self, kind: str, name: str) -> None:
+        wait_for(lambda: self.get(kind, name) is None, f"{kind} {name} deleted (finalizer released)")
+
+    def team(self, team_id: str) -> dict[str, Any] | None:
+        response = self.proxy.api("GET", "/team/info", params={"team_id": team_id})
+        return response.json()["team_info"] if response.status_code == 200 else None
+
+    def teams_with_alias(self, alias: str) -> list[dict[str, Any]]:
+        response = self.proxy.api("GET", "/team/list")
+        response.raise_for_status()
+        return [t for t in response.json() if t.get("team_alias") == alias]
+
+    def keys_with_alias(self, alias: str) -> list[str]:
+        response = self.proxy.api("GET", "/key/list", params={"key_alias": alias, "return_full_object": "true"})
+        response.raise_for_status()
+        return [k["token"] for k in response.json()["keys"] if k.get("key_alias") == alias]
+
+
+@pytest.fixture(scope="module")
+def env(kube_api: KubeCluster, k8s: Cluster, operator_crds: list[dict[str, Any]], litellm_proxy: LiteLLMProxy,
+        tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    workdir = tmp_path_factory.mktemp("operator")
+    namespace, other = k8s.namespace(unique("shim")), k8s.namespace(unique("shim-other"))
+    prefix = unique("shim")
+    external_instance(k8s, namespace, "gw", litellm_proxy.url, litellm_proxy.master_key)
+    external_instance(k8s, other, "gw", litellm_proxy.url, litellm_proxy.master_key)
+    # Created before the operator starts: if it watched this namespace, it would reconcile it first.
+    k8s.create("LiteLLMTeam", other, "ignored", {"instanceRef": {"name": "gw"}, "teamAlias": f"{prefix}-ignored"})
+    # The kinds these tests need (LiteLLMInstance's own playbook is tested by its author: the instances here are
+    # external, which the shim resolves from their spec).
+    watches = operator_watches(workdir / "watches.yaml", only=("LiteLLMTeam", "LiteLLMVirtualKey", "LiteLLMCredential"))
+    with start_operator(kube_api, workdir, watches, namespaces=(namespace,)) as operator:
+        yield Env(k8s, litellm_proxy, operator, namespace, other, prefix, [litellm_proxy.master_key])
+        for team in [t for t in litellm_proxy.api("GET", "/team/list").json() if str(t.get("team_alias", "")).startswith(prefix)]:
+            litellm_proxy.api("POST", "/team/delete", json={"team_ids": [team["team_id"]]})
+
+
+def test_team_and_virtual_key_lifecycle(env: Env) -> None:
+    """Waiting for a missing ref, create, update, key rotation by deleting its Secret, delete — in LiteLLM.
+
+    A LiteLLMCredential with a provider key in a Secret goes along (for the secret scan at the end).
+    """
+    team_alias, key_alias = f"{env.prefix}-eng", f"{env.prefix}-ci"
+    provider_key = "sk-provider-" + unique("value")
+    env.secrets.append(provider_key)
+    env.k8s.secret(env.namespace, "provider", {"api-key": provider_key})
+    env.k8s.create("LiteLLMCredential", env.namespace, "cred", {
+        "instanceRef": {"name": "gw"}, "credentialName": f"{env.prefix}-cred", "apiKeySecretRef": {"name": "provider", "key": "api-key"}})
+    env.k8s.create("LiteLLMVirtualKey", env.namespace, "ci", {
+        "instanceRef": {"name": "gw"}, "keyAlias": key_alias, "teamRef": {"name": "eng"}, "maxBudget": 3})
+    waiting = wait_for(lambda: condition(env.get("LiteLLMVirtualKey", "ci"), "Ready").get("reason") == "WaitingForReference"
+                       and env.get("LiteLLMVirtualKey", "ci"), "the key waits for its team")
+    assert "spec.teamRef" in condition(waiting, "Ready")["message"] and "eng" in condition(waiting, "Ready")["message"]
+    assert env.keys_with_alias(key_alias) == [], "nothing is created while a reference is missing"
+
+    env.k8s.create("LiteLLMTeam", env.namespace, "eng", {
+        "instanceRef": {"name": "gw"}, "teamAlias": team_alias, "maxBudget": 5, "metadata": {"note": TEMPLATE}})
+    team = env.wait_ready("LiteLLMTeam", "eng")
+    team_id = team["status"]["litellmId"]
+    live = env.team(team_id)
+    assert live and live["team_alias"] == team_alias and live["max_budget"] == 5
+    assert live["metadata"]["note"] == TEMPLATE, "markUnsafe: a template in a CR field is never evaluated"
+    assert team["status"]["ansibleResult"]["failures"] == 0 and team["status"]["lastReconcileTime"]
+    assert condition(team, "Successful")["status"] == "True" and condition(team, "Running")["reason"] == "Successful"
+    wait_for(lambda: "Reconciled" in env.k8s.reasons(env.namespace, "eng"), "the Reconciled Event")
+
+    key = env.wait_ready("LiteLLMVirtualKey", "ci")
+    first = (env.k8s.read_secret(env.namespace, "ci-key") or {}).get("api_key")
+    assert first and first.startswith("sk-")
+    env.secrets.append(first)
+    assert env.keys_with_alias(key_alias) == [hashlib.sha256(first.encode()).hexdigest()]
+    info = env.proxy.api("GET", "/key/info", params={"key": first}).json()["info"]
+    assert info["team_id"] == team_id and info["max_budget"] == 3
+    assert first not in json.dumps(key["status"])
+
+    env.k8s.patch("LiteLLMTeam", env.namespace, "eng", {"spec": {"maxBudget": 7}})
+    env.wait_ready("LiteLLMTeam", "eng", generation=2)
+    assert (env.team(team_id) or {}).get("max_budget") == 7, "the spec change reached LiteLLM"
+
+    env.k8s.core.delete_namespaced_secret("ci-key", env.namespace)
+    second = wait_for(lambda: (value := (env.k8s.read_secret(env.namespace, "ci-key") or {}).get("api_key")) != first and value,
+                      "deleting the key's Secret rotates the key")
+    env.secrets.append(second)
+    wait_for(lambda: env.keys_with_alias(key_alias) == [hashlib.sha256(second.encode()).hexdigest()],
+             "LiteLLM holds exactly one key, the new value")
+
+    credential = env.wait_ready("LiteLLMCredential", "cred")
+    assert credential["status"]["litellmId"] == f"{env.prefix}-cred"
+    env.k8s.delete("LiteLLMVirtualKey", env.namespace, "ci")
+    env.k8s.delete("LiteLLMCredential", env.namespace, "cred")
+    env.wait_gone("LiteLLMVirtualKey", "ci")
+    assert env.keys_with_alias(key_alias) == [], "deletion removed the key upstream"
+    env.k8s.delete("LiteLLMTeam", env.namespace, "eng")
+    env.wait_gone("LiteLLMTeam", "eng")
+    assert env.team(team_id) is None, "deletion removed the team upstream"
+    env.wait_gone("LiteLLMCredential", "cred")
+    assert env.proxy.api("GET", f"/credentials/by_name/{env.prefix}-cred").status_code != 200
+
+
+def test_invalid_spec_fails_permanently_naming_the_field(env: Env) -> None:
+    env.k8s.create("LiteLLMTeam", env.namespace, "bad", {
+        "instanceRef": {"name": "gw"}, "teamAlias": f"{env.prefix}-bad", "maxBudget": 1, "maxBudgetMonthly": 2})
+    body = wait_for(lambda: is_true(b := env.get("LiteLLMTeam", "bad"), "Failure") and b, "the invalid spec fails")
+    failure = condition(body, "Failure")
+    assert failure["reason"] == "InvalidSpec" and "spec.maxBudgetMonthly" in failure["message"], failure
+    assert condition(body, "Ready")["status"] == "False"
+    wait_for(lambda: "InvalidSpec" in env.k8s.reasons(env.namespace, "bad"), "the InvalidSpec Event")
+    wait_for(lambda: "Handler 'reconcile' failed permanently" in env.operator.log, "Kopf stops retrying it")
+    assert env.teams_with_alias(f"{env.prefix}-bad") == []
+    env.k8s.delete("LiteLLMTeam", env.namespace, "bad")
+    env.wait_gone("LiteLLMTeam", "bad")
+
+
+def test_drift_is_reported_and_repaired(env: Env) -> None:
+    """A change made through LiteLLM's API: reported by path (manual), repaired (crd-wins)."""
+    external_instance(env.k8s, env.namespace, "gwd", env.proxy.url, env.proxy.master_key,
+                      config_sync={"interval": "2s", "conflictResolution": "crd-wins"},
+                      annotations={"litellm.llmops.dev/unmanaged-name-prefix": f"{env.prefix}-d-"})
+    manual = {"litellm.llmops.dev/conflict-resolution": "manual"}
+    for name, extra in (("manual", manual), ("repair", None)):
+        env.k8s.custom.create_namespaced_custom_object("litellm.llmops.dev", "v1alpha1", env.namespace, "litellmteams", {
+            "apiVersion": "litellm.llmops.dev/v1alpha1", "kind": "LiteLLMTeam",
+            "metadata": {"name": name, "annotations": extra or {}},
+            "spec": {"instanceRef": {"name": "gwd"}, "teamAlias": f"{env.prefix}-{name}", "maxBudget": 5}})
+    ids = {name: env.wait_ready("LiteLLMTeam", name)["status"]["litellmId"] for name in ("manual", "repair")}
+    for team_id in ids.values():
+        env.proxy.api("POST", "/team/update", json={"team_id": team_id, "max_budget": 9}).raise_for_status()
+
+    def drifted(name: str) -> dict[str, Any] | None:
+        body = env.get("LiteLLMTeam", name)
+        entries = ((body or {}).get("status") or {}).get("drift") or []
+        return body if any(d["path"] == "spec.maxBudget" for d in entries) and is_true(body, "Drifted") else None
+
+    body = wait_for(lambda: drifted("manual"), "the manual team reports its drift")
+    entry = next(d for d in body["status"]["drift"] if d["path"] == "spec.maxBudget")
+    assert entry["desired"] == 5 and entry["live"] == 9, entry
+    assert "spec.maxBudget" in condition(body, "Drifted")["message"] and body["status"]["lastDriftCheckTime"]
+    wait_for(lambda: "Drifted" in env.k8s.reasons(env.namespace, "manual"), "the Drifted Event")
+
+    wait_for(lambda: "DriftRepaired" in env.k8s.reasons(env.namespace, "repair"), "crd-wins repairs the drift")
+    assert (env.team(ids["repair"]) or {}).get("max_budget") == 5, "crd-wins put the spec's value back"
+    assert "Drifted" in env.k8s.reasons(env.namespace, "repair"), "the drift was reported before the repair"
+    wait_for(lambda: len([e for e in env.k8s.events(env.namespace, "manual") if e.reason == "Drifted"]) >= 1
+             and drifted("manual"), "manual drift stays reported on later checks")
+    assert (env.team(ids["manual"]) or {}).get("max_budget") == 9, "manual never writes to LiteLLM"
+    for name in ids:
+        env.k8s.delete("LiteLLMTeam", env.namespace, name)
+    for name in ids:
+        env.wait_gone("LiteLLMTeam", name)
+
+
+def test_litellm_down_then_back_converges(env: Env) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"
+    external_instance(env.k8s, env.namespace, "gwx", closed, env.proxy.master_key)
+    env.k8s.create("LiteLLMTeam", env.namespace, "late", {"instanceRef": {"name": "gwx"}, "teamAlias": f"{env.prefix}-late"})
+    body = wait_for(lambda: is_true(b := env.get("LiteLLMTeam", "late"), "Failure") and b, "the run fails while LiteLLM is down")
+    assert condition(body, "Failure")["reason"] == "Failed", "a connection failure is retried, not permanent"
+    env.k8s.patch("LiteLLMInstance", env.namespace, "gwx", {"spec": {"external": {"url": env.proxy.url}}})
+    body = env.wait_ready("LiteLLMTeam", "late")
+    assert len(env.teams_with_alias(f"{env.prefix}-late")) == 1
+    env.k8s.delete("LiteLLMTeam", env.namespace, "late")
+    env.wait_gone("LiteLLMTeam", "late")
+
+
+def test_operator_restart_mid_reconcile_converges_without_duplicates(env: Env) -> None:
+    """The operator is killed while a key's run is going; its successor converges with one key, one Secret."""
+    alias = f"{env.prefix}-crash"
+    env.k8s.create("LiteLLMVirtualKey", env.namespace, "crash", {"instanceRef": {"name": "gw"}, "keyAlias": alias})
+    wait_for(lambda: condition(env.get("LiteLLMVirtualKey", "crash"), "Running").get("reason") == "Running",
+             "the run has started", interval=0.05)
+    env.operator.stop(signal.SIGKILL)
+    assert not is_true(env.get("LiteLLMVirtualKey", "crash"), "Successful"), "killed before the run concluded"
+    env.operator.start()
+    env.wait_ready("LiteLLMVirtualKey", "crash")
+    value = (env.k8s.read_secret(env.namespace, "crash-key") or {})["api_key"]
+    env.secrets.append(value)
+    assert env.keys_with_alias(alias) == [hashlib.sha256(value.encode()).hexdigest()], "one key, the Secret's value"
+    env.k8s.delete("LiteLLMVirtualKey", env.namespace, "crash")
+    env.wait_gone("LiteLLMVirtualKey", "crash")
+    assert env.keys_with_alias(alias) == []
+
+
+def test_watch_namespace_is_honoured(env: Env) -> None:
+    ignored = env.k8s.get("LiteLLMTeam", env.other_namespace, "ignored")
+    assert ignored is not None and not ignored.get("status") and not ignored["metadata"].get("finalizers")
+    assert env.other_namespace not in env.operator.log
+    assert env.teams_with_alias(f"{env.prefix}-ignored") == []
+
+
+def test_unmanaged_objects_reported_adopted_pruned(env: Env) -> None:
+    """A team made in LiteLLM behind the operator's back: preserve reports it, adopt makes a CR of it (Orphan),
+    prune deletes it upstream once no CR declares it. Scoped to this test's name prefix (the proxy is shared)."""
+    scope = f"{env.prefix}-u-"
+    alias = f"{scope}team"
+    env.proxy.api("POST", "/team/new", json={"team_alias": alias, "max_budget": 4}).raise_for_status()
+    external_instance(env.k8s, env.namespace, "gwu", env.proxy.url, env.proxy.master_key,
+                      config_sync={"interval": "2s", "unmanagedResourcePolicy": "preserve"},
+                      annotations={"litellm.llmops.dev/unmanaged-name-prefix": scope})
+
+    def reported(reason: str) -> bool:
+        return any(e.reason == reason and f"LiteLLMTeam {alias}" in e.message for e in env.k8s.events(env.namespace, "gwu"))
+
+    wait_for(lambda: reported("Unmanaged"), "preserve reports the unmanaged team (Event)")
+
+    def adopted() -> dict[str, Any] | None:
+        items = env.k8s.custom.list_namespaced_custom_object("litellm.llmops.dev", "v1alpha1", env.namespace, "litellmteams")["items"]
+        return next((i for i in items if i["spec"].get("teamAlias") == alias), None)
+
+    assert adopted() is None, "preserve creates nothing"
+    env.k8s.patch("LiteLLMInstance", env.namespace, "gwu", {"spec": {"configSync": {"unmanagedResourcePolicy": "adopt"}}})
+    cr = wait_for(adopted, "adopt creates a LiteLLMTeam for it")
+    assert cr["metadata"]["annotations"]["litellm.llmops.dev/adopted"] == "true" and cr["spec"]["deletionPolicy"] == "Orphan"
+    assert cr["spec"]["instanceRef"] == {"name": "gwu"} and cr["spec"]["maxBudget"] == 4
+    wait_for(lambda: reported("Adopted"), "the adoption is reported (Event)")
+    env.wait_ready("LiteLLMTeam", cr["metadata"]["name"])
+
+    env.k8s.patch("LiteLLMInstance", env.namespace, "gwu", {"spec": {"configSync": {"unmanagedResourcePolicy": "prune"}}})
+    env.k8s.delete("LiteLLMTeam", env.namespace, cr["metadata"]["name"])
+    env.wait_gone("LiteLLMTeam", cr["metadata"]["name"])
+    wait_for(lambda: "Orphaned" in env.k8s.reasons(env.namespace, cr["metadata"]["name"]), "an adopted CR is orphaned on deletion")
+    wait_for(lambda: env.teams_with_alias(alias) == [], "prune deletes the team nobody declares any more")
+    wait_for(lambda: reported("Pruned"), "the pruning is reported (Event)")
+    env.k8s.delete("LiteLLMInstance", env.namespace, "gwu")
+
+
+def test_no_secret_in_artifacts_status_events_or_logs(env: Env) -> None:
+    """Scans everything the module produced for the master key, the provider key and the virtual keys' values."""
+    secrets = env.secrets
+    assert len(secrets) >= 5, "the master key, the provider key and the virtual keys of the earlier tests"
+    env.operator.stop()  # a still state to scan (runner artifacts rotate while runs go on)
+
+    runner_files = [p for p in env.operator.runner_dir.rglob("*") if p.is_file()]
+    assert any(p.name == "stdout" for p in runner_files) and any("job_events" in p.parts for p in runner_files)
+    places: dict[str, str] = {str(p): p.read_text(errors="replace") for p in runner_files}
+    places["operator log"] = env.operator.log
+    for kind in ("LiteLLMInstance", "LiteLLMTeam", "LiteLLMVirtualKey", "LiteLLMCredential"):
+        for item in env.k8s.custom.list_namespaced_custom_object("litellm.llmops.dev", "v1alpha1", env.namespace,
+                                                                 kind.lower() + "s")["items"]:
+            places[f"{kind} {item['metadata']['name']}"] = json.dumps(item)
+    places["events"] = json.dumps([e.to_dict() for e in env.k8s.events(env.namespace)], default=str)
+    assert len(places["events"]) > 1000 and "Reconciled" in places["events"]
+    leaks = [(where, i) for where, text in places.items() for i, secret in enumerate(secrets) if secret in text]
+    assert leaks == [], f"secret values found in: {leaks}"

@@ -1,0 +1,118 @@
+"""The shim's pure functions, table-driven: watches.yaml validation, snake_case, durations, Secret references,
+drift paths, runner event parsing. No cluster, no LiteLLM."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from llmops_operator import params, refs, runner
+from llmops_operator.watches import WatchesError, load, parse_duration
+
+from tests.operator.conftest import OPERATOR_DIR, REPO
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("teamAlias", "team_alias"), ("apiKeySecretRef", "api_key_secret_ref"), ("maxBudgetUSD", "max_budget_usd"),
+    ("HTTPServer", "http_server"), ("size", "size"), ("tpmLimit", "tpm_limit"), ("v1Name", "v1_name"),
+])
+def test_snake_case_as_the_operator_sdk(name: str, expected: str) -> None:
+    assert params.snake(name) == expected
+
+
+@pytest.mark.parametrize(("value", "seconds"), [("30s", 30), ("5m", 300), ("1h30m", 5400), ("500ms", 0.5), (12, 12)])
+def test_go_durations(value: Any, seconds: float) -> None:
+    assert parse_duration(value, "x") == seconds
+
+
+@pytest.mark.parametrize("value", ["5 minutes", "", "m5", "1x", True])
+def test_bad_durations_name_the_field(value: Any) -> None:
+    with pytest.raises(WatchesError, match="configSync.interval"):
+        parse_duration(value, "configSync.interval")
+
+
+def _watches(tmp_path: Path, entries: Any) -> Path:
+    (tmp_path / "play.yml").write_text("- hosts: localhost\n  tasks: []\n")
+    path = tmp_path / "watches.yaml"
+    path.write_text(yaml.safe_dump(entries))
+    return path
+
+
+BASE = {"group": "x.example.com", "version": "v1", "kind": "Thing", "playbook": "play.yml"}
+
+
+@pytest.mark.parametrize(("entries", "message"), [
+    ([{**BASE, "playbok": "play.yml"}], r"watches\[0\] \(Thing\): unknown field\(s\) playbok"),
+    ([{k: v for k, v in BASE.items() if k != "kind"}], r"watches\[0\]\.kind: is required"),
+    ([{**BASE, "playbook": "missing.yml"}], r"watches\[0\] \(Thing\)\.playbook: .*missing.yml does not exist"),
+    ([{**BASE, "role": "play.yml"}], "set playbook or role, not both"),
+    ([{**BASE, "manageStatus": "yes"}], r"\.manageStatus: must be true or false"),
+    ([{**BASE, "maxRunnerArtifacts": 0}], r"\.maxRunnerArtifacts: must be a positive integer"),
+    ([{**BASE, "reconcilePeriod": "soon"}], r"\.reconcilePeriod: 'soon' is not a duration"),
+    ([{**BASE, "finalizer": {"vars": {"state": "absent"}}}], r"\.finalizer\.name: is required"),
+    ([BASE, BASE], "is watched twice"),
+    ([{**BASE, "finalizer": {"name": "a/b", "vars": {}}}, {**BASE, "kind": "Other", "finalizer": {"name": "c/d", "vars": {}}}],
+     "all finalizers must share one name"),
+    ({"kind": "Thing"}, "must be a non-empty list"),
+])
+def test_watches_errors_name_the_entry_and_field(tmp_path: Path, entries: Any, message: str) -> None:
+    with pytest.raises(WatchesError, match=message):
+        load(_watches(tmp_path, entries))
+
+
+def test_the_operators_watches_file_is_valid() -> None:
+    watches = load(OPERATOR_DIR / "watches.yaml", REPO)
+    assert {w.kind for w in watches} >= {"LiteLLMInstance", "LiteLLMTeam", "LiteLLMVirtualKey", "LiteLLMModel"}
+    assert all(w.mark_unsafe and w.finalizer and w.finalizer.name == "litellm.llmops.dev/finalizer" for w in watches)
+    assert {w.cr_var for w in watches} >= {"_litellm_llmops_dev_litellmteam", "_litellm_llmops_dev_litellmvirtualkey"}
+
+
+def test_extravars_mark_cr_strings_unsafe_and_keep_operator_vars_trusted(tmp_path: Path) -> None:
+    body = {"metadata": {"name": "t", "namespace": "ns", "managedFields": [{}]},
+            "spec": {"teamAlias": "{{ lookup('env','HOME') }}", "maxBudget": 5}}
+    variables = params.extravars(body, cr_var="_x_thing", snake_case=True, unsafe=True, extra={"state": "present"})
+    params.write_extravars(tmp_path / "extravars", variables)
+    text = (tmp_path / "extravars").read_text()
+    assert "team_alias: !unsafe '{{ lookup(''env'',''HOME'') }}'" in text and "state: present" in text
+    assert "managedFields" not in text and (tmp_path / "extravars").stat().st_mode & 0o777 == 0o600
+
+
+def test_secret_references_and_their_env_names() -> None:
+    spec = {"apiKeySecretRef": {"name": "s", "key": "k"},
+            "litellmParams": {"apiKeySecretRef": {"name": "s2", "key": "k2"}, "credentialRef": {"name": "c"}},
+            "secretParams": {"vertex_credentials": {"name": "s3", "key": "k3"}}}
+    assert [path for path, _env in refs.secret_refs(spec)] == [
+        "api_key_secret_ref", "litellm_params.api_key_secret_ref", "secret_params.vertex_credentials"]
+    assert refs.entity_refs(spec) == [("credentialRef", {"name": "c"})]
+
+
+def test_drift_paths_map_module_fields_to_the_spec() -> None:
+    found = [{"module": "team", "field": "max_budget", "desired": 5, "live": 9},
+             {"module": "team", "field": "members", "desired": [], "live": [1]},
+             {"module": "virtual_key", "field": None, "desired": {"a": 1}, "live": None}]
+    assert runner.drift_paths(found, {"maxBudget": 5}) == [
+        {"path": "spec.maxBudget", "desired": 5, "live": 9},
+        {"path": "team.members", "desired": [], "live": [1]},
+        {"path": "virtual_key", "desired": {"a": 1}, "live": None}]
+
+
+def test_runner_events_give_stats_status_failures_and_diffs() -> None:
+    events = [
+        {"event": "runner_on_ok", "event_data": {"task_action": "llmops.litellm.team", "res": {
+            "changed": True, "diff": {"before": {"max_budget": 9, "models": []}, "after": {"max_budget": 5, "models": []}}}}},
+        {"event": "runner_on_failed", "event_data": {"task": "Reconcile", "res": {"msg": "denied for sk-secret-1"}}},
+        {"event": "playbook_on_stats", "event_data": {"ok": {"localhost": 3}, "changed": {"localhost": 1}, "skipped": {},
+                                                      "failures": {"localhost": 1}, "dark": {},
+                                                      "artifact_data": {"litellm_status": {"litellmId": "t-1"}}}},
+    ]
+    result = runner.parse(events, "failed", ["sk-secret-1"])
+    assert not result.ok and result.failures == ["Reconcile: denied for ********"]
+    assert result.stats == {"ok": 3, "changed": 1, "skipped": 0, "failures": 1}
+    assert result.litellm_status == {"litellmId": "t-1"}
+    assert result.drift == [{"module": "team", "field": "max_budget", "desired": 5, "live": 9}]
+    assert runner.parse(events[:1], "successful", []).ok
+    invalid = runner.parse([{"event": "runner_on_failed", "event_data": {
+        "task": "Check", "res": {"msg": "invalid spec: spec.maxBudget: must not be negative"}}}], "failed", [])
+    assert invalid.permanent and invalid.invalid_spec
