@@ -83,6 +83,10 @@ ROWS = [
     Row("access_group", present={"access_group_name": "{name}-group", "access_model_names": ["{name}-model"]},
         absent={"access_group_name": "{name}-group", "state": "absent"}),
     Row("access_group_info", info={"access_group_name": "{name}-group"}, found="access_groups"),
+    # the document's one kind, read back with only this run's prefix in scope
+    Row("gateway_state", present={"document": {"tags": [{"name": "{name}-gs-tag", "models": ["{name}-model"]}]}},
+        absent={"document": {"tags": [{"name": "{name}-gs-tag", "state": "absent"}]}}),
+    Row("gateway_state_info", info={"kinds": ["tags"], "name_prefix": "{name}-gs"}, found="document"),
 ]
 
 

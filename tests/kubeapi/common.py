@@ -61,7 +61,7 @@ def established(crd: dict[str, Any]) -> bool:
     return any(c["type"] == "Established" and c["status"] == "True" for c in crd.get("status", {}).get("conditions", []))
 
 
-def wait_until(condition: Callable[[], T], *, timeout: float = 20.0, what: str = "the condition") -> T:
+def wait_until(condition: Callable[[], T], *, timeout: float = 120.0, what: str = "the condition") -> T:
     """Poll ``condition`` until it returns something truthy (and return that), for at most ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while not (result := condition()):

@@ -60,7 +60,7 @@ def test_kopf_operator(tmp_path: Path, dyn: DynamicClient, widgets: Any, kube_na
     def status() -> dict[str, Any]:
         return widgets.get(name="w1", namespace=kube_namespace).to_dict().get("status", {})
 
-    with KopfRunner(["run", "--standalone", "--all-namespaces", str(operator)], timeout=60) as runner:
+    with KopfRunner(["run", "--standalone", "--all-namespaces", str(operator)], timeout=300) as runner:
         widgets.create(widget("w1", kube_namespace, size=2))
         wait_until(lambda: status().get("phase") == "Created", what="the create handler patches the status")
         assert widgets.get(name="w1", namespace=kube_namespace).metadata.finalizers == [f"{GROUP}/test-operator"]
