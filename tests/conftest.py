@@ -97,11 +97,3 @@ def litellm_proxy_premium(litellm_proxy: LiteLLMProxy) -> Iterator[LiteLLMProxy]
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`make test`: two workers, ``--dist loadgroup``) a test file runs on one worker, so its
-    module fixtures start once, and the files that need the premium twin share one worker, so one twin starts."""
-    premium = {item.path for item in items if "litellm_proxy_premium" in getattr(item, "fixturenames", ())}
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group("litellm-premium" if item.path in premium else str(item.path)))
