@@ -34,4 +34,4 @@ integration: collection
 	$(BIN)/python -m pytest tests/integration -q
 
 test: sanity lint
-	$(BIN)/python -m pytest tests -q --durations=15 -n 2 --dist loadfile
+	$(BIN)/python -m pytest tests -q --durations=40 -n 2 --dist loadfile

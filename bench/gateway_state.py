@@ -3,8 +3,10 @@
 One run, side by side on the same LiteLLM proxy, for each N (mixed objects: budgets, credentials, models, teams,
 users, virtual keys, customers) and each phase (create, no-op, drift check, update of 10%, delete):
 
-  (a) loop   ansible-playbook with one task per kind looping the object modules (llmops.litellm.team, ...)
-  (b) state  ansible-playbook with one llmops.litellm.gateway_state task
+  (a) loop   ansible-playbook with one task per kind looping the object modules (llmops.litellm.team, ...), the
+             objects spread over as many local hosts as the others' concurrency, with as many forks
+  (b) state  ansible-playbook with one llmops.litellm.gateway_state task reading the document file (as
+             playbooks/reconcile.yml and drift.yml do)
   (c) raw    a plain Python HTTP loop (requests, ThreadPoolExecutor with the same concurrency) sending the same
              writes; for no-op and drift check, the list reads that a comparison needs at least
 
@@ -146,14 +148,21 @@ class Playbook(Contender):
         ansible-playbook start)."""
         path = self.workdir / f"{self.name}.yml"
         path.write_text(yaml.safe_dump(self.plays(doc), sort_keys=False))
-        cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(path)]
+        inventory = self.workdir / f"{self.name}-inventory.yml"
+        inventory.write_text(yaml.safe_dump(self.inventory(doc), sort_keys=False))
+        cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), str(path)]
         if check:
             cmd.append("--check")
-        proc = subprocess.run(cmd, env=ansible_env(), capture_output=True, text=True, check=False)
+        env = ansible_env({"ANSIBLE_FORKS": str(self.workers)})
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise RuntimeError(f"{self.name}: ansible-playbook failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}")
         plays = json.loads(proc.stdout[proc.stdout.index("{"):])["plays"]
         return sum(task_seconds(t["task"]["duration"]) for play in plays for t in play["tasks"])
+
+    def inventory(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """One local host (the play runs on localhost)."""
+        return {"all": {"hosts": {"localhost": {"ansible_connection": "local"}}}}
 
     def defaults(self) -> dict[str, Any]:
         return {"group/llmops.litellm.litellm": {"api_url": self.url, "api_key": self.key}}
@@ -166,7 +175,16 @@ class Playbook(Contender):
 
 
 class Loop(Playbook):
+    """A task per kind looping its module, on ``workers`` local hosts each taking every workers-th object, with as
+    many forks: the same concurrency as the others (the tasks run in kind order, each on all hosts at once)."""
+
     name = "loop"
+
+    def inventory(self, doc: dict[str, Any]) -> dict[str, Any]:
+        return {"all": {"hosts": dict(
+            (f"w{i}", {"ansible_connection": "local",
+                       "objects": dict((kind, objects[i::self.workers]) for kind, objects in doc.items())})
+            for i in range(self.workers))}}
 
     def plays(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
         tasks = []
@@ -177,9 +195,9 @@ class Loop(Playbook):
             options = dict((o, "{{ item.%s | default(omit) }}" % o) for o in OPTIONS[kind] + ("state",))
             if kind == "virtual_keys":
                 options["key_file"] = str(self.keydir) + "/{{ item.key_alias }}"
-            tasks.append({"name": kind, f"llmops.litellm.{MODULES[kind]}": options, "loop": doc[kind],
+            tasks.append({"name": kind, f"llmops.litellm.{MODULES[kind]}": options, "loop": "{{ objects.%s }}" % kind,
                           "loop_control": {"label": "{{ item | dict2items | first }}"}, "no_log": False})
-        return [{"name": "loop", "hosts": "localhost", "gather_facts": False, "module_defaults": self.defaults(),
+        return [{"name": "loop", "hosts": "all", "gather_facts": False, "module_defaults": self.defaults(),
                  "tasks": tasks}]
 
 
@@ -187,8 +205,11 @@ class State(Playbook):
     name = "state"
 
     def plays(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
+        # As playbooks/reconcile.yml and drift.yml take it: document files, read by the module itself.
+        path = self.workdir / "gateway.yml"
+        path.write_text(yaml.safe_dump(doc, sort_keys=False))
         task = {"name": "gateway", "llmops.litellm.gateway_state": {
-            "document": doc, "key_dir": str(self.keydir), "workers": self.workers}}
+            "files": [str(path)], "key_dir": str(self.keydir), "workers": self.workers}}
         return [{"name": "state", "hosts": "localhost", "gather_facts": False, "module_defaults": self.defaults(),
                  "tasks": [task]}]
 

@@ -18,9 +18,14 @@ from typing import Iterator
 
 import pytest
 
+from tests.lib.kubeapi.fixtures import kube_api, kube_namespace
 from tests.lib.playbook import REPO, run_playbook
 from tests.lib.stack import LiteLLMProxy, free_port, stack_models, stack_play
 from tests.lib.upstream import UpstreamServer
+
+# One Kubernetes API per test process (per xdist worker): defined here once, because a session fixture imported into
+# several modules is several fixtures, and each would make its own kubeconfig the process-wide default.
+__all__ = ["kube_api", "kube_namespace"]
 
 
 @pytest.fixture(scope="session")

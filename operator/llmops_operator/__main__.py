@@ -2,8 +2,13 @@
 
 Options follow ``kopf run``: ``--standalone`` (no peering; the default unless ``--peering`` or
 ``LLMOPS_OPERATOR_PEERING`` names a peering object, which running more than one replica needs),
-``--liveness`` (e.g. ``http://0.0.0.0:8080/healthz``; env ``LLMOPS_OPERATOR_LIVENESS``). Namespaces come
-from ``WATCH_NAMESPACE`` (empty: all namespaces; or a comma-separated list).
+``--liveness`` (e.g. ``http://0.0.0.0:8080/healthz``; env ``LLMOPS_OPERATOR_LIVENESS``), ``--priority`` (env
+``LLMOPS_OPERATOR_PRIORITY``). Namespaces come from ``WATCH_NAMESPACE`` (empty: all namespaces; or a
+comma-separated list).
+
+Peers with the same priority all pause (Kopf's rule), so replicas must differ: without a priority given, each
+process picks a random one, and the pod with the highest works while the others stand by, taking over when it
+stops.
 """
 
 from __future__ import annotations
@@ -11,7 +16,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import random
 import sys
+from collections.abc import Mapping
 
 import kopf
 
@@ -35,6 +42,17 @@ def build(config: Config) -> kopf.OperatorRegistry:
     return registry
 
 
+def priority_from_env(env: Mapping[str, str]) -> int:
+    """``LLMOPS_OPERATOR_PRIORITY``, else a random priority (replicas that share one would all pause)."""
+    value = env.get("LLMOPS_OPERATOR_PRIORITY", "").strip()
+    if not value:
+        return random.SystemRandom().randint(1, 2**31 - 1)
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"LLMOPS_OPERATOR_PRIORITY: {value!r} is not an integer") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m llmops_operator", description=__doc__.splitlines()[0])
     parser.add_argument("--peering", default=os.environ.get("LLMOPS_OPERATOR_PEERING") or None,
@@ -42,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--standalone", action="store_true", help="no peering (the default without --peering)")
     parser.add_argument("--liveness", default=os.environ.get("LLMOPS_OPERATOR_LIVENESS") or None,
                         help="liveness endpoint, e.g. http://0.0.0.0:8080/healthz")
+    parser.add_argument("--priority", type=int, default=None,
+                        help="peering priority: the highest works, the others stand by (default: random per process)")
     parser.add_argument("--verbose", action="store_true", help="debug logging")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
@@ -51,12 +71,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = Config.from_env()
         registry = build(config)
+        priority = args.priority if args.priority is not None else priority_from_env(os.environ)
     except (WatchesError, ValueError) as exc:
         print(f"llmops_operator: {exc}", file=sys.stderr)
         return 2
     standalone = args.standalone or not args.peering
     kopf.run(registry=registry, standalone=standalone, peering_name=None if standalone else args.peering,
-             liveness_endpoint=args.liveness, clusterwide=not config.namespaces, namespaces=config.namespaces)
+             priority=priority, liveness_endpoint=args.liveness, clusterwide=not config.namespaces, namespaces=config.namespaces)
     return 0
 
 

@@ -291,13 +291,25 @@ class Shim:
             else:
                 kopf.warn(body, reason="DriftRepairFailed", message=repaired.message)
         elif policy == "api-wins":
-            patch = {d["path"].split(".", 1)[1]: d["live"] for d in drift
-                     if d["path"].startswith("spec.") and "." not in d["path"][5:]}
+            spec = body.get("spec") or {}
+            patch = {field: spec_value(field, d["live"], spec.get(field)) for d in drift
+                     if d["path"].startswith("spec.") and "." not in (field := d["path"][5:])}
             if patch:
                 meta = body["metadata"]
-                await asyncio.to_thread(self.api.patch, watch.group, watch.version, watch.plural,
-                                        meta["namespace"], meta["name"], {"spec": patch})
-                kopf.info(body, reason="DriftAccepted", message=f"Spec updated from LiteLLM at {paths} (api-wins)")
+                accepted = ", ".join(f"spec.{field}" for field in patch)
+                if len(patch) == len(drift):
+                    # Before the spec changes: the reconcile that the new generation starts keeps this condition
+                    # (a status written after it would race with the reconcile's own).
+                    await self.set_conditions(watch, body, [status.condition(
+                        "Drifted", False, "Accepted", f"Took LiteLLM's {accepted} into the spec (api-wins)",
+                        generation)], drift=[])
+                try:
+                    await asyncio.to_thread(self.api.patch, watch.group, watch.version, watch.plural,
+                                            meta["namespace"], meta["name"], {"spec": patch})
+                except Exception:
+                    await self.set_conditions(watch, body, status.drifted(generation, drift, policy), drift=drift)
+                    raise
+                kopf.info(body, reason="DriftAccepted", message=f"Spec updated from LiteLLM at {accepted} (api-wins)")
 
     async def unmanaged_check(self, body: dict[str, Any]) -> None:
         """On the instance's drift schedule: report, adopt or prune the objects no custom resource declares."""
@@ -378,6 +390,14 @@ def _due(last: str | None, interval: float) -> bool:
     except ValueError:
         return True
     return (datetime.datetime.now(datetime.UTC) - then).total_seconds() >= interval
+
+
+def spec_value(field: str, live: Any, current: Any) -> Any:
+    """LiteLLM's value as the CRD takes it: budgets are int-or-string (a whole number stays a number, anything else
+    becomes its decimal string, as PalenaAI's ``maxBudget: "100"``); a field the spec holds as a string gets one."""
+    if isinstance(live, float) and (field.endswith("Budget") or field == "budgetLimit" or isinstance(current, str)):
+        return int(live) if live.is_integer() and not isinstance(current, str) else repr(live)
+    return live
 
 
 def _scrubbed(drift: list[dict[str, Any]], secrets: list[str]) -> list[dict[str, Any]]:

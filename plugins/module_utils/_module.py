@@ -77,19 +77,36 @@ def unsupported(client, requires, what, resource=None, read_only=False, paths=Tr
     return None
 
 
-def page_through(client, endpoint, params):
-    """Every item of a paginated list endpoint (LiteLLM's ``page``/``page_size``/``total_pages``)."""
+# LiteLLM pages these lists by creation time, which objects created together share: pages of such an order can
+# repeat one object and miss another. Ordered by their unique id, the pages are disjoint.
+LIST_ORDER = {"team": "team_id", "user": "user_id", "virtual_key": "token"}
+
+
+def page_through(client, endpoint, params, resource=None):
+    """Every item of a paginated list endpoint (LiteLLM's ``page``/``page_size``/``total_pages``); with the kind's
+    ``resource``, ordered by its unique id where LiteLLM can, and each object once."""
     params = dict(endpoint.query, **params)
     if not endpoint.paginated:
         answer = client.get(endpoint.path, params=params or None)
         return list(answer if isinstance(answer, list) else (answer or {}).get(endpoint.items) or [])
+    if resource is not None and resource.kind in LIST_ORDER:
+        params.update(sort_by=LIST_ORDER[resource.kind], sort_order="asc")
     items, page = [], 1
     while True:
         answer = client.get(endpoint.path, params=dict(params, page=page, **{endpoint.page_size: 100}))
         items.extend(answer.get(endpoint.items) or [])
         if page >= (answer.get("total_pages") or 1):
-            return items
+            break
         page += 1
+    if resource is None or resource.kind not in LIST_ORDER:
+        return items
+    seen, unique = set(), []
+    for item in items:  # a page boundary that moved while the pages were read repeats one object
+        key = item.get(resource.id_field)
+        if key is None or key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique
 
 
 class LiteLLMModule(AnsibleModule):
@@ -198,7 +215,7 @@ class Reader(object):
         """Raw list entries matching ``filters`` exactly (LiteLLM's list filters may match substrings)."""
         endpoint = self.resource.find
         params = dict((endpoint.filters[k], v) for k, v in filters.items() if k in endpoint.filters)
-        found = page_through(self.client, endpoint, params)
+        found = page_through(self.client, endpoint, params, self.resource)
         if self.resource.shape:
             found = [self.resource.shape(o) for o in found]
         return [o for o in found if all(o.get(k) == v for k, v in filters.items())

@@ -18,7 +18,7 @@ import os
 import re
 import threading
 from collections import namedtuple
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
@@ -30,6 +30,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._errors import (
     scrub,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils._module import (
+    LIST_ORDER,
     send_create,
     send_delete,
     send_links,
@@ -264,9 +265,6 @@ BULK_JOINS = {"virtual_key": _key_join, "organization": lambda client, found: fo
 
 
 PAGE_SIZE = 100
-# LiteLLM pages these lists by creation time, which objects created together share: pages of such an order can
-# repeat one object and miss another. Ordered by their unique id, the pages are disjoint.
-LIST_ORDER = {"team": "team_id", "user": "user_id", "virtual_key": "token"}
 
 
 def list_page(client, resource, page):
@@ -509,6 +507,11 @@ class Planner(object):
             if not item.key_file:
                 raise ValidationError("%s: the value of a new virtual key is known only when it is created: set "
                                       "key_dir (or the key's key_file) so that it is kept" % item.where)
+            folder = os.path.dirname(os.path.abspath(item.key_file))
+            if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
+                raise ValidationError("%s: the new key's value goes to %s, but %s is %s" % (
+                    item.where, item.key_file, folder,
+                    "not a writable directory" if os.path.isdir(folder) else "not an existing directory"))
         if resource.members and params.get("members") is not None:
             members = self.resolve_members(item, params["members"])
             item.members = resource.members.plan(members, [], params["purge_members"])
@@ -602,39 +605,84 @@ def key_file_name(alias):
 # --- applying ----------------------------------------------------------------------------------------------------
 
 class Applier(object):
-    """Runs a plan's work kind by kind (deletions in reverse) with at most ``workers`` requests in flight."""
+    """Runs a plan's work with at most ``workers`` requests in flight, each item as soon as what it needs is done.
+
+    Creations and updates go in kind order, deletions in reverse: an item waits for the declared parents being
+    created or changed in the same run (a key for its team), for every creation of the kinds before its own (a
+    new object may be named by anything after it), and a deletion for the deletion of its children and of the
+    kinds after its own and for all the other work. Updates of objects whose parents are unchanged do not wait."""
 
     def __init__(self, client_for, workers):
         self.client_for = client_for
-        self.workers = workers
+        self.workers = max(1, workers)
 
     def apply(self, plan):
         work = plan.work
-        blockers = dict((id(i), []) for i in work)
-        for item in work:
-            if item.action != "delete":
-                continue
+        rank = dict((resource.kind, n) for n, resource in enumerate(KINDS))
+        writes = sorted((i for i in work if i.action != "delete"), key=lambda i: rank[i.resource.kind])
+        deletes = sorted((i for i in work if i.action == "delete"), key=lambda i: -rank[i.resource.kind])
+        in_work = set(id(i) for i in work)
+        needs = {}
+        for item in writes:
+            needs[id(item)] = [p for p in item.parents if id(p) in in_work and p.action != "delete"]
+        for item in deletes:
+            needs[id(item)] = []
+        for item in deletes:
             for parent in item.parents:
-                if parent.action == "delete":
-                    blockers[id(parent)].append(item)  # a parent is deleted after its children, if they were
-        with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
-            for resource in KINDS:
-                self.run_level(pool, [i for i in work if i.resource is resource and i.action != "delete"],
-                               lambda i: i.parents)
-            for resource in reversed(KINDS):
-                self.run_level(pool, [i for i in work if i.resource is resource and i.action == "delete"],
-                               lambda i: blockers[id(i)])
+                if parent.action == "delete" and id(parent) in in_work:
+                    needs[id(parent)].append(item)  # a parent is deleted after its children, if they were
+        creates_left = dict((kind, 0) for kind in rank)
+        for item in writes:
+            if item.action == "create":
+                creates_left[item.resource.kind] += 1
+        left = dict(writes=len(writes), deletes=dict((kind, 0) for kind in rank))
+        for item in deletes:
+            left["deletes"][item.resource.kind] += 1
 
-    def run_level(self, pool, items, depends_on):
-        runnable = []
-        for item in items:
-            failed = [p for p in depends_on(item) if p.status in ("failed", "skipped")]
-            if failed:
-                item.status = "skipped"
-                item.error = "not applied: %s %s" % (failed[0].label, failed[0].status)
+        def gate(item):
+            """Whether the kind order lets ``item`` start now."""
+            kind = rank[item.resource.kind]
+            if item.action != "delete":
+                return not any(creates_left[k.kind] for k in KINDS[:kind])
+            return not left["writes"] and not any(left["deletes"][k.kind] for k in KINDS[kind + 1:])
+
+        def finish(item):
+            if item.action == "delete":
+                left["deletes"][item.resource.kind] -= 1
             else:
-                runnable.append(item)
-        list(pool.map(self.run_item, runnable))
+                left["writes"] -= 1
+                if item.action == "create":
+                    creates_left[item.resource.kind] -= 1
+
+        pending, running, done = writes + deletes, {}, set()
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            while pending or running:
+                waiting = []
+                for index, item in enumerate(pending):
+                    if len(running) >= self.workers or not gate(item):
+                        waiting.extend(pending[index:])  # the items after it wait for the same kinds or more
+                        break
+                    if any(id(p) not in done for p in needs[id(item)]):
+                        waiting.append(item)
+                        continue
+                    failed = [p for p in needs[id(item)] if p.status in ("failed", "skipped")]
+                    if failed:
+                        item.status = "skipped"
+                        item.error = "not applied: %s %s" % (failed[0].label, failed[0].status)
+                        done.add(id(item))
+                        finish(item)
+                        continue
+                    running[pool.submit(self.run_item, item)] = item
+                pending = waiting
+                if pending and not running:  # cannot happen: whatever an item waits for comes before it
+                    raise RuntimeError("the plan's order leaves %s waiting" % pending[0].label)
+                if running:
+                    finished, _running = wait(list(running), return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        item = running.pop(future)
+                        future.result()
+                        done.add(id(item))
+                        finish(item)
 
     def run_item(self, item):
         client = self.client_for()

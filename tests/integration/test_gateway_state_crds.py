@@ -15,7 +15,6 @@ from typing import Any
 
 from kubernetes.client.exceptions import ApiException
 
-from tests.lib.kubeapi.fixtures import kube_api, kube_namespace
 from tests.lib.playbook import ensure_collection_link
 from tests.operator.test_crds import contains, custom_api
 
@@ -23,7 +22,7 @@ sys.path.insert(0, str(ensure_collection_link()))
 
 from ansible_collections.llmops.litellm.plugins.module_utils._state import CR_API_VERSION, manifests  # noqa: E402
 
-__all__ = ["custom_api", "kube_api", "kube_namespace"]
+__all__ = ["custom_api"]
 
 DOCUMENT: dict[str, list[dict[str, Any]]] = {
     "budgets": [{"budget_id": "free-tier", "max_budget": 1.0, "soft_budget": 0.5, "budget_duration": "1d",

@@ -22,11 +22,10 @@ import pytest
 from kubernetes.dynamic.exceptions import ResourceNotFoundError
 
 from tests.kubeapi.common import established, wait_until
-from tests.lib.kubeapi.fixtures import KubeCluster, kube_api
+from tests.lib.kubeapi.fixtures import KubeCluster
 from tests.lib.kubeapi.validate import KUBERNETES_VERSIONS, validate_manifest
 from tests.lib.playbook import PlaybookResult, run_playbook
 
-__all__ = ["kube_api"]
 
 # PalenaAI README, "Deploy a LiteLLM instance" (spec snake_cased, metadata.name as proxy_kubernetes_name).
 QUICKSTART: dict[str, Any] = {

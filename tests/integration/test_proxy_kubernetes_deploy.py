@@ -13,11 +13,10 @@ from typing import Any
 import kubernetes
 import pytest
 
-from tests.lib.kubeapi.fixtures import KubeCluster, kube_api
+from tests.lib.kubeapi.fixtures import KubeCluster
 from tests.lib.playbook import REPO, PlaybookResult, run_playbook
 from tests.lib.stack import LiteLLMProxy
 
-__all__ = ["kube_api"]
 
 PREFIX = f"it-dk-{uuid.uuid4().hex[:6]}"
 CREDENTIAL_KEY = f"sk-provider-{uuid.uuid4().hex}"

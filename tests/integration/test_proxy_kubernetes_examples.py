@@ -20,11 +20,11 @@ import yaml
 
 from tests.integration.proxy_kubernetes_helpers import ROLE, applied, changes, run, task
 from tests.integration.test_proxy_kubernetes import namespace
-from tests.lib.kubeapi.fixtures import KubeCluster, kube_api
+from tests.lib.kubeapi.fixtures import KubeCluster
 from tests.lib.kubeapi.validate import KUBERNETES_VERSIONS, validate_manifest
 from tests.lib.playbook import PlaybookResult
 
-__all__ = ["kube_api", "namespace"]
+__all__ = ["namespace"]
 
 QUICKSTART = yaml.safe_load("""
 replicas: 2

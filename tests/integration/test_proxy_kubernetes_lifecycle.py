@@ -23,10 +23,9 @@ import pytest
 
 from tests.integration.proxy_kubernetes_helpers import (
     Controllers, applied, changed_paths, changes, env_of, live, role_play, run, task)
-from tests.lib.kubeapi.fixtures import KubeCluster, kube_api
+from tests.lib.kubeapi.fixtures import KubeCluster
 from tests.lib.playbook import PlaybookResult
 
-__all__ = ["kube_api"]
 
 CHECKSUM = "spec.template.metadata.annotations.litellm.llmops.dev/config-checksum"
 SECRETS_CHECKSUM = "spec.template.metadata.annotations.litellm.llmops.dev/secrets-checksum"

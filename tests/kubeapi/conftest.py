@@ -10,9 +10,9 @@ from kubernetes.dynamic.exceptions import ResourceNotFoundError
 from kubernetes.dynamic.resource import Resource
 
 from tests.kubeapi.common import WIDGET_CRD, WIDGETS, established, wait_until
-from tests.lib.kubeapi.fixtures import KubeCluster, kube_api, kube_namespace
+from tests.lib.kubeapi.fixtures import KubeCluster
 
-__all__ = ["dyn", "kube_api", "kube_namespace", "widgets"]
+__all__ = ["dyn", "widgets"]
 
 
 @pytest.fixture(scope="session")

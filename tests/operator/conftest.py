@@ -32,10 +32,10 @@ import pytest
 import yaml
 from kubernetes.client.exceptions import ApiException
 
-from tests.lib.kubeapi.fixtures import KubeCluster, kube_api, kube_namespace
+from tests.lib.kubeapi.fixtures import KubeCluster
 from tests.lib.playbook import COLLECTIONS, REPO, ensure_collection_link
 
-__all__ = ["k8s", "kube_api", "kube_namespace", "operator_crds"]
+__all__ = ["k8s", "operator_crds"]
 
 T = TypeVar("T")
 GROUP, VERSION = "litellm.llmops.dev", "v1alpha1"
@@ -168,6 +168,16 @@ def operator_crds(kube_api: KubeCluster, k8s: Cluster) -> list[dict[str, Any]]:
     return crds
 
 
+def configmap_data(k8s: Cluster, namespace: str, name: str) -> dict[str, str] | None:
+    """The data of a ConfigMap, None when there is none."""
+    try:
+        return k8s.core.read_namespaced_config_map(name, namespace).data
+    except ApiException as exc:
+        if exc.status == 404:
+            return None
+        raise
+
+
 def operator_watches(path: Path, overrides: dict[str, Path] | None = None, only: tuple[str, ...] = ()) -> Path:
     """Write a watches file: operator/watches.yaml with absolute paths; kinds without a playbook are left out.
 
@@ -192,11 +202,12 @@ class OperatorProcess:
     log_path: Path
     runner_dir: Path
     process: subprocess.Popen[bytes] | None = None
+    args: tuple[str, ...] = ("--standalone",)
 
     def start(self) -> OperatorProcess:
         ensure_collection_link()
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "llmops_operator", "--standalone"],
+            self.process = subprocess.Popen([sys.executable, "-m", "llmops_operator", *self.args],
                                             cwd=OPERATOR_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                             start_new_session=True)
         return self
@@ -226,7 +237,7 @@ class OperatorProcess:
 
 @contextlib.contextmanager
 def start_operator(kube_api: KubeCluster, workdir: Path, watches: Path, *, namespaces: tuple[str, ...] = (),
-                   **env: str) -> Iterator[OperatorProcess]:
+                   args: tuple[str, ...] = ("--standalone",), **env: str) -> Iterator[OperatorProcess]:
     """Run the operator on ``kube_api`` for the duration of the block (stopped with SIGTERM afterwards)."""
     workdir.mkdir(parents=True, exist_ok=True)
     runner_dir = workdir / "runner"
@@ -238,7 +249,7 @@ def start_operator(kube_api: KubeCluster, workdir: Path, watches: Path, *, names
         "ANSIBLE_PYTHON_INTERPRETER": sys.executable, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
         "DRIFT_CHECK_PERIOD": "1", "MAX_CONCURRENT_RECONCILES": "4", **env,
     }
-    operator = OperatorProcess(environment, workdir / "operator.log", runner_dir).start()
+    operator = OperatorProcess(environment, workdir / "operator.log", runner_dir, args=args).start()
     try:
         yield operator
     finally:

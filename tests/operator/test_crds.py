@@ -26,11 +26,10 @@ import yaml
 from kubernetes.client.exceptions import ApiException
 
 from tests.kubeapi.common import established, wait_until
-from tests.lib.kubeapi.fixtures import KubeCluster, kube_api, kube_namespace
+from tests.lib.kubeapi.fixtures import KubeCluster
 from tests.lib.kubeapi.validate import KUBERNETES_VERSIONS, validate_manifest
 from tests.lib.playbook import REPO
 
-__all__ = ["kube_api", "kube_namespace"]
 
 GROUP = "litellm.llmops.dev"
 VERSION = "v1alpha1"

@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import json
 import signal
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,6 +30,7 @@ from tests.operator.conftest import (
     unique,
     wait_for,
 )
+from tests.operator.test_playbooks import LiteLLM
 
 TEMPLATE = "{{ lookup('env','HOME') }}"
 
@@ -83,7 +85,9 @@ def env(kube_api: KubeCluster, k8s: Cluster, operator_crds: list[dict[str, Any]]
     k8s.create("LiteLLMTeam", other, "ignored", {"instanceRef": {"name": "gw"}, "teamAlias": f"{prefix}-ignored"})
     # The kinds these tests need (LiteLLMInstance's own playbook is tested by its author: the instances here are
     # external, which the shim resolves from their spec).
-    watches = operator_watches(workdir / "watches.yaml", only=("LiteLLMTeam", "LiteLLMVirtualKey", "LiteLLMCredential"))
+    watches = operator_watches(workdir / "watches.yaml", only=(
+        "LiteLLMTeam", "LiteLLMVirtualKey", "LiteLLMCredential", "LiteLLMBudget", "LiteLLMCustomer", "LiteLLMUser",
+        "LiteLLMGuardrail", "LiteLLMMCPServer", "LiteLLMModel"))
     with start_operator(kube_api, workdir, watches, namespaces=(namespace,)) as operator:
         yield Env(k8s, litellm_proxy, operator, namespace, other, prefix, [litellm_proxy.master_key])
         for team in [t for t in litellm_proxy.api("GET", "/team/list").json() if str(t.get("team_alias", "")).startswith(prefix)]:
@@ -172,12 +176,13 @@ def test_drift_is_reported_and_repaired(env: Env) -> None:
                       config_sync={"interval": "2s", "conflictResolution": "crd-wins"},
                       annotations={"litellm.llmops.dev/unmanaged-name-prefix": f"{env.prefix}-d-"})
     manual = {"litellm.llmops.dev/conflict-resolution": "manual"}
-    for name, extra in (("manual", manual), ("repair", None)):
+    accept = {"litellm.llmops.dev/conflict-resolution": "api-wins"}
+    for name, extra in (("manual", manual), ("repair", None), ("accept", accept)):
         env.k8s.custom.create_namespaced_custom_object("litellm.llmops.dev", "v1alpha1", env.namespace, "litellmteams", {
             "apiVersion": "litellm.llmops.dev/v1alpha1", "kind": "LiteLLMTeam",
             "metadata": {"name": name, "annotations": extra or {}},
             "spec": {"instanceRef": {"name": "gwd"}, "teamAlias": f"{env.prefix}-{name}", "maxBudget": 5}})
-    ids = {name: env.wait_ready("LiteLLMTeam", name)["status"]["litellmId"] for name in ("manual", "repair")}
+    ids = {name: env.wait_ready("LiteLLMTeam", name)["status"]["litellmId"] for name in ("manual", "repair", "accept")}
     for team_id in ids.values():
         env.proxy.api("POST", "/team/update", json={"team_id": team_id, "max_budget": 9}).raise_for_status()
 
@@ -198,10 +203,70 @@ def test_drift_is_reported_and_repaired(env: Env) -> None:
     wait_for(lambda: len([e for e in env.k8s.events(env.namespace, "manual") if e.reason == "Drifted"]) >= 1
              and drifted("manual"), "manual drift stays reported on later checks")
     assert (env.team(ids["manual"]) or {}).get("max_budget") == 9, "manual never writes to LiteLLM"
+
+    # api-wins: LiteLLM's value goes into the CR's spec (a new generation, reconciled without writing to LiteLLM)
+    wait_for(lambda: ((env.get("LiteLLMTeam", "accept") or {}).get("spec") or {}).get("maxBudget") == 9,
+             "api-wins copies LiteLLM's value into the spec")
+    wait_for(lambda: "DriftAccepted" in env.k8s.reasons(env.namespace, "accept"), "the DriftAccepted Event")
+    body = env.wait_ready("LiteLLMTeam", "accept", generation=2)
+    assert not is_true(body, "Drifted"), body["status"].get("conditions")
+    assert (env.team(ids["accept"]) or {}).get("max_budget") == 9, "api-wins keeps LiteLLM's value"
     for name in ids:
         env.k8s.delete("LiteLLMTeam", env.namespace, name)
     for name in ids:
         env.wait_gone("LiteLLMTeam", name)
+
+
+# Kinds the README manifests do not cover: each created, changed and deleted through the operator.
+OTHER_KINDS = {
+    "LiteLLMBudget": ("budget", lambda p, ref: {"budgetId": f"{p}-budget", "maxBudget": 10, "budgetDuration": "30d"},
+                      lambda ref: {"maxBudget": 20}, lambda o: o["max_budget"], (10, 20)),
+    "LiteLLMCustomer": ("customer", lambda p, ref: {"userId": f"{p}-cust", "alias": "first", "maxBudget": 5},
+                        lambda ref: {"alias": "second"}, lambda o: o["alias"], ("first", "second")),
+    "LiteLLMUser": ("user", lambda p, ref: {"userId": f"{p}-user", "userEmail": f"{p}-user@example.com",
+                                            "userAlias": "first", "maxBudget": 3},
+                    lambda ref: {"userAlias": "second"}, lambda o: o["user_alias"], ("first", "second")),
+    "LiteLLMGuardrail": ("guardrail", lambda p, ref: {
+        "guardrailName": f"{p}-guard", "provider": "generic_guardrail_api", "mode": ["pre_call"],
+        "apiBase": "http://127.0.0.1:9/guard", "apiKeySecretRef": ref, "defaultOn": False},
+        lambda ref: {"guardrailInfo": {"description": "second"}}, lambda o: o.get("guardrail_info") or {},
+        ({}, {"description": "second"})),
+    "LiteLLMMCPServer": ("mcp_server", lambda p, ref: {
+        "serverName": p.replace("-", "_") + "_mcp", "transport": "http", "url": "http://127.0.0.1:9/mcp",
+        "authType": "bearer_token", "credentials": {"auth_value": ref}, "description": "first"},
+        lambda ref: {"description": "second"}, lambda o: o["description"], ("first", "second")),
+    "LiteLLMModel": ("model", lambda p, ref: {
+        "modelName": f"{p}-mock", "litellmParams": {"model": "openai/gpt-4o", "apiKeySecretRef": ref, "mock_response": "hi"}},
+        lambda ref: {"litellmParams": {"model": "openai/gpt-4o", "apiKeySecretRef": ref, "mock_response": "hi", "rpm": 7}},
+        lambda o: o["litellm_params"].get("rpm"), (None, 7)),
+}
+
+
+def test_other_kinds_create_update_delete_through_the_operator(env: Env) -> None:
+    litellm = LiteLLM(env.proxy)
+    provider_key = f"sk-provider-{uuid.uuid4().hex}"
+    env.k8s.secret(env.namespace, "other-provider", {"api-key": provider_key})
+    env.secrets.append(provider_key)
+    ref = {"name": "other-provider", "key": "api-key"}
+    prefix = f"{env.prefix}-o"
+    for kind, (_reader, spec, _change, _field, _values) in OTHER_KINDS.items():
+        env.k8s.create(kind, env.namespace, "other", {"instanceRef": {"name": "gw"}, **spec(prefix, ref)})
+    ids = {kind: env.wait_ready(kind, "other")["status"]["litellmId"] for kind in OTHER_KINDS}
+
+    def live(kind: str) -> dict[str, Any] | None:
+        return getattr(litellm, OTHER_KINDS[kind][0])(ids[kind])
+
+    for kind, (_reader, _spec, change, field, (first, _second)) in OTHER_KINDS.items():
+        assert field(live(kind)) == first, f"{kind}: LiteLLM holds {live(kind)}"
+        env.k8s.patch(kind, env.namespace, "other", {"spec": change(ref)})
+    for kind, (_reader, _spec, _change, field, (_first, second)) in OTHER_KINDS.items():
+        env.wait_ready(kind, "other", generation=2)
+        assert field(live(kind)) == second, f"{kind}: the spec change did not reach LiteLLM: {live(kind)}"
+    for kind in OTHER_KINDS:
+        env.k8s.delete(kind, env.namespace, "other")
+    for kind in OTHER_KINDS:
+        env.wait_gone(kind, "other")
+        assert live(kind) is None, f"{kind} is still in LiteLLM after its CR was deleted"
 
 
 def test_litellm_down_then_back_converges(env: Env) -> None:
@@ -288,7 +353,7 @@ def test_no_secret_in_artifacts_status_events_or_logs(env: Env) -> None:
     assert any(p.name == "stdout" for p in runner_files) and any("job_events" in p.parts for p in runner_files)
     places: dict[str, str] = {str(p): p.read_text(errors="replace") for p in runner_files}
     places["operator log"] = env.operator.log
-    for kind in ("LiteLLMInstance", "LiteLLMTeam", "LiteLLMVirtualKey", "LiteLLMCredential"):
+    for kind in ("LiteLLMInstance", "LiteLLMTeam", "LiteLLMVirtualKey", "LiteLLMCredential", *OTHER_KINDS):
         for item in env.k8s.custom.list_namespaced_custom_object("litellm.llmops.dev", "v1alpha1", env.namespace,
                                                                  kind.lower() + "s")["items"]:
             places[f"{kind} {item['metadata']['name']}"] = json.dumps(item)

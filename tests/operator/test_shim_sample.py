@@ -18,19 +18,10 @@ from llmops_operator.__main__ import build
 from llmops_operator.config import Config
 
 from tests.lib.kubeapi.fixtures import KubeCluster
-from tests.operator.conftest import Cluster, condition, is_true, unique, wait_for
+from tests.operator.conftest import Cluster, condition, configmap_data, is_true, unique, wait_for
 
 SAMPLE = Path(__file__).parent / "sample"
 TEMPLATE = "{{ lookup('env','HOME') }}"
-
-
-def _configmap(k8s: Cluster, namespace: str, name: str) -> dict[str, str] | None:
-    try:
-        return k8s.core.read_namespaced_config_map(name, namespace).data
-    except ApiException as exc:
-        if exc.status == 404:
-            return None
-        raise
 
 
 def test_operator_sdk_sample_runs_unchanged(kube_api: KubeCluster, k8s: Cluster, tmp_path: Path) -> None:
@@ -52,7 +43,7 @@ def test_operator_sdk_sample_runs_unchanged(kube_api: KubeCluster, k8s: Cluster,
     with KopfRunner(["run", "--standalone", "--namespace", namespace], registry=registry, timeout=180) as runner:
         k8s.create("Memcached", namespace, "m1", {"size": 2, "messageOfTheDay": TEMPLATE}, group=group[0], version=group[1])
         body = wait_for(lambda: (b := memcached()) and is_true(b, "Successful") and b, "the sample reconciled")
-        data = _configmap(k8s, namespace, "m1-memcached")
+        data = configmap_data(k8s, namespace, "m1-memcached")
         assert data == {"size": "2", "motd": TEMPLATE, "image": "memcached:1.6-alpine", "owner": "m1"}, data
         assert body["metadata"]["finalizers"] == ["cache.example.com/finalizer"]
         assert body["status"]["observedGeneration"] == 1
@@ -60,12 +51,12 @@ def test_operator_sdk_sample_runs_unchanged(kube_api: KubeCluster, k8s: Cluster,
         assert condition(body, "Running")["reason"] == "Successful"
 
         k8s.patch("Memcached", namespace, "m1", {"spec": {"size": 3}}, *group)
-        wait_for(lambda: (_configmap(k8s, namespace, "m1-memcached") or {}).get("size") == "3", "the update reached the role")
+        wait_for(lambda: (configmap_data(k8s, namespace, "m1-memcached") or {}).get("size") == "3", "the update reached the role")
         wait_for(lambda: (memcached() or {}).get("status", {}).get("observedGeneration") == 2, "status of generation 2")
 
         k8s.delete("Memcached", namespace, "m1", *group)
         wait_for(lambda: memcached() is None, "the finalizer ran and released the CR")
-        assert _configmap(k8s, namespace, "m1-memcached") is None, "the finalizer's run deleted the ConfigMap"
+        assert configmap_data(k8s, namespace, "m1-memcached") is None, "the finalizer's run deleted the ConfigMap"
     assert runner.exception is None, runner.output
     artifacts = list((runner_dir / "memcached" / namespace / "m1" / "artifacts").iterdir())
     assert 1 <= len(artifacts) <= 3, artifacts  # create, update, delete: rotated to maxRunnerArtifacts

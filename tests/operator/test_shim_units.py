@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 from llmops_operator import params, refs, runner
+from llmops_operator.handlers import spec_value
 from llmops_operator.watches import WatchesError, load, parse_duration
 
 from tests.operator.conftest import OPERATOR_DIR, REPO
@@ -116,3 +117,16 @@ def test_runner_events_give_stats_status_failures_and_diffs() -> None:
     invalid = runner.parse([{"event": "runner_on_failed", "event_data": {
         "task": "Check", "res": {"msg": "invalid spec: spec.maxBudget: must not be negative"}}}], "failed", [])
     assert invalid.permanent and invalid.invalid_spec
+
+
+@pytest.mark.parametrize(("field", "live", "current", "expected"), [
+    ("maxBudget", 9.0, 5, 9),             # int-or-string: a whole number stays a number
+    ("maxBudget", 9.5, 5, "9.5"),         # ... anything else its decimal string
+    ("maxBudgetMonthly", 12.0, "100", "12.0"),
+    ("tpmLimit", 100, 50, 100),
+    ("temperature", 0.5, 0.2, 0.5),       # a number field keeps its number
+    ("models", ["a"], [], ["a"]),
+])
+def test_api_wins_values_fit_the_crd(field: str, live: Any, current: Any, expected: Any) -> None:
+    assert spec_value(field, live, current) == expected
+    assert type(spec_value(field, live, current)) is type(expected)

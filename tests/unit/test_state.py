@@ -6,6 +6,9 @@ integration tests (tests/integration/test_gateway_state.py) run the same paths a
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,8 +17,11 @@ from ansible_collections.llmops.litellm.plugins.module_utils import _state as st
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 
 
+KEYS = tempfile.gettempdir()  # an existing directory: where new keys' values would go
+
+
 def plan(document: dict[str, Any], live: dict[str, list[dict[str, Any]]], policy: str = "preserve",
-         key_dir: str | None = "/keys", **scope: Any) -> state.Plan:
+         key_dir: str | None = KEYS, **scope: Any) -> state.Plan:
     declared = state.parse_document(document)
     return state.Planner(declared, live, state.make_scope(document, **scope), policy, key_dir=key_dir).plan()
 
@@ -94,7 +100,16 @@ def test_a_reference_to_a_parent_created_by_the_same_run_is_pending_and_makes_it
     team, key = result.items
     assert key.parents == [team] and key.pending == {"team_id": team}
     assert {"path": "team_id", "desired": state.PENDING, "live": None} in key.diff
-    assert key.key_file == "/keys/k"
+    assert key.key_file == os.path.join(KEYS, "k")
+
+
+def test_a_new_key_s_file_must_go_to_an_existing_directory(tmp_path: Path) -> None:
+    document = {"virtual_keys": [{"key_alias": "k"}]}
+    with pytest.raises(ValidationError) as error:
+        plan(document, {"virtual_key": []}, key_dir=str(tmp_path / "missing"))
+    assert error.value.msg == (f"virtual_keys[0]: the new key's value goes to {tmp_path}/missing/k, but "
+                               f"{tmp_path}/missing is not an existing directory")
+    assert plan(document, {"virtual_key": []}, key_dir=str(tmp_path)).items[0].key_file == str(tmp_path / "k")
 
 
 def test_a_reference_to_nothing_and_a_new_key_without_a_key_dir_fail_before_any_write():
