@@ -98,15 +98,19 @@ def page_through(client, endpoint, params, resource=None):
         if page >= (answer.get("total_pages") or 1):
             break
         page += 1
-    if resource is None or resource.kind not in LIST_ORDER:
-        return items
-    seen, unique = set(), []
-    for item in items:  # a page boundary that moved while the pages were read repeats one object
-        key = item.get(resource.id_field)
+    return unique(resource, items) if resource is not None and resource.kind in LIST_ORDER else items
+
+
+def unique(resource, found):
+    """Objects listed once each (a page boundary that moved while the pages were read repeats one); objects
+    without an id are all kept."""
+    seen, once = set(), []
+    for raw in found:
+        key = raw.get(resource.id_field)
         if key is None or key not in seen:
             seen.add(key)
-            unique.append(item)
-    return unique
+            once.append(raw)
+    return once
 
 
 class LiteLLMModule(AnsibleModule):

@@ -36,6 +36,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._module import (
     send_links,
     send_members,
     send_update,
+    unique,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils._resources import (
     ACCESS_GROUP,
@@ -278,14 +279,6 @@ def list_page(client, resource, page):
         params.update(sort_by=LIST_ORDER[resource.kind], sort_order="asc")
     answer = client.get(endpoint.path, params=params)
     return answer.get(endpoint.items) or [], answer.get("total_pages") or 1
-
-
-def unique(resource, found):
-    """Objects listed once each (a page boundary that moved while the pages were read repeats one)."""
-    seen = {}
-    for raw in found:
-        seen.setdefault(raw.get(resource.id_field), raw)
-    return list(seen.values())
 
 
 def read_live(client_for, kinds, workers):
