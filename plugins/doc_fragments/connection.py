@@ -9,6 +9,14 @@ __metaclass__ = type
 class ModuleDocFragment(object):
 
     DOCUMENTATION = r'''
+requirements:
+  - requests >= 2.28 (Python library), on the host that runs the module
+notes:
+  - The module runs where its task runs, usually C(localhost). Install its Python requirements into the interpreter
+    that runs it with C(pip install -r requirements-collection.txt) from the installed collection (for example
+    C(~/.ansible/collections/ansible_collections/llmops/litellm/requirements-collection.txt)). On C(localhost), set
+    C(ansible_python_interpreter) to C({{ ansible_playbook_python }}) so that the interpreter of C(ansible-playbook)
+    runs it, not another Python found on the host (pyenv, the system Python).
 options:
   api_url:
     description:
