@@ -346,7 +346,8 @@ def test_playbooks_reconcile_report_drift_for_ci_and_export(litellm_proxy, prefi
         assert proxy.api("POST", "/team/update", json={"team_id": team["team_id"], "max_budget": 6}).status_code == 200
 
         drift = run_playbook(playbooks / "drift.yml", extra_vars=dict(
-            connection, gateway_document=document, gateway_drift_report=str(report), gateway_fail_on_drift=True))
+            connection, gateway_document=document, gateway_drift_report=str(report),
+            gateway_drift_markdown=str(tmp_path / "drift.md"), gateway_fail_on_drift=True))
         assert drift.rc != 0, "drift.yml did not fail on drift"
         assert json.loads(report.read_text()) == {"drifted": True, "summary": {"none": 1, "update": 1}, "drift": [
             {"kind": "team", "name": prefix + "team", "action": "update",
