@@ -14,11 +14,14 @@ collection: venv
 	@mkdir -p .cache/collections/ansible_collections/llmops
 	@ln -sfn ../../../.. .cache/collections/ansible_collections/llmops/litellm
 
+# From a clone, the quickstart keeps its state in .cache/quickstart and runs LiteLLM from .venv.
+QUICKSTART_VARS := -e quickstart_dir=$(CURDIR)/.cache/quickstart -e quickstart_venv=$(CURDIR)/$(VENV)
+
 quickstart: collection
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/ansible-playbook -i localhost, -c local playbooks/quickstart.yml
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/ansible-playbook -i localhost, -c local playbooks/quickstart.yml $(QUICKSTART_VARS)
 
 quickstart-down: collection
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/ansible-playbook -i localhost, -c local playbooks/quickstart.yml -e quickstart_state=absent
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/ansible-playbook -i localhost, -c local playbooks/quickstart.yml $(QUICKSTART_VARS) -e quickstart_state=absent
 
 sanity: collection
 	PATH=$(CURDIR)/$(BIN):$$PATH scripts/sanity

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -25,7 +26,8 @@ QUICKSTART = REPO / "playbooks" / "quickstart.yml"
 def quickstart_vars():
     workdir = Path(tempfile.mkdtemp(prefix="llmops-quickstart-", dir=os.environ.get("LLMOPS_TEST_WORKDIR")))
     workdir.chmod(0o755)
-    extra = {"quickstart_dir": str(workdir), "quickstart_port": free_port(), "proxy_local_postgres_port": free_port()}
+    extra = {"quickstart_dir": str(workdir), "quickstart_venv": str(Path(sys.executable).parent.parent),
+             "quickstart_port": free_port(), "proxy_local_postgres_port": free_port()}
     yield extra
     run_playbook(QUICKSTART, extra_vars={**extra, "quickstart_state": "absent", "quickstart_remove_data": True})
     shutil.rmtree(workdir, ignore_errors=True)
