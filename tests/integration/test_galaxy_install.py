@@ -19,7 +19,6 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -172,8 +171,8 @@ def test_every_shipped_playbook_passes_the_syntax_check_by_fqcn(installed: Insta
     assert sorted(workdir.iterdir()) == []
 
 
-def test_reconcile_export_and_drift_run_from_the_installed_copy(installed: Installed, workdir: Path,
-                                                               litellm_proxy: LiteLLMProxy) -> None:
+def test_reconcile_export_and_drift_run_from_the_installed_copy(
+        installed: Installed, workdir: Path, litellm_proxy: LiteLLMProxy) -> None:
     """The gateway playbooks from an empty directory: the document read from a relative path, new keys into
     ~/.cache/llmops-litellm/gateway-keys, the export and the drift reports into the working directory."""
     (workdir / "gateway").mkdir()
@@ -212,8 +211,8 @@ def test_reconcile_export_and_drift_run_from_the_installed_copy(installed: Insta
     assert pruned.returncode == 0, outputs(pruned)
 
 
-def test_deploy_kubernetes_runs_from_the_installed_copy(installed: Installed, workdir: Path, kube_api: KubeCluster,
-                                                       litellm_proxy: LiteLLMProxy) -> None:
+def test_deploy_kubernetes_runs_from_the_installed_copy(
+        installed: Installed, workdir: Path, kube_api: KubeCluster, litellm_proxy: LiteLLMProxy) -> None:
     """The role against the emulator, the modules against the test proxy (the emulator runs no pods); the key's value
     goes to ~/.cache/llmops-litellm/<namespace>/<name>/keys/<alias>."""
     name, namespace = PREFIX + "dk", PREFIX + "ns"
@@ -247,8 +246,8 @@ def test_deploy_kubernetes_runs_from_the_installed_copy(installed: Installed, wo
             core.delete_namespace(namespace)
 
 
-def test_install_operator_check_mode_reads_its_manifests_from_the_installed_copy(installed: Installed, workdir: Path,
-                                                                                  kube_api: KubeCluster) -> None:
+def test_install_operator_check_mode_reads_its_manifests_from_the_installed_copy(
+        installed: Installed, workdir: Path, kube_api: KubeCluster) -> None:
     """--check: the kustomizations read from the installed collection's deploy/ and dry-run; the cluster unchanged."""
     with kube_api.client() as api:
         core = kubernetes.client.CoreV1Api(api)
