@@ -168,6 +168,11 @@ def test_every_shipped_playbook_passes_the_syntax_check_by_fqcn(installed: Insta
     assert shipped == USER_PLAYBOOKS, "a new playbook: add it to USER_PLAYBOOKS and run it below"
     check = installed.playbook(USER_PLAYBOOKS, workdir, None, "--syntax-check")
     assert check.returncode == 0, outputs(check)
+    # The operator's playbooks, which its image runs by path from the installed collection (ansible-runner).
+    operator = sorted((installed.collection / "playbooks" / "operator").glob("*.yml"))
+    assert len(operator) >= 10
+    check = installed.run([str(BIN / "ansible-playbook"), "--syntax-check", *map(str, operator)], workdir)
+    assert check.returncode == 0, outputs(check)
     assert sorted(workdir.iterdir()) == []
 
 
