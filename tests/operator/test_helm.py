@@ -137,6 +137,18 @@ def test_helm_lint(helm: Helm, args: tuple[str, ...]) -> None:
     assert "1 chart(s) linted, 0 chart(s) failed" in result.stdout, result.stdout
 
 
+def test_the_packaged_chart_renders_as_the_directory(helm: Helm, tmp_path: Path) -> None:
+    result = helm("package", str(CHART), "--destination", str(tmp_path))
+    [package] = tmp_path.glob("*.tgz")
+    assert package.name == f"llmops-litellm-operator-{yaml.safe_load((CHART / 'Chart.yaml').read_text())['version']}.tgz", result.stdout
+    with tarfile.open(package) as tar:
+        names = set(tar.getnames())
+    assert {f"llmops-litellm-operator/{name}" for name in ("Chart.yaml", "values.yaml", "values.schema.json", "README.md", "templates/NOTES.txt")} <= names
+    assert {f"llmops-litellm-operator/crds/{p.name}" for p in (CHART / "crds").glob("*.yaml")} <= names
+    from_package = helm("template", "ops", str(package), "--namespace", "llmops-system").stdout
+    assert [doc for doc in yaml.safe_load_all(from_package) if doc] == rendered(helm)
+
+
 def test_default_values_render_what_kustomize_deploys(helm: Helm) -> None:
     objects = rendered(helm)
     assert {o["kind"] for o in objects} == {"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Service", "Deployment", "ClusterKopfPeering"}
