@@ -166,7 +166,8 @@ def test_default_values_render_what_kustomize_deploys(helm: Helm) -> None:
     [container], [expected_container] = pod["containers"], expected_pod["containers"]
     [peering] = find(objects, "ClusterKopfPeering")
     expected_container["image"] = f"{rule['name']}:{rule['newTag']}"
-    expected_container["env"] = [{**v, "value": peering["metadata"]["name"]} if v["name"] == "LLMOPS_OPERATOR_PEERING" else v for v in expected_container["env"]]
+    expected_container["env"] = [{**v, "value": peering["metadata"]["name"]} if v["name"] == "LLMOPS_OPERATOR_PEERING" else v
+                                 for v in expected_container["env"]]
     expected_container["ports"].append({"name": "metrics", "containerPort": 8383, "protocol": "TCP"})
     assert container == expected_container
     assert {k: v for k, v in pod.items() if k not in ("containers", "serviceAccountName")} == \
@@ -286,8 +287,8 @@ def read(call: Any, *args: Any) -> Any:
         raise
 
 
-def test_install_upgrade_uninstall_with_the_operator_reconciling(kube_api: KubeCluster, k8s: Cluster, helm: Helm,
-                                                                  litellm_proxy: LiteLLMProxy, tmp_path: Path) -> None:
+def test_install_upgrade_uninstall_with_the_operator_reconciling(
+        kube_api: KubeCluster, k8s: Cluster, helm: Helm, litellm_proxy: LiteLLMProxy, tmp_path: Path) -> None:
     namespace = k8s.namespace(unique("helm"))
     release, kubeconfig = "llmops", kube_api.kubeconfig
     apps, rbac = kubernetes.client.AppsV1Api(k8s.api), kubernetes.client.RbacAuthorizationV1Api(k8s.api)
@@ -348,4 +349,3 @@ def test_install_upgrade_uninstall_with_the_operator_reconciling(kube_api: KubeC
         assert extensions.read_custom_resource_definition(crd)
     with contextlib.suppress(ApiException):
         k8s.core.delete_namespace(namespace)
-

@@ -251,8 +251,10 @@ def test_the_install_strategy_is_valid_for_kubernetes(kubernetes_version: str) -
     install = CSV["spec"]["install"]["spec"]
     objects = [
         {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": deployment["name"], "labels": deployment["label"]}, "spec": deployment["spec"]},
-        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "cluster"}, "rules": install["clusterPermissions"][0]["rules"]},
-        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "namespaced"}, "rules": install["permissions"][0]["rules"]},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "cluster"},
+         "rules": install["clusterPermissions"][0]["rules"]},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "namespaced"},
+         "rules": install["permissions"][0]["rules"]},
         *(load(path) for path in MANIFEST_FILES if load(path)["kind"] in ("Service", "ConfigMap")),
     ]
     for obj in objects:

@@ -53,7 +53,7 @@ def _fields(data: bytes) -> Iterator[tuple[int, int | bytes]]:
 
 
 def _map_entry(data: bytes) -> tuple[str, bytes]:
-    entry = {number: value for number, value in _fields(data)}
+    entry = dict(_fields(data))
     key, value = entry.get(1, b""), entry.get(2, b"")
     assert isinstance(key, bytes) and isinstance(value, bytes)
     return key.decode(), value
