@@ -168,7 +168,8 @@ def test_default_values_render_what_kustomize_deploys(helm: Helm) -> None:
     expected_container["image"] = f"{rule['name']}:{rule['newTag']}"
     expected_container["env"] = [{**v, "value": peering["metadata"]["name"]} if v["name"] == "LLMOPS_OPERATOR_PEERING" else v
                                  for v in expected_container["env"]]
-    expected_container["ports"].append({"name": "metrics", "containerPort": 8383, "protocol": "TCP"})
+    expected_container["ports"] = [p for p in expected_container["ports"] if p["name"] != "metrics"] + [
+        {"name": "metrics", "containerPort": 8383, "protocol": "TCP"}]
     assert container == expected_container
     assert {k: v for k, v in pod.items() if k not in ("containers", "serviceAccountName")} == \
         {k: v for k, v in expected_pod.items() if k not in ("containers", "serviceAccountName")}

@@ -1,7 +1,7 @@
 {{- /*
-The operator, as deploy/manager/deployment.yaml runs it: `python -m llmops_operator` (Kopf), non-root with a
-read-only root file system, ansible-runner's data and HOME in an emptyDir at /tmp, Kopf's liveness endpoint on
-:8080/healthz. Recreate: never two reconcilers at once during an upgrade; more replicas are hot standbys that
+The operator, as deploy/manager/deployment.yaml runs it (its arguments, environment, ports and liveness probe
+come from there: templates/_manager.tpl, generated): `python -m llmops_operator` (Kopf), non-root with a
+read-only root file system, ansible-runner's data and HOME in an emptyDir at /tmp. Recreate: never two reconcilers at once during an upgrade; more replicas are hot standbys that
 take over through Kopf peering.
 */}}
 {{- if and (gt (int .Values.replicaCount) 1) (not .Values.peering.enabled) }}
@@ -51,7 +51,7 @@ spec:
           imagePullPolicy: {{ .Values.image.pullPolicy }}
           command: [python, -m, llmops_operator]
           args:
-            - --liveness=http://0.0.0.0:8080/healthz
+            {{- include "llmops-litellm-operator.managerArgs" . | nindent 12 }}
           env:
             # Empty: every namespace; else the comma-separated watchNamespaces.
             - name: WATCH_NAMESPACE
@@ -60,37 +60,19 @@ spec:
             - name: LLMOPS_OPERATOR_PEERING
               value: {{ include "llmops-litellm-operator.peeringName" . }}
             {{- end }}
-            # Kopf's identity among peers.
-            - name: POD_ID
-              valueFrom:
-                fieldRef:
-                  fieldPath: metadata.name
-            - name: LLMOPS_OPERATOR_RUNNER_DIR
-              value: /tmp/llmops-operator/runner
-            - name: HOME
-              value: /tmp
-            - name: ANSIBLE_LOCAL_TEMP
-              value: /tmp/.ansible/tmp
+            {{- include "llmops-litellm-operator.managerEnv" . | nindent 12 }}
             {{- with .Values.extraEnv }}
             {{- toYaml . | nindent 12 }}
             {{- end }}
           ports:
-            - name: healthz
-              containerPort: 8080
-              protocol: TCP
+            {{- include "llmops-litellm-operator.managerPorts" . | nindent 12 }}
             {{- if .Values.metrics.enabled }}
             - name: metrics
               containerPort: {{ .Values.metrics.port }}
               protocol: TCP
             {{- end }}
           livenessProbe:
-            httpGet:
-              path: /healthz
-              port: healthz
-            initialDelaySeconds: 15
-            periodSeconds: 20
-            timeoutSeconds: 5
-            failureThreshold: 3
+            {{- include "llmops-litellm-operator.managerLivenessProbe" . | nindent 12 }}
           resources:
             {{- toYaml .Values.resources | nindent 12 }}
           securityContext:
