@@ -21,6 +21,7 @@ install-mode docs, the validators operator-sdk runs), offline:
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import subprocess
@@ -154,6 +155,9 @@ def test_csv_identity_versions_and_metadata() -> None:
     assert annotations["capabilities"] in CAPABILITIES
     assert all(isinstance(value, str) for value in annotations.values()), "annotations are strings"
     assert annotations["containerImage"] == image()
+    assert spec["relatedImages"] == [{"name": "operator", "image": image()}]
+    [icon] = spec["icon"]
+    assert icon["mediatype"] == "image/svg+xml" and base64.b64decode(icon["base64data"]).startswith(b"<svg")
 
 
 def image() -> str:
