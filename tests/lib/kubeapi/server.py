@@ -12,6 +12,11 @@ This layer adds, on top:
   JSON, strategic merge), DELETE of one object or a collection, the status subresource, ``dryRun``;
 - label and field selectors, on lists, watches and collection deletes;
 - watches from a ``resourceVersion`` (only later changes), honouring ``timeoutSeconds``;
+- streaming lists (``sendInitialEvents=true``, client-go's WatchList, as Helm 4 uses): the current objects as
+  ADDED, then the BOOKMARK annotated ``k8s.io/initial-events-end``;
+- Protobuf request bodies of Secrets and ConfigMaps (protobuf.py; client-go's typed clients send them so);
+- ``/version``: the oldest Kubernetes the project supports (validate.OLDEST; kmock says 1.26), for clients that
+  check it (Helm's ``kubeVersion``);
 - discovery fixes: the core group's ``groupVersion`` (kmock says ``/v1``) and a stable preferred
   version per group (kmock takes any version of a set);
 - ``events.k8s.io/v1`` Events as a view of the core/v1 Events, as on a real server.
@@ -35,9 +40,10 @@ import aiohttp.web
 import attrs
 import kmock
 
-from tests.lib.kubeapi import errors, patches, selectors
+from tests.lib.kubeapi import errors, patches, protobuf, selectors
 from tests.lib.kubeapi.registry import Registry, Resource
 from tests.lib.kubeapi.store import Change, Object, Store
+from tests.lib.kubeapi.validate import OLDEST
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +158,13 @@ class KubeAPI(kmock.KubernetesScaffold):
             subresource=route.subresource,
         )
 
+    @override
+    async def _serve_server_version(self, request: kmock.Request) -> Object:
+        doc = await super()._serve_server_version(request)
+        assert isinstance(doc, dict)
+        major, minor = OLDEST.split(".")
+        return doc | {"major": major, "minor": minor, "gitVersion": f"v{OLDEST}.0", "goVersion": "go1.20"}
+
     # Discovery fixes: kmock names the core group version "/v1", and picks a group's preferred
     # version from an unordered set.
     @override
@@ -260,11 +273,15 @@ class KubeAPI(kmock.KubernetesScaffold):
         timeout = request.params.get("timeoutSeconds")
         if not since.isdigit() or not (timeout or "0").isdigit():
             raise errors.bad_request(f"invalid resourceVersion {since!r} or timeoutSeconds {timeout!r}")
-        events = self._events(resource, request.namespace, self._selector(request, resource), int(since), int(timeout) if timeout else None)
+        initial = _true(request.params.get("sendInitialEvents"))
+        events = self._events(resource, request.namespace, self._selector(request, resource), 0 if initial else int(since),
+                              int(timeout) if timeout else None, initial_events_end=initial)
         return kmock.Response(status=200, headers={"Content-Type": "application/json"}, payload=events)
 
-    async def _events(self, resource: Resource, namespace: str | None, selected: Selector, since: int, timeout: int | None) -> AsyncIterator[bytes | Object]:
-        """The watch stream: changes after revision ``since`` (0: the current objects first, as ADDED)."""
+    async def _events(self, resource: Resource, namespace: str | None, selected: Selector, since: int, timeout: int | None, *,
+                      initial_events_end: bool = False) -> AsyncIterator[bytes | Object]:
+        """The watch stream: changes after revision ``since`` (0: the current objects first, as ADDED, and with
+        ``initial_events_end`` the bookmark that ends them)."""
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         storage = self._storage(resource)
@@ -273,6 +290,9 @@ class KubeAPI(kmock.KubernetesScaffold):
             since = self.store.revision
             for obj in [obj for obj in self.store.list(storage, namespace) if selected(obj)]:
                 yield {"type": "ADDED", "object": _to_client(resource, obj)}
+            if initial_events_end:
+                yield {"type": "BOOKMARK", "object": {"apiVersion": resource.api_version, "kind": resource.kind, "metadata": {
+                    "resourceVersion": str(since), "annotations": {"k8s.io/initial-events-end": "true"}}}}
         position = bisect.bisect_right(self.store.changes, since, key=lambda change: change.revision)
         while True:
             while position < len(self.store.changes):
@@ -350,6 +370,12 @@ def _to_client(resource: Resource, obj: Object) -> Object:
 
 
 def _body(request: kmock.Request) -> Object:
+    content_type = (request.headers.get("Content-Type") or "").split(";")[0].strip()
+    if content_type == protobuf.CONTENT_TYPE:  # client-go's typed clients (Helm 4's release Secrets)
+        try:
+            return protobuf.decode(request.body)
+        except protobuf.ProtobufError as exc:
+            raise errors.unsupported_media_type(f"{content_type} ({exc})", ["application/json", *protobuf.KINDS_TEXT]) from exc
     if not isinstance(request.data, dict):
         raise errors.bad_request("the request body must be a JSON object")
     return request.data
