@@ -5,7 +5,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.cache/collections
 export ANSIBLE_LOCALHOST_WARNING := false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 
-.PHONY: venv collection quickstart quickstart-down test sanity lint unit integration
+.PHONY: venv collection quickstart quickstart-down test sanity lint unit integration image image-local image-test
 
 venv:
 	scripts/bootstrap
@@ -32,6 +32,18 @@ unit: collection
 
 integration: collection
 	$(BIN)/python -m pytest tests/integration -q
+
+# The operator image (docs/operator-image.md): the published build (base image from its registry, kubernetes.core
+# from Galaxy), or, where neither is reachable (air-gapped, this project's machines), with a base assembled here.
+image:
+	scripts/build-operator-image
+
+image-local:
+	scripts/build-operator-image --local-base
+
+# The image run against the Kubernetes API emulator and the test LiteLLM (opt-in: minutes).
+image-test: collection
+	LLMOPS_TEST_IMAGE=1 $(BIN)/python -m pytest tests/operator/test_image.py -p no:xdist -q -s
 
 test: sanity lint
 	$(BIN)/python -m pytest tests -q --durations=40 -n 2 --dist loadfile
