@@ -5,7 +5,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.cache/collections
 export ANSIBLE_LOCALHOST_WARNING := false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 
-.PHONY: venv collection quickstart quickstart-down test sanity lint unit integration image image-local image-test
+.PHONY: venv collection quickstart quickstart-down test sanity lint unit integration image image-local image-tools image-test
 
 venv:
 	scripts/bootstrap
@@ -38,11 +38,16 @@ integration: collection
 image:
 	scripts/build-operator-image
 
-image-local:
+image-local: image-tools
 	scripts/build-operator-image --local-base
 
+# Debian's podman, runc (crun 1.8 refuses hosts with cgroup v1 and v2 mounted side by side) and debootstrap.
+image-tools:
+	@command -v podman >/dev/null && command -v runc >/dev/null && command -v debootstrap >/dev/null \
+	  || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman runc debootstrap; }
+
 # The image run against the Kubernetes API emulator and the test LiteLLM (opt-in: minutes).
-image-test: collection
+image-test: collection image-tools
 	LLMOPS_TEST_IMAGE=1 $(BIN)/python -m pytest tests/operator/test_image.py -p no:xdist -q -s
 
 test: sanity lint
