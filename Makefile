@@ -5,7 +5,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.cache/collections
 export ANSIBLE_LOCALHOST_WARNING := false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 
-.PHONY: venv collection quickstart quickstart-down test sanity lint unit integration
+.PHONY: venv collection quickstart quickstart-down test sanity lint unit integration image image-local image-tools image-test
 
 venv:
 	scripts/bootstrap
@@ -35,6 +35,23 @@ unit: collection
 
 integration: collection
 	$(BIN)/python -m pytest tests/integration -q
+
+# The operator image (docs/operator-image.md): the published build (base image from its registry, kubernetes.core
+# from Galaxy), or, where neither is reachable (air-gapped, this project's machines), with a base assembled here.
+image:
+	scripts/build-operator-image
+
+image-local: image-tools
+	scripts/build-operator-image --local-base
+
+# Debian's podman, runc (crun 1.8 refuses hosts with cgroup v1 and v2 mounted side by side) and debootstrap.
+image-tools:
+	@command -v podman >/dev/null && command -v runc >/dev/null && command -v debootstrap >/dev/null \
+	  || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman runc debootstrap; }
+
+# The image run against the Kubernetes API emulator and the test LiteLLM (opt-in: minutes).
+image-test: collection image-tools
+	LLMOPS_TEST_IMAGE=1 $(BIN)/python -m pytest tests/operator/test_image.py -p no:xdist -q -s
 
 test: sanity lint
 	$(BIN)/python -m pytest tests -q --durations=40 -n 2 --dist loadfile
