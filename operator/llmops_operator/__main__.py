@@ -3,8 +3,9 @@
 Options follow ``kopf run``: ``--standalone`` (no peering; the default unless ``--peering`` or
 ``LLMOPS_OPERATOR_PEERING`` names a peering object, which running more than one replica needs),
 ``--liveness`` (e.g. ``http://0.0.0.0:8080/healthz``; env ``LLMOPS_OPERATOR_LIVENESS``), ``--priority`` (env
-``LLMOPS_OPERATOR_PRIORITY``). Namespaces come from ``WATCH_NAMESPACE`` (empty: all namespaces; or a
-comma-separated list).
+``LLMOPS_OPERATOR_PRIORITY``), ``--metrics-port`` (Prometheus metrics on ``0.0.0.0:<port>/metrics``, default
+8383, 0: none; env ``LLMOPS_OPERATOR_METRICS_PORT``). Namespaces come from ``WATCH_NAMESPACE`` (empty: all
+namespaces; or a comma-separated list).
 
 Peers with the same priority all pause (Kopf's rule), so replicas must differ: without a priority given, each
 process picks a random one, and the pod with the highest works while the others stand by, taking over when it
@@ -22,6 +23,7 @@ from collections.abc import Mapping
 
 import kopf
 
+from llmops_operator import metrics
 from llmops_operator.config import Config
 from llmops_operator.handlers import Shim, register
 from llmops_operator.watches import WatchesError, load
@@ -62,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="liveness endpoint, e.g. http://0.0.0.0:8080/healthz")
     parser.add_argument("--priority", type=int, default=None,
                         help="peering priority: the highest works, the others stand by (default: random per process)")
+    parser.add_argument("--metrics-port", type=int, default=None,
+                        help="port of the Prometheus endpoint /metrics on 0.0.0.0 (default 8383; 0: none)")
     parser.add_argument("--verbose", action="store_true", help="debug logging")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
@@ -72,9 +76,11 @@ def main(argv: list[str] | None = None) -> int:
         config = Config.from_env()
         registry = build(config)
         priority = args.priority if args.priority is not None else priority_from_env(os.environ)
+        metrics_port = args.metrics_port if args.metrics_port is not None else metrics.port_from_env(os.environ)
     except (WatchesError, ValueError) as exc:
         print(f"llmops_operator: {exc}", file=sys.stderr)
         return 2
+    metrics.serve(metrics_port)
     standalone = args.standalone or not args.peering
     kopf.run(registry=registry, standalone=standalone, peering_name=None if standalone else args.peering,
              priority=priority, liveness_endpoint=args.liveness, clusterwide=not config.namespaces, namespaces=config.namespaces)
