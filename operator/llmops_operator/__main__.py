@@ -77,10 +77,14 @@ def main(argv: list[str] | None = None) -> int:
         registry = build(config)
         priority = args.priority if args.priority is not None else priority_from_env(os.environ)
         metrics_port = args.metrics_port if args.metrics_port is not None else metrics.port_from_env(os.environ)
+        metrics.serve(metrics_port)
+    except OSError as exc:
+        print(f"llmops_operator: cannot serve metrics on port {metrics_port}: {exc.strerror} "
+              "(--metrics-port / LLMOPS_OPERATOR_METRICS_PORT; 0 disables metrics)", file=sys.stderr)
+        return 2
     except (WatchesError, ValueError) as exc:
         print(f"llmops_operator: {exc}", file=sys.stderr)
         return 2
-    metrics.serve(metrics_port)
     standalone = args.standalone or not args.peering
     kopf.run(registry=registry, standalone=standalone, peering_name=None if standalone else args.peering,
              priority=priority, liveness_endpoint=args.liveness, clusterwide=not config.namespaces, namespaces=config.namespaces)

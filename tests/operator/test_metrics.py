@@ -9,6 +9,7 @@ import dataclasses
 import json
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ from tests.operator.conftest import (
 sys.path.insert(0, str(ensure_collection_link()))  # the collection as Ansible imports it (as tests/unit do)
 from ansible_collections.llmops.litellm.plugins.module_utils import _client  # isort: skip  # noqa: E402
 from llmops_operator import metrics  # isort: skip  # noqa: E402
+from llmops_operator.__main__ import main  # isort: skip  # noqa: E402
 
 MONITORING = REPO / "deploy" / "monitoring"
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -125,6 +127,15 @@ def test_metrics_port_from_the_environment() -> None:
     assert metrics.port_from_env({"LLMOPS_OPERATOR_METRICS_PORT": "9100"}) == 9100
     with pytest.raises(ValueError, match="LLMOPS_OPERATOR_METRICS_PORT: 'http' is not a port number"):
         metrics.port_from_env({"LLMOPS_OPERATOR_METRICS_PORT": "http"})
+
+
+def test_a_taken_metrics_port_stops_the_operator_with_one_sentence(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["--standalone", "--metrics-port", str(port)]) == 2
+    assert f"cannot serve metrics on port {port}: Address already in use" in capsys.readouterr().err
 
 
 # --- a running operator --------------------------------------------------------------------------------------
