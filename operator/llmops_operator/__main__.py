@@ -31,10 +31,13 @@ from llmops_operator.watches import WatchesError, load
 
 class QuietTimers(logging.Filter):
     """Drops Kopf's "Timer 'drift' succeeded." lines: the timers tick every few seconds for every CR and mostly
-    find nothing due; what they do is logged and posted as Events."""
+    find nothing due; what they do is logged and posted as Events. Also "Handler 'metrics' succeeded.": the
+    metrics' watch-event handler runs on every event of every CR."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.getMessage().startswith("Timer '") and record.getMessage().endswith("' succeeded."))
+        message = record.getMessage()
+        return not (message.startswith("Timer '") and message.endswith("' succeeded.")
+                    or message == "Handler 'metrics' succeeded.")
 
 
 def build(config: Config) -> kopf.OperatorRegistry:

@@ -90,7 +90,7 @@ class Conditions(Collector):
         by_condition = GaugeMetricFamily(PREFIX + "resource_conditions", "Custom resources by kind, namespace, "
                                          "status condition type and its status (True, False, Unknown)",
                                          labels=["kind", "namespace", "condition", "status"])
-        counted = collections.Counter((kind, namespace) for kind, namespace, _ in seen)
+        counted = collections.Counter((kind, namespace) for kind, namespace, _pairs in seen)
         for labels, count in sorted(counted.items()):
             resources.add_metric(list(labels), count)
         conditions = collections.Counter((kind, namespace, *pair) for kind, namespace, pairs in seen for pair in pairs)

@@ -256,6 +256,7 @@ def test_counters_move_while_crs_converge_and_drift_is_repaired(env: Env) -> Non
     for secret in (env.proxy.master_key, key_value, team_id):
         assert secret not in text, "a secret or an id in /metrics"
     assert "eng" not in re.findall(r'"([^"]*)"', text), "a CR name in a label"
+    assert "Handler 'metrics' succeeded." not in env.operator.log, "the per-event handler is not logged"
 
     # Deleted CRs leave the condition gauges.
     env.k8s.delete("LiteLLMVirtualKey", env.namespace, "ci")
