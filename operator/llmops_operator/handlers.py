@@ -1,8 +1,9 @@
-"""Kopf handlers, registered per watches.yaml entry: reconcile, finalizer, drift timer, dependent Secrets.
+"""Kopf handlers, registered per watches.yaml entry: reconcile, finalizer, drift timer, metrics, dependent Secrets.
 
 Each handler is async: it resolves references and writes status through the ``kubernetes`` client in a
 thread, and runs ansible-runner in a bounded pool (``MAX_CONCURRENT_RECONCILES``). One lock per CR keeps the
-drift timer and a reconcile of the same CR from running at once.
+drift timer and a reconcile of the same CR from running at once. Runs, reconcile outcomes, drift and every
+CR's conditions (a watch-event handler per kind) are reported to ``metrics``.
 """
 
 from __future__ import annotations
