@@ -153,7 +153,8 @@ class Bench:
         env = {**os.environ, "KUBECONFIG": str(self.kubeconfig), "PYTHONPATH": str(REPO / "operator"),
                "WATCHES_FILE": str(watches), "WATCH_NAMESPACE": self.namespace,
                "LLMOPS_OPERATOR_RUNNER_DIR": str(self.workdir / "runner"), "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
-               "ANSIBLE_PYTHON_INTERPRETER": sys.executable, "MAX_CONCURRENT_RECONCILES": str(self.workers)}
+               "ANSIBLE_PYTHON_INTERPRETER": sys.executable, "MAX_CONCURRENT_RECONCILES": str(self.workers),
+               "LLMOPS_OPERATOR_METRICS_PORT": "0"}
         log = (self.workdir / "operator.log").open("wb")
         return subprocess.Popen([sys.executable, "-m", "llmops_operator", "--standalone"], cwd=REPO / "operator",
                                 env=env, stdout=log, stderr=subprocess.STDOUT)

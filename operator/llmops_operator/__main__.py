@@ -3,8 +3,9 @@
 Options follow ``kopf run``: ``--standalone`` (no peering; the default unless ``--peering`` or
 ``LLMOPS_OPERATOR_PEERING`` names a peering object, which running more than one replica needs),
 ``--liveness`` (e.g. ``http://0.0.0.0:8080/healthz``; env ``LLMOPS_OPERATOR_LIVENESS``), ``--priority`` (env
-``LLMOPS_OPERATOR_PRIORITY``). Namespaces come from ``WATCH_NAMESPACE`` (empty: all namespaces; or a
-comma-separated list).
+``LLMOPS_OPERATOR_PRIORITY``), ``--metrics-port`` (Prometheus metrics on ``0.0.0.0:<port>/metrics``, default
+8383, 0: none; env ``LLMOPS_OPERATOR_METRICS_PORT``). Namespaces come from ``WATCH_NAMESPACE`` (empty: all
+namespaces; or a comma-separated list).
 
 Peers with the same priority all pause (Kopf's rule), so replicas must differ: without a priority given, each
 process picks a random one, and the pod with the highest works while the others stand by, taking over when it
@@ -22,6 +23,7 @@ from collections.abc import Mapping
 
 import kopf
 
+from llmops_operator import metrics
 from llmops_operator.config import Config
 from llmops_operator.handlers import Shim, register
 from llmops_operator.watches import WatchesError, load
@@ -29,10 +31,13 @@ from llmops_operator.watches import WatchesError, load
 
 class QuietTimers(logging.Filter):
     """Drops Kopf's "Timer 'drift' succeeded." lines: the timers tick every few seconds for every CR and mostly
-    find nothing due; what they do is logged and posted as Events."""
+    find nothing due; what they do is logged and posted as Events. Also "Handler 'metrics' succeeded.": the
+    metrics' watch-event handler runs on every event of every CR."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.getMessage().startswith("Timer '") and record.getMessage().endswith("' succeeded."))
+        message = record.getMessage()
+        return not (message.startswith("Timer '") and message.endswith("' succeeded.")
+                    or message == "Handler 'metrics' succeeded.")
 
 
 def build(config: Config) -> kopf.OperatorRegistry:
@@ -62,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="liveness endpoint, e.g. http://0.0.0.0:8080/healthz")
     parser.add_argument("--priority", type=int, default=None,
                         help="peering priority: the highest works, the others stand by (default: random per process)")
+    parser.add_argument("--metrics-port", type=int, default=None,
+                        help="port of the Prometheus endpoint /metrics on 0.0.0.0 (default 8383; 0: none)")
     parser.add_argument("--verbose", action="store_true", help="debug logging")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
@@ -72,6 +79,12 @@ def main(argv: list[str] | None = None) -> int:
         config = Config.from_env()
         registry = build(config)
         priority = args.priority if args.priority is not None else priority_from_env(os.environ)
+        metrics_port = args.metrics_port if args.metrics_port is not None else metrics.port_from_env(os.environ)
+        metrics.serve(metrics_port)
+    except OSError as exc:
+        print(f"llmops_operator: cannot serve metrics on port {metrics_port}: {exc.strerror} "
+              "(--metrics-port / LLMOPS_OPERATOR_METRICS_PORT; 0 disables metrics)", file=sys.stderr)
+        return 2
     except (WatchesError, ValueError) as exc:
         print(f"llmops_operator: {exc}", file=sys.stderr)
         return 2

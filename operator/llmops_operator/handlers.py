@@ -1,8 +1,9 @@
-"""Kopf handlers, registered per watches.yaml entry: reconcile, finalizer, drift timer, dependent Secrets.
+"""Kopf handlers, registered per watches.yaml entry: reconcile, finalizer, drift timer, metrics, dependent Secrets.
 
 Each handler is async: it resolves references and writes status through the ``kubernetes`` client in a
 thread, and runs ansible-runner in a bounded pool (``MAX_CONCURRENT_RECONCILES``). One lock per CR keeps the
-drift timer and a reconcile of the same CR from running at once.
+drift timer and a reconcile of the same CR from running at once. Runs, reconcile outcomes, drift and every
+CR's conditions (a watch-event handler per kind) are reported to ``metrics``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 import kopf
 import kubernetes
 
-from llmops_operator import params, refs, runner, status
+from llmops_operator import metrics, params, refs, runner, status
 from llmops_operator.config import (
     ADOPTED_ANNOTATION,
     ANNOTATION_PREFIX,
@@ -69,6 +70,7 @@ class Shim:
         self.kube: refs.Kube | None = None
         self.pool = concurrent.futures.ThreadPoolExecutor(config.max_concurrent_reconciles, thread_name_prefix="runner")
         self.slots = asyncio.Semaphore(config.max_concurrent_reconciles)
+        metrics.set_slots(config.max_concurrent_reconciles)
         self.locks: dict[str, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
         self.launch = runner.launcher(config.runner_dir)
         self.checked: dict[str, str] = {}  # last unmanaged check per instance
@@ -156,14 +158,19 @@ class Shim:
         variables = params.extravars(body, cr_var=watch.cr_var, snake_case=watch.snake_case_parameters,
                                      unsafe=watch.mark_unsafe, extra=extra)
         private = self.config.runner_dir / watch.kind.lower() / (meta.get("namespace") or "_cluster") / meta["name"]
-        return await self.execute(private, runner.prepare(private, variables, playbook, role), resolved.env,
-                                  check=mode == "drift", keep=watch.max_runner_artifacts)
+        return await self.execute(watch.kind, mode, private, runner.prepare(private, variables, playbook, role),
+                                  resolved.env, check=mode == "drift", keep=watch.max_runner_artifacts)
 
-    async def execute(self, private: Path, playbook: Path, env: dict[str, str], *, check: bool, keep: int) -> runner.Result:
-        async with self.slots:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self.pool, functools.partial(
-                runner.run, private, playbook, env, check=check, keep=keep, launch=self.launch))
+    async def execute(self, kind: str, mode: str, private: Path, playbook: Path, env: dict[str, str], *, check: bool,
+                      keep: int) -> runner.Result:
+        with metrics.Run(kind, mode, playbook.name) as run:
+            async with self.slots:
+                run.start()
+                loop = asyncio.get_running_loop()
+                result = await loop.run_in_executor(self.pool, functools.partial(
+                    runner.run, private, playbook, env, check=check, keep=keep, launch=self.launch, public_env=run.env))
+            run.finish(result.ok)
+            return result
 
     async def resolve(self, watch: Watch, body: dict[str, Any], deleting: bool = False) -> refs.Resolved:
         return await asyncio.to_thread(refs.resolve, self.api, watch.kind, body, litellm=self.litellm_kind(watch),
@@ -171,15 +178,27 @@ class Shim:
 
     async def reconcile(self, watch: Watch, body: dict[str, Any], retry: int) -> None:
         generation = body["metadata"].get("generation")
-        async with self.locks[body["metadata"].get("uid", body["metadata"]["name"])]:
-            await self.set_conditions(watch, body, status.running(generation))
-            resolved = await self.resolve_or_wait(watch, body, retry)
-            try:
-                result = await self.run(watch, body, resolved, "reconcile")
-            except ValueError as exc:
-                await self.fail(watch, body, str(exc), permanent=True, retry=retry)
-                raise AssertionError("unreachable") from exc
-            await self.conclude(watch, body, result, retry, reason="Reconciled")
+        outcome = "error"
+        try:
+            async with self.locks[body["metadata"].get("uid", body["metadata"]["name"])]:
+                await self.set_conditions(watch, body, status.running(generation))
+                try:
+                    resolved = await self.resolve_or_wait(watch, body, retry)
+                except kopf.TemporaryError:
+                    outcome = "waiting"
+                    raise
+                try:
+                    result = await self.run(watch, body, resolved, "reconcile")
+                except ValueError as exc:
+                    await self.fail(watch, body, str(exc), permanent=True, retry=retry)
+                    raise AssertionError("unreachable") from exc
+                await self.conclude(watch, body, result, retry, reason="Reconciled")
+            outcome = "success"
+        except kopf.PermanentError:
+            outcome = "permanent_error"
+            raise
+        finally:
+            metrics.reconciled(watch.kind, outcome)
 
     async def resolve_or_wait(self, watch: Watch, body: dict[str, Any], retry: int) -> refs.Resolved:
         generation = body["metadata"].get("generation")
@@ -281,12 +300,14 @@ class Shim:
             kopf.info(body, reason="InSync", message="drift check: LiteLLM matches the spec")
             return
         paths = ", ".join(d["path"] for d in drift)
+        metrics.drift_detected(watch.kind, policy)
         kopf.warn(body, reason="Drifted", message=f"LiteLLM differs from the spec at {paths} (conflictResolution {policy})")
         if policy == "crd-wins":
             repaired = await self.run(watch, body, resolved, "reconcile")
             if repaired.ok:
                 await self.set_conditions(watch, body, [status.condition(
                     "Drifted", False, "Repaired", f"Repaired {paths} (crd-wins)", generation)], drift=[])
+                metrics.drift_repaired(watch.kind)
                 kopf.info(body, reason="DriftRepaired", message=f"Repaired {paths} (crd-wins)")
             else:
                 kopf.warn(body, reason="DriftRepairFailed", message=repaired.message)
@@ -309,6 +330,7 @@ class Shim:
                 except Exception:
                     await self.set_conditions(watch, body, status.drifted(generation, drift, policy), drift=drift)
                     raise
+                metrics.drift_accepted(watch.kind)
                 kopf.info(body, reason="DriftAccepted", message=f"Spec updated from LiteLLM at {accepted} (api-wins)")
 
     async def unmanaged_check(self, body: dict[str, Any]) -> None:
@@ -341,8 +363,8 @@ class Shim:
             variables = params.extravars(body, cr_var="_litellm_llmops_dev_litellminstance", snake_case=True, unsafe=True,
                                          extra={"state": "present", "litellm_operator": operator})
             playbook = runner.prepare(private, variables, self.config.unmanaged_playbook, None)
-            result = await self.execute(private, playbook, {"LITELLM_PROXY_URL": url, "LITELLM_PROXY_API_KEY": key},
-                                        check=False, keep=5)
+            result = await self.execute(refs.INSTANCE, "unmanaged", private, playbook,
+                                        {"LITELLM_PROXY_URL": url, "LITELLM_PROXY_API_KEY": key}, check=False, keep=5)
             changes: dict[str, Any] = {"lastUnmanagedCheckTime": status.now()}
             self.checked[key] = changes["lastUnmanagedCheckTime"]  # also in memory: a status schema may drop it
             if not result.ok:
@@ -469,6 +491,13 @@ def _register_watch(registry: kopf.OperatorRegistry, shim: Shim, watch: Watch) -
 
     async def reconcile(body: kopf.Body, retry: int, **_: Any) -> None:
         await shim.reconcile(watch, plain(body), retry)
+
+    @kopf.on.event(*resource, id="metrics", registry=registry, **filters)
+    async def conditions(event: dict[str, Any], body: kopf.Body, **_: Any) -> None:
+        if event.get("type") == "DELETED":
+            metrics.forget(body)
+        else:
+            metrics.observe(watch.kind, body)
 
     for decorator in (kopf.on.create, kopf.on.update, kopf.on.resume):
         decorator(*resource, id="reconcile", registry=registry, **filters)(reconcile)

@@ -103,11 +103,12 @@ def launcher(directory: Path) -> Path:
 
 
 def run(private_dir: Path, playbook: Path, env: dict[str, str], *, check: bool, keep: int,
-        launch: Path) -> Result:
+        launch: Path, public_env: dict[str, str] | None = None) -> Result:
     """Run ``playbook`` (prepared by ``prepare``) and parse its events. Blocking: call it from a worker thread.
 
     ``env`` (URL, master key, Secret values) is handed over in a 0600 file that ``launch`` reads and deletes,
-    because ansible-runner writes the environment it is given into the run's artifacts.
+    because ansible-runner writes the environment it is given into the run's artifacts. ``public_env`` holds
+    variables that are no secret (the metrics' request log) and go to the run as they are.
     """
     fd, secrets_file = tempfile.mkstemp(prefix="llmops-run-", suffix=".json")
     try:
@@ -115,7 +116,7 @@ def run(private_dir: Path, playbook: Path, env: dict[str, str], *, check: bool, 
             json.dump(env, stream)
         runner = ansible_runner.run(
             private_data_dir=str(private_dir), playbook=str(playbook),
-            envvars={"LLMOPS_OPERATOR_SECRETS_FILE": secrets_file,
+            envvars={**(public_env or {}), "LLMOPS_OPERATOR_SECRETS_FILE": secrets_file,
                      "PATH": os.pathsep.join([str(launch), os.path.dirname(sys.executable), os.environ.get("PATH", "")])},
             cmdline="--check --diff" if check else None, quiet=True, suppress_env_files=True,
             rotate_artifacts=keep, ident=datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S%f"),

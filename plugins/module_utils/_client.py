@@ -6,6 +6,8 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
+import os
 import re
 import time
 import traceback
@@ -35,6 +37,39 @@ IDEMPOTENT_METHODS = READ_METHODS | frozenset(("PUT", "DELETE"))
 RETRY_ALWAYS = frozenset((429,))
 RETRY_IF_IDEMPOTENT = frozenset((502, 503, 504))
 MAX_RETRY_AFTER = 30.0
+# The operator sets it for its runs: the client appends one JSON line per HTTP request (method, route template,
+# status, seconds; nothing else) to the file it names, which the operator folds into its metrics.
+REQUEST_LOG_ENV = "LLMOPS_OPERATOR_REQUEST_LOG"
+# The words of the LiteLLM routes the collection calls. Any other path segment (an id, a name, a hashed token)
+# is written ``{id}`` in the request log, so that no id reaches a metric label.
+ROUTE_WORDS = frozenset((
+    ".well-known", "access_group", "add_guardrail_settings", "budget", "by_name", "credentials", "customer",
+    "delete", "generate", "guardrails", "health", "info", "key", "license", "list", "litellm-ui-config", "mcp",
+    "member_add", "member_delete", "member_update", "model", "new", "openapi.json", "organization",
+    "provider_specific_params", "regenerate", "server", "tag", "team", "ui", "update", "user", "v1", "v2",
+))
+
+
+def route_template(path):
+    """``path`` without its query string, every segment that is not a route word written ``{id}``."""
+    return "/".join(s if not s or s in ROUTE_WORDS else "{id}" for s in path.split("?", 1)[0].split("/"))
+
+
+def log_request(method, path, status, seconds):
+    """Append the request's line to the operator's request log, when one is set (never fails the caller)."""
+    target = os.environ.get(REQUEST_LOG_ENV)
+    if not target:
+        return
+    line = json.dumps({"method": method, "route": route_template(path), "status": status,
+                       "seconds": round(seconds, 6)}, sort_keys=True) + "\n"
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line.encode("utf-8"))
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
 
 
 def retry_delay(attempt, backoff, retry_after=None):
@@ -122,7 +157,7 @@ class Client(object):
         attempt = 0
         while True:
             try:
-                response = self.session.request(method, self.url + path, params=params, json=body, timeout=self.timeout)
+                response = self._send(method, path, params, body)
             except requests.exceptions.RequestException as exc:
                 if attempt < self.retries and (idempotent or _request_not_sent(exc)):
                     self._sleep(retry_delay(attempt, self.backoff))
@@ -135,6 +170,15 @@ class Client(object):
                 attempt += 1
                 continue
             return self._result(where, response)
+
+    def _send(self, method, path, params, body):
+        started, status = time.monotonic(), None
+        try:
+            response = self.session.request(method, self.url + path, params=params, json=body, timeout=self.timeout)
+            status = response.status_code
+            return response
+        finally:
+            log_request(method, path, status, time.monotonic() - started)
 
     def _result(self, where, response):
         try:

@@ -247,7 +247,9 @@ def start_operator(kube_api: KubeCluster, workdir: Path, watches: Path, *, names
         "PYTHONPATH": str(OPERATOR_DIR), "WATCHES_FILE": str(watches), "WATCH_NAMESPACE": ",".join(namespaces),
         "LLMOPS_OPERATOR_RUNNER_DIR": str(runner_dir), "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
         "ANSIBLE_PYTHON_INTERPRETER": sys.executable, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-        "DRIFT_CHECK_PERIOD": "1", "MAX_CONCURRENT_RECONCILES": "4", **env,
+        "DRIFT_CHECK_PERIOD": "1", "MAX_CONCURRENT_RECONCILES": "4",
+        "LLMOPS_OPERATOR_METRICS_PORT": "0",  # no fixed port shared by parallel operators; test_metrics.py sets one
+        **env,
     }
     operator = OperatorProcess(environment, workdir / "operator.log", runner_dir, args=args).start()
     try:

@@ -214,13 +214,14 @@ def test_full_values_set_every_option(helm: Helm) -> None:
     assert pod["securityContext"] == values["podSecurityContext"] and container["securityContext"] == values["securityContext"]
     assert container["resources"] == values["resources"] and pod["volumes"] == [{"name": "tmp", "emptyDir": {"sizeLimit": "2Gi"}}]
     assert {"name": "metrics", "containerPort": 9383, "protocol": "TCP"} in container["ports"]
+    assert {"name": "LLMOPS_OPERATOR_METRICS_PORT", "value": "9383"} in container["env"]  # the operator listens where the port says
     assert spec["selector"]["matchLabels"]["app.kubernetes.io/name"] == "litellm-operator"
 
     [service] = find(objects, "Service")
     assert service["spec"]["ports"][0]["port"] == 9383 and service["metadata"]["annotations"] == {"prometheus.io/scrape": "true"}
     [monitor] = find(objects, "ServiceMonitor")
     assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
-    assert monitor["spec"]["endpoints"] == [{"port": "metrics", "path": "/metrics", "interval": "15s", "scrapeTimeout": "10s"}]
+    assert monitor["spec"]["endpoints"] == [{"port": "metrics", "path": "/metrics", "honorLabels": True, "interval": "15s", "scrapeTimeout": "10s"}]
     assert monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
 
 

@@ -150,6 +150,10 @@ def test_every_deploy_file_is_in_a_kustomization() -> None:
             directory = (DEPLOY / variant / entry).resolve()
             listed.add(directory / "kustomization.yaml")
             listed |= {directory / name for name in yaml.safe_load((directory / "kustomization.yaml").read_text())["resources"]}
+    # deploy/monitoring/ is opt-in (Prometheus Operator CRDs): its kustomization lists its own files.
+    monitoring = DEPLOY / "monitoring"
+    listed |= {monitoring / "kustomization.yaml"} | {
+        monitoring / name for name in yaml.safe_load((monitoring / "kustomization.yaml").read_text())["resources"]}
     charts = DEPLOY / "charts"  # the Helm chart (tests/operator/test_helm.py), generated in part from these files
     files = {path.resolve() for path in DEPLOY.rglob("*.yaml") if not path.is_relative_to(charts)} | {
         path.resolve() for path in (REPO / "crds").glob("*.yaml")}
@@ -263,7 +267,7 @@ def test_remove_deletes_all_but_the_namespaces_and_crds_until_asked(run: Run) ->
 # ------------------------------------------------------------------ operator/Dockerfile (no Docker here: read it)
 DOCKERFILE = REPO / "operator" / "Dockerfile"
 # What the operator imports at run time (the shim, ansible-runner, the modules, kubernetes.core), by requirement.
-RUNTIME = {"ansible-core", "ansible-runner", "kopf", "kubernetes", "PyYAML", "requests"}
+RUNTIME = {"ansible-core", "ansible-runner", "kopf", "kubernetes", "prometheus-client", "PyYAML", "requests"}
 
 
 def dockerfile_stages() -> list[list[tuple[str, str]]]:

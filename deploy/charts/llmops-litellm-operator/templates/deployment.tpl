@@ -56,6 +56,9 @@ spec:
             # Empty: every namespace; else the comma-separated watchNamespaces.
             - name: WATCH_NAMESPACE
               value: {{ join "," .Values.watchNamespaces | quote }}
+            # The port the operator serves /metrics on; 0 turns the endpoint off.
+            - name: LLMOPS_OPERATOR_METRICS_PORT
+              value: {{ ternary (toString .Values.metrics.port) "0" .Values.metrics.enabled | quote }}
             {{- if .Values.peering.enabled }}
             - name: LLMOPS_OPERATOR_PEERING
               value: {{ include "llmops-litellm-operator.peeringName" . }}

@@ -49,6 +49,8 @@ spec:
   endpoints:
     - port: metrics
       path: /metrics
+      # The CR-count gauges carry a namespace label of their own: keep it rather than the Service's.
+      honorLabels: true
       interval: {{ .Values.metrics.serviceMonitor.interval }}
       {{- with .Values.metrics.serviceMonitor.scrapeTimeout }}
       scrapeTimeout: {{ . }}
