@@ -20,7 +20,8 @@ What a real API server does and this reproduces:
 - custom resources are pruned, defaulted and validated against their CRD's openAPIV3Schema;
 - Secrets: ``stringData`` is merged into ``data`` (base64) and never stored, ``type`` defaults to Opaque;
 - every write can be a dry run: the result is computed and returned, nothing is stored;
-- a log of changes (ADDED/MODIFIED/DELETED with their revision) from which watches are served.
+- a log of changes (ADDED/MODIFIED/DELETED with their revision) from which watches are served: the last
+  ``CHANGE_LOG`` changes, as a real server compacts its history (a watch from an older revision gets 410).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ SYSTEM_METADATA = ("name", "namespace", "uid", "creationTimestamp", "generation"
 SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 NAME_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # the server's generateName alphabet
+CHANGE_LOG = 10_000  # changes kept for watches (at least; trimmed to this when it reaches twice as many)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Store:
         self.objects: dict[Key, Object] = {}
         self.changes: list[Change] = []
         self.revision = 0
+        self.change_log = CHANGE_LOG
         self.closed = False
         self._wakeup = asyncio.Event()
         self._name_suffixes = itertools.count(1)
@@ -85,6 +88,11 @@ class Store:
         resource = self.registry.find(group, version, plural)
         assert resource is not None, f"{plural}.{group} is not among kmock's bundled resources"
         return resource
+
+    @property
+    def oldest_revision(self) -> int:
+        """The oldest revision a watch can start from: every change after it is in ``changes``."""
+        return self.changes[0].revision - 1 if self.changes else self.revision
 
     @property
     def wakeup(self) -> asyncio.Event:
@@ -278,6 +286,8 @@ class Store:
         else:
             self.objects[key] = obj
         self.changes.append(Change(self.revision, type_, key, copy.deepcopy(obj), copy.deepcopy(old)))
+        if len(self.changes) >= 2 * self.change_log:
+            self.changes = self.changes[-self.change_log:]  # a new list: a watch may be iterating the old one
         self._wakeup.set()
         self._wakeup = asyncio.Event()
 
