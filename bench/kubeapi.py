@@ -129,8 +129,14 @@ def main() -> None:
         pids = {"emulator": server.pid, "operator": operator.pid}
         path = "/api/v1/namespaces/bench/configmaps/bench"
         rows = {"fresh": {"get_ms": get_latency(client, path) * 1000, **idle_cpu(pids, args.idle)}}
-        seconds = traffic(client, args.requests, "bench")
-        print(f"{args.requests} requests served in {seconds:.1f} s ({args.requests / seconds:.0f}/s)", flush=True)
+        print(f"fresh: GET {rows['fresh']['get_ms']:.2f} ms, idle CPU-s/min emulator {rows['fresh']['emulator']:.2f}, "
+              f"operator {rows['fresh']['operator']:.2f}", flush=True)
+        served, chunk = 0, max(args.requests // 10, 1)
+        while served < args.requests:
+            count = min(chunk, args.requests - served)
+            seconds = traffic(client, count, "bench")
+            served += count
+            print(f"  requests {served - count:>6}-{served:<6}: {seconds / count * 1000:8.2f} ms per request", flush=True)
         rows["after"] = {"get_ms": get_latency(client, path) * 1000, **idle_cpu(pids, args.idle)}
         print(f"{'':8} {'GET ms':>8} {'emulator CPU-s/min':>19} {'operator CPU-s/min':>19}")
         for name, row in rows.items():

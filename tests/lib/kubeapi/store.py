@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import collections
 import copy
 import dataclasses
 import datetime
@@ -74,6 +75,7 @@ class Store:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.objects: dict[Key, Object] = {}
+        self._by_resource: dict[tuple[str, str], set[Key]] = collections.defaultdict(set)  # (group, plural) -> keys
         self.changes: list[Change] = []
         self.revision = 0
         self.change_log = CHANGE_LOG
@@ -220,7 +222,7 @@ class Store:
         return [self._delete(key) for key in keys if key in self.objects]  # dependents may go with their owners
 
     def _keys(self, resource: Resource, namespace: str | None) -> list[Key]:
-        return sorted(key for key in self.objects if key[:2] == (resource.group, resource.plural) and namespace in (None, key[2]))
+        return sorted(key for key in self._by_resource.get((resource.group, resource.plural), ()) if namespace in (None, key[2]))
 
     def _existing(self, resource: Resource, key: Key) -> Object:
         obj = self.objects.get(key)
@@ -283,8 +285,10 @@ class Store:
         obj["metadata"]["resourceVersion"] = str(self.revision)
         if type_ == "DELETED":
             del self.objects[key]
+            self._by_resource[key[:2]].discard(key)
         else:
             self.objects[key] = obj
+            self._by_resource[key[:2]].add(key)
         self.changes.append(Change(self.revision, type_, key, copy.deepcopy(obj), copy.deepcopy(old)))
         if len(self.changes) >= 2 * self.change_log:
             self.changes = self.changes[-self.change_log:]  # a new list: a watch may be iterating the old one
