@@ -7,7 +7,8 @@ One run measures, against one emulator served in its own process (``python -m te
 1. the latency of a GET (median of 200, keep-alive) on the fresh emulator;
 2. the emulator's CPU while idle with the operator (``python -m llmops_operator``, every kind of
    operator/watches.yaml, all namespaces) watching: CPU-seconds per minute of the emulator process, and of the
-   operator process, over ``--idle`` seconds;
+   operator process, over ``--idle`` seconds; meanwhile a client makes the reads of the operator's drift timers
+   for ``--ticks`` CRs (2 GETs per CR per second, as with ``DRIFT_CHECK_PERIOD=1`` in the operator's tests);
 3. ``--requests`` more requests (GETs, lists and, one in ten, a write to a ConfigMap so that the change log
    grows too), then the same GET latency and idle CPU again.
 
@@ -26,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -67,10 +69,26 @@ def get_latency(client: Client, path: str, count: int = 200) -> float:
     return statistics.median(samples)
 
 
-def idle_cpu(pids: dict[str, int], seconds: float) -> dict[str, float]:
+def idle_cpu(pids: dict[str, int], seconds: float, url: str, path: str, ticks: int) -> dict[str, float]:
+    """CPU-s per minute of each process over ``seconds``, while ``ticks`` CRs' drift timers read twice a second."""
+    stop = threading.Event()
+
+    def tick() -> None:
+        client = Client(url)
+        while not stop.is_set():
+            started = time.monotonic()
+            for _ in range(2 * ticks):
+                client.call("GET", path)
+            stop.wait(max(0.0, 1.0 - (time.monotonic() - started)))
+
+    reader = threading.Thread(target=tick, daemon=True)
     before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    reader.start()
     time.sleep(seconds)
-    return {name: (cpu_seconds(pid) - before[name]) * 60.0 / seconds for name, pid in pids.items()}
+    after = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    stop.set()
+    reader.join()
+    return {name: (after[name] - before[name]) * 60.0 / seconds for name in pids}
 
 
 def traffic(client: Client, count: int, namespace: str) -> float:
@@ -98,6 +116,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=20000, help="requests served between the two measurements")
     parser.add_argument("--idle", type=float, default=60.0, help="seconds of each idle CPU measurement")
+    parser.add_argument("--ticks", type=int, default=20, help="CRs whose drift timers read during the idle measurements")
     parser.add_argument("--code", type=Path, default=REPO, help="checkout to serve the emulator from (default: this one)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-kubeapi-"))
@@ -128,7 +147,7 @@ def main() -> None:
         time.sleep(10)  # the operator lists and starts its watches
         pids = {"emulator": server.pid, "operator": operator.pid}
         path = "/api/v1/namespaces/bench/configmaps/bench"
-        rows = {"fresh": {"get_ms": get_latency(client, path) * 1000, **idle_cpu(pids, args.idle)}}
+        rows = {"fresh": {"get_ms": get_latency(client, path) * 1000, **idle_cpu(pids, args.idle, url, path, args.ticks)}}
         print(f"fresh: GET {rows['fresh']['get_ms']:.2f} ms, idle CPU-s/min emulator {rows['fresh']['emulator']:.2f}, "
               f"operator {rows['fresh']['operator']:.2f}", flush=True)
         served, chunk = 0, max(args.requests // 10, 1)
@@ -137,7 +156,7 @@ def main() -> None:
             seconds = traffic(client, count, "bench")
             served += count
             print(f"  requests {served - count:>6}-{served:<6}: {seconds / count * 1000:8.2f} ms per request", flush=True)
-        rows["after"] = {"get_ms": get_latency(client, path) * 1000, **idle_cpu(pids, args.idle)}
+        rows["after"] = {"get_ms": get_latency(client, path) * 1000, **idle_cpu(pids, args.idle, url, path, args.ticks)}
         print(f"{'':8} {'GET ms':>8} {'emulator CPU-s/min':>19} {'operator CPU-s/min':>19}")
         for name, row in rows.items():
             print(f"{name:8} {row['get_ms']:8.2f} {row['emulator']:19.2f} {row['operator']:19.2f}")
