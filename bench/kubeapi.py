@@ -61,9 +61,9 @@ class Client:
 
 def get_latency(client: Client, path: str, count: int = 200) -> float:
     samples = []
-    for _ in range(count):
+    for _sample in range(count):
         start = time.perf_counter()
-        status, _body = client.call("GET", path)
+        status = client.call("GET", path)[0]
         samples.append(time.perf_counter() - start)
         assert status == 200, status
     return statistics.median(samples)
@@ -77,7 +77,7 @@ def idle_cpu(pids: dict[str, int], seconds: float, url: str, path: str, ticks: i
         client = Client(url)
         while not stop.is_set():
             started = time.monotonic()
-            for _ in range(2 * ticks):
+            for _read in range(2 * ticks):
                 client.call("GET", path)
             stop.wait(max(0.0, 1.0 - (time.monotonic() - started)))
 
@@ -95,11 +95,11 @@ def traffic(client: Client, count: int, namespace: str) -> float:
     start = time.perf_counter()
     for index in range(count):
         if index % 10 == 0:
-            status, _ = client.call("PATCH", f"/api/v1/namespaces/{namespace}/configmaps/bench", {"data": {"n": str(index)}})
+            status = client.call("PATCH", f"/api/v1/namespaces/{namespace}/configmaps/bench", {"data": {"n": str(index)}})[0]
         elif index % 10 == 1:
-            status, _ = client.call("GET", f"/api/v1/namespaces/{namespace}/configmaps")
+            status = client.call("GET", f"/api/v1/namespaces/{namespace}/configmaps")[0]
         else:
-            status, _ = client.call("GET", f"/api/v1/namespaces/{namespace}/configmaps/bench")
+            status = client.call("GET", f"/api/v1/namespaces/{namespace}/configmaps/bench")[0]
         assert status == 200, status
     return time.perf_counter() - start
 

@@ -139,7 +139,7 @@ LIVE = {
 # What a read of a key is compared on: its identity and the fields this module sets (as LiteLLM returns them).
 # LiteLLM writes other fields on its own, asynchronously (spend, updated_at, last_active...), even between two
 # reads of one key made one after the other, so a whole-record comparison is flaky.
-OWNED = ("token", "key_alias", "team_id", "blocked", "expires", *(option for option, _ in CHANGES))
+OWNED = ("token", "key_alias", "team_id", "blocked", "expires", *(change[0] for change in CHANGES))
 
 
 def owned(key: dict[str, Any]) -> dict[str, Any]:
