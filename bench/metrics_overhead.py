@@ -6,8 +6,7 @@
 
     .venv/bin/python -m bench.metrics_overhead [--requests 200] [--lines 100000]
 
-The proxy comes from LITELLM_PROXY_URL / LITELLM_PROXY_API_KEY (``source /work/devstack/env`` sets
-LLMOPS_TEST_PROXY_URL/KEY, also read).
+The proxy comes from LITELLM_PROXY_URL / LITELLM_PROXY_API_KEY (or the tests' LLMOPS_TEST_PROXY_URL/KEY).
 """
 
 from __future__ import annotations

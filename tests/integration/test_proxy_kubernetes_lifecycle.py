@@ -167,7 +167,7 @@ def test_check_diff_shows_exactly_the_fields_that_would_change(kube_api: KubeClu
     kinds = [("v1", "ConfigMap", "life-config"), ("apps/v1", "Deployment", "life"), ("v1", "Service", "life"),
              ("v1", "ServiceAccount", "life"), ("batch/v1", "Job", "life-migrate-v1-106-3")]
     before = {kind: live(kube_api, namespace, api_version, kind, name) for api_version, kind, name in kinds}
-    requests_before = len(list(kube_api.server or []))
+    mark = kube_api.server.mark() if kube_api.server is not None else 0
     ttl = NEW_TAG | {"proxy_config_cache": {"type": "redis", "ttl": 60}}
     result = run(kube_api, [role_play(namespace, ttl, "check")], check=True, diff=True)
     assert changes(result, "check") == {"ConfigMap/life-config", "Deployment/life"}
@@ -178,7 +178,7 @@ def test_check_diff_shows_exactly_the_fields_that_would_change(kube_api: KubeClu
     assert deployment_diff(result, "check") == {CHECKSUM}
     assert {kind: live(kube_api, namespace, api_version, kind, name) for api_version, kind, name in kinds} == before
     if kube_api.server is not None:  # every write of the check run was a server-side dry run
-        writes = [r for r in list(kube_api.server)[requests_before:] if r.method in ("POST", "PUT", "PATCH", "DELETE")]
+        writes = [r for r in kube_api.server.requests_since(mark) if r.method in ("POST", "PUT", "PATCH", "DELETE")]
         assert writes and all(r.params.get("dryRun") == "All" for r in writes), [(r.method, r.url) for r in writes]
 
 

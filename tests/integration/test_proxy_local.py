@@ -1,7 +1,8 @@
-"""The proxy_local role: the session stack was brought up through it; here its promises are checked.
+"""The proxy_local role: the run's shared stack was brought up through it; here its promises are checked.
 
-Runs against the stack the ``litellm_proxy`` fixture deployed (skipped when the tests reuse an external
-proxy, which the role did not make).
+The checks that stop and restart a stack run against this module's own stack (deployed the same way, so that
+the shared one keeps serving the other workers' tests); the premium twin's against the shared stack. Skipped when
+the tests reuse an external proxy, which the role did not make.
 """
 
 from __future__ import annotations
@@ -13,28 +14,32 @@ import subprocess
 import pytest
 import yaml
 
-from tests.lib.stack import LiteLLMProxy, stack_models, stack_play
+from collections.abc import Iterator
+
+from tests.lib.stack import Deployed, LiteLLMProxy, deploy_stack, remove_stack, stack_play
 from tests.lib.playbook import REPO, run_playbook
 
 
 @pytest.fixture(scope="module")
-def stack(litellm_proxy: LiteLLMProxy) -> LiteLLMProxy:
+def deployed(litellm_proxy: LiteLLMProxy) -> Iterator[Deployed]:
     if litellm_proxy.workdir is None:
         pytest.skip("the tests run against an external proxy, not one made by proxy_local")
-    return litellm_proxy
+    deployed = deploy_stack(litellm_proxy.upstream_url)
+    try:
+        yield deployed
+    finally:
+        remove_stack(deployed)
 
 
 @pytest.fixture(scope="module")
-def role_vars(stack: LiteLLMProxy) -> dict:
-    """The variables the session fixture deployed with, read back from what it wrote."""
-    return {
-        "proxy_local_port": int(stack.url.rsplit(":", 1)[1]),
-        "proxy_local_postgres_port": int(
-            (stack.workdir / "data" / "postgresql" / "postmaster.pid").read_text().splitlines()[3]
-        ),
-        "proxy_local_config": stack_models(stack.upstream),
-        "proxy_local_environment": {"UPSTREAM_API_KEY": "upstream-test-key"},
-    }
+def stack(deployed: Deployed, litellm_proxy: LiteLLMProxy) -> LiteLLMProxy:
+    return LiteLLMProxy(deployed.url, deployed.master_key, litellm_proxy.upstream, deployed.workdir, deployed.start_seconds)
+
+
+@pytest.fixture(scope="module")
+def role_vars(deployed: Deployed) -> dict:
+    """The variables the stack was deployed with."""
+    return dict(deployed.role_vars)
 
 
 def pids(stack: LiteLLMProxy) -> dict[str, int | None]:
@@ -121,8 +126,9 @@ def test_absent_stops_everything_and_keeps_data(stack: LiteLLMProxy, role_vars: 
     assert alias in [t["team_alias"] for t in teams]
 
 
-def test_existing_database_by_url(stack: LiteLLMProxy, litellm_proxy_premium: LiteLLMProxy) -> None:
+def test_existing_database_by_url(litellm_proxy: LiteLLMProxy, litellm_proxy_premium: LiteLLMProxy) -> None:
     """The premium twin runs proxy_local with proxy_local_database_url pointing at the first stack's database."""
+    stack = litellm_proxy
     alias = f"shared-db-{os.getpid()}"
     created = stack.api("POST", "/team/new", json={"team_alias": alias})
     assert created.status_code == 200, created.text
@@ -132,7 +138,8 @@ def test_existing_database_by_url(stack: LiteLLMProxy, litellm_proxy_premium: Li
     stack.api("POST", "/team/delete", json={"team_ids": [created.json()["team_id"]]})
 
 
-def test_premium_twin_is_licensed_and_the_first_is_not(stack: LiteLLMProxy, litellm_proxy_premium: LiteLLMProxy) -> None:
+def test_premium_twin_is_licensed_and_the_first_is_not(litellm_proxy: LiteLLMProxy, litellm_proxy_premium: LiteLLMProxy) -> None:
+    stack = litellm_proxy
     body = {"organization_alias": f"org-licence-probe-{os.getpid()}"}
     refused = stack.api("POST", "/organization/new", json=body)
     assert refused.status_code in (400, 403), refused.text

@@ -60,7 +60,7 @@ def test_check_diff_persists_nothing_and_shows_the_diff(kube_api: KubeCluster, d
     configmaps = dyn.resources.get(api_version="v1", kind="ConfigMap")
     existing = configmaps.create(configmap(kube_namespace, "existing", a="1")).to_dict()
     doomed = configmaps.create(configmap(kube_namespace, "doomed")).to_dict()
-    requests_before = len(list(kube_api.server or []))
+    mark = kube_api.server.mark() if kube_api.server is not None else 0
     result = run(kube_api, [
         k8s("create", configmap(kube_namespace, "new", a="1")),
         k8s("update", configmap(kube_namespace, "existing", a="2")),
@@ -75,7 +75,7 @@ def test_check_diff_persists_nothing_and_shows_the_diff(kube_api: KubeCluster, d
     assert configmaps.get(name="existing", namespace=kube_namespace).to_dict() == existing
     assert configmaps.get(name="doomed", namespace=kube_namespace).to_dict() == doomed
     if kube_api.server is not None:  # kmock's request log: check mode writes, but only as server-side dry runs
-        writes = [r for r in list(kube_api.server)[requests_before:] if r.method in ("POST", "PUT", "PATCH", "DELETE")]
+        writes = [r for r in kube_api.server.requests_since(mark) if r.method in ("POST", "PUT", "PATCH", "DELETE")]
         assert len(writes) == 4
         assert all(r.params.get("dryRun") == "All" for r in writes), [(r.method, r.url) for r in writes]
 

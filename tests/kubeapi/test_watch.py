@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import kubernetes
+import pytest
 from kubernetes.dynamic import DynamicClient
 
 from tests.lib.kubeapi.fixtures import KubeCluster
@@ -62,3 +63,24 @@ def test_watch_ends_after_timeout_seconds(dyn: DynamicClient, kube_namespace: st
     started = time.monotonic()
     assert list(configmaps.watch(namespace=kube_namespace, resource_version=since, timeout=1)) == []
     assert 0.9 < time.monotonic() - started < 5
+
+
+def test_watch_from_a_revision_older_than_the_kept_changes_ends_with_410_expired(
+        kube_api: KubeCluster, kube_namespace: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if kube_api.server is None:
+        pytest.skip("a real cluster compacts its history on its own schedule")
+    monkeypatch.setattr(kube_api.server.store, "change_log", 5)  # the emulator keeps at least the last 5 changes
+    with kube_api.client() as api:
+        core = kubernetes.client.CoreV1Api(api)
+        since = core.list_namespaced_config_map(kube_namespace).metadata.resource_version
+        for index in range(12):
+            core.create_namespaced_config_map(kube_namespace, {"metadata": {"name": f"cm-{index}"}})
+        recent = str(int(core.read_namespaced_config_map("cm-10", kube_namespace).metadata.resource_version))
+        with pytest.raises(kubernetes.client.exceptions.ApiException) as expired:
+            next(kubernetes.watch.Watch().stream(core.list_namespaced_config_map, kube_namespace, resource_version=since, timeout_seconds=5))
+        watch = kubernetes.watch.Watch()
+        events = watch.stream(core.list_namespaced_config_map, kube_namespace, resource_version=recent, timeout_seconds=5)
+        seen = take(events, 1)
+        watch.stop()
+    assert expired.value.status == 410 and "too old resource version" in str(expired.value.reason)
+    assert seen == [("ADDED", "cm-11")]

@@ -74,3 +74,13 @@ def method_not_allowed(method: str, path: str) -> kmock.KubernetesError:
 def unsupported_media_type(content_type: str, accepted: Iterable[str]) -> kmock.KubernetesError:
     message = f"the body of the request was in an unknown format ({content_type}) - accepted media types include: {', '.join(accepted)}"
     return kmock.KubernetesError(415, "UnsupportedMediaType", message, {"causes": [{"field": "Content-Type", "message": content_type}]})
+
+
+def expired(since: int, oldest: int) -> kmock.KubernetesError:
+    return kmock.KubernetesError(410, "Expired", f"too old resource version: {since} ({oldest})", {})
+
+
+def status(exc: kmock.KubernetesError) -> dict[str, Any]:
+    """The Status object of ``exc``, e.g. for the ERROR event that ends a watch."""
+    return {"apiVersion": "v1", "kind": "Status", "metadata": {}, "status": "Failure", "code": exc.status,
+            "reason": exc.reason, "message": exc.message, "details": exc.details or {}}

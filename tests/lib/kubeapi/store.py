@@ -20,13 +20,15 @@ What a real API server does and this reproduces:
 - custom resources are pruned, defaulted and validated against their CRD's openAPIV3Schema;
 - Secrets: ``stringData`` is merged into ``data`` (base64) and never stored, ``type`` defaults to Opaque;
 - every write can be a dry run: the result is computed and returned, nothing is stored;
-- a log of changes (ADDED/MODIFIED/DELETED with their revision) from which watches are served.
+- a log of changes (ADDED/MODIFIED/DELETED with their revision) from which watches are served: the last
+  ``CHANGE_LOG`` changes, as a real server compacts its history (a watch from an older revision gets 410).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import collections
 import copy
 import dataclasses
 import datetime
@@ -51,6 +53,7 @@ SYSTEM_METADATA = ("name", "namespace", "uid", "creationTimestamp", "generation"
 SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 NAME_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # the server's generateName alphabet
+CHANGE_LOG = 10_000  # changes kept for watches (at least; trimmed to this when it reaches twice as many)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,8 +75,10 @@ class Store:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.objects: dict[Key, Object] = {}
+        self._by_resource: dict[tuple[str, str], set[Key]] = collections.defaultdict(set)  # (group, plural) -> keys
         self.changes: list[Change] = []
         self.revision = 0
+        self.change_log = CHANGE_LOG
         self.closed = False
         self._wakeup = asyncio.Event()
         self._name_suffixes = itertools.count(1)
@@ -85,6 +90,11 @@ class Store:
         resource = self.registry.find(group, version, plural)
         assert resource is not None, f"{plural}.{group} is not among kmock's bundled resources"
         return resource
+
+    @property
+    def oldest_revision(self) -> int:
+        """The oldest revision a watch can start from: every change after it is in ``changes``."""
+        return self.changes[0].revision - 1 if self.changes else self.revision
 
     @property
     def wakeup(self) -> asyncio.Event:
@@ -212,7 +222,7 @@ class Store:
         return [self._delete(key) for key in keys if key in self.objects]  # dependents may go with their owners
 
     def _keys(self, resource: Resource, namespace: str | None) -> list[Key]:
-        return sorted(key for key in self.objects if key[:2] == (resource.group, resource.plural) and namespace in (None, key[2]))
+        return sorted(key for key in self._by_resource.get((resource.group, resource.plural), ()) if namespace in (None, key[2]))
 
     def _existing(self, resource: Resource, key: Key) -> Object:
         obj = self.objects.get(key)
@@ -275,9 +285,13 @@ class Store:
         obj["metadata"]["resourceVersion"] = str(self.revision)
         if type_ == "DELETED":
             del self.objects[key]
+            self._by_resource[key[:2]].discard(key)
         else:
             self.objects[key] = obj
+            self._by_resource[key[:2]].add(key)
         self.changes.append(Change(self.revision, type_, key, copy.deepcopy(obj), copy.deepcopy(old)))
+        if len(self.changes) >= 2 * self.change_log:
+            self.changes = self.changes[-self.change_log:]  # a new list: a watch may be iterating the old one
         self._wakeup.set()
         self._wakeup = asyncio.Event()
 
