@@ -22,13 +22,15 @@ from ansible_collections.llmops.litellm.plugins.module_utils._errors import (
     ValidationError,
     scrub_data,
 )
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import (
-    Endpoint,
-    MemberPlan,
-    get_path,
+from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import (
     licence_type,
     missing_calls,
     route_missing,
+)
+from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
+    Endpoint,
+    MemberPlan,
+    get_path,
 )
 
 URL_ENV = ("LITELLM_PROXY_URL",)
@@ -77,11 +79,6 @@ def unsupported(client, requires, what, resource=None, read_only=False, paths=Tr
     return None
 
 
-# LiteLLM pages these lists by creation time, which objects created together share: pages of such an order can
-# repeat one object and miss another. Ordered by their unique id, the pages are disjoint.
-LIST_ORDER = {"team": "team_id", "user": "user_id", "virtual_key": "token"}
-
-
 def page_through(client, endpoint, params, resource=None):
     """Every item of a paginated list endpoint (LiteLLM's ``page``/``page_size``/``total_pages``); with the kind's
     ``resource``, ordered by its unique id where LiteLLM can, and each object once."""
@@ -89,8 +86,8 @@ def page_through(client, endpoint, params, resource=None):
     if not endpoint.paginated:
         answer = client.get(endpoint.path, params=params or None)
         return list(answer if isinstance(answer, list) else (answer or {}).get(endpoint.items) or [])
-    if resource is not None and resource.kind in LIST_ORDER:
-        params.update(sort_by=LIST_ORDER[resource.kind], sort_order="asc")
+    if resource is not None and resource.list_order:
+        params.update(sort_by=resource.list_order, sort_order="asc")
     items, page = [], 1
     while True:
         answer = client.get(endpoint.path, params=dict(params, page=page, **{endpoint.page_size: 100}))
@@ -98,7 +95,7 @@ def page_through(client, endpoint, params, resource=None):
         if page >= (answer.get("total_pages") or 1):
             break
         page += 1
-    return unique(resource, items) if resource is not None and resource.kind in LIST_ORDER else items
+    return unique(resource, items) if resource is not None and resource.list_order else items
 
 
 def unique(resource, found):

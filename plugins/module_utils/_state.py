@@ -30,7 +30,6 @@ from ansible_collections.llmops.litellm.plugins.module_utils._errors import (
     scrub,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils._module import (
-    LIST_ORDER,
     send_create,
     send_delete,
     send_links,
@@ -38,27 +37,13 @@ from ansible_collections.llmops.litellm.plugins.module_utils._module import (
     send_update,
     unique,
 )
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import (
-    ACCESS_GROUP,
-    BUDGET,
-    CREDENTIAL,
-    CUSTOMER,
-    CUSTOMER_BUDGET,
-    GUARDRAIL,
-    MCP_SERVER,
-    MODEL,
-    ORGANIZATION,
-    TAG,
-    TEAM,
-    USER,
-    VIRTUAL_KEY,
-    MemberPlan,
+from ansible_collections.llmops.litellm.plugins.module_utils._fields import (
     MergedDict,
     PartialDict,
-    get_path,
     is_env_reference,
     litellm_masks,
 )
+from ansible_collections.llmops.litellm.plugins.module_utils._spec import MemberPlan, get_path
 from ansible_collections.llmops.litellm.plugins.module_utils._virtual_key import (
     key_hash,
     key_problem,
@@ -66,49 +51,20 @@ from ansible_collections.llmops.litellm.plugins.module_utils._virtual_key import
     read_key_file,
     write_key_file,
 )
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.customer import CUSTOMER, CUSTOMER_BUDGET
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.guardrail import GUARDRAIL
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import MODEL
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_PLURAL, KINDS
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import VIRTUAL_KEY
 
-# Kinds in the order their objects are created and updated (deletions run in the reverse order): what an object
-# names by natural key (a model's credential, a key's team, a customer's budget) comes first.
-KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MODEL, ORGANIZATION, TEAM, USER, VIRTUAL_KEY, CUSTOMER,
-         ACCESS_GROUP)
-BY_PLURAL = dict((r.plural, r) for r in KINDS)
-
-# Options a document offers beyond the module's own: a parent named by its natural key, resolved to its id.
-Reference = namedtuple("Reference", "option target field")
-REFERENCES = {
-    "team": (Reference("organization_alias", ORGANIZATION, "organization_id"),),
-    "virtual_key": (Reference("team_alias", TEAM, "team_id"),
-                    Reference("organization_alias", ORGANIZATION, "organization_id")),
-}
-# Parents named by what is their id already (no resolution): only the order and the failure of the parent matter.
-NAMED_PARENTS = {
-    "model": ((CREDENTIAL, ("litellm_params", "litellm_credential_name")),),
-    "customer": ((BUDGET, ("budget_id",)),),
-}
-MUTUALLY_EXCLUSIVE = {
-    "team": [("organization_id", "organization_alias")],
-    "virtual_key": [("team_id", "team_alias"), ("organization_id", "organization_alias")],
-    "customer": [("budget_id", limit) for limit in CUSTOMER_BUDGET],
-}
-# Module options a document refuses: a key's value never belongs in a document (nor its rotation, a one-off act).
-REFUSED = {"virtual_key": ("key", "return_key", "regenerate")}
-
-# Where the ownership marker goes, per kind: a dict option the engine may add one key to.
+# The key of the ownership marker in the kind's owner_field (a dict option the engine may add one key to).
 OWNER_KEY = "llmops_owner"
-OWNER_FIELDS = {"team": "metadata", "user": "metadata", "virtual_key": "metadata", "organization": "metadata",
-                "model": "model_info", "credential": "credential_info", "guardrail": "guardrail_info"}
 
 # A secret left out of an export. As a desired value it means: do not touch (not compared, never sent).
 PLACEHOLDER = "llmops-secret/"
 POLICIES = ("preserve", "prune", "adopt")
-# Objects LiteLLM makes for itself and needs: never pruned.
-PROTECTED = frozenset([("user", "default_user_id")])
 REDACTED = "********"
 PENDING = "(known after apply)"
-
-# Ids LiteLLM generates for kinds found by another natural key: left out of exports (a new gateway makes its own).
-GENERATED_IDS = {"team": "team_id", "organization": "organization_id", "guardrail": "guardrail_id",
-                 "access_group": "access_group_id", "mcp_server": "server_id", "virtual_key": "token"}
 
 
 def is_placeholder(value):
@@ -140,10 +96,9 @@ def object_spec(resource):
     spec = resource.argument_spec()
     if "update_secrets" in spec:
         spec["update_secrets"] = dict(spec["update_secrets"], default=None)
-    for reference in REFERENCES.get(resource.kind, ()):
+    for reference in resource.references:
         spec[reference.option] = dict(type="str")
-    if resource is VIRTUAL_KEY:
-        spec["key_file"] = dict(type="path")
+    spec.update(resource.document_options)
     return spec
 
 
@@ -256,15 +211,6 @@ class Plan(object):
 
 # --- reading -----------------------------------------------------------------------------------------------------
 
-def _key_join(client, keys):
-    """/key/list with full objects has all a key's options but names its organization org_id."""
-    return [dict(k, organization_id=k.get("organization_id") or k.get("org_id")) for k in keys]
-
-
-# Joins done once per list instead of the per-object reads the kind's hydrate does (one GET per object).
-BULK_JOINS = {"virtual_key": _key_join, "organization": lambda client, found: found}
-
-
 PAGE_SIZE = 100
 
 
@@ -275,8 +221,8 @@ def list_page(client, resource, page):
         answer = client.get(endpoint.path, params=dict(endpoint.query) or None)
         return list(answer if isinstance(answer, list) else (answer or {}).get(endpoint.items) or []), 1
     params = dict(endpoint.query, page=page, **{endpoint.page_size: PAGE_SIZE})
-    if resource.kind in LIST_ORDER:
-        params.update(sort_by=LIST_ORDER[resource.kind], sort_order="asc")
+    if resource.list_order:
+        params.update(sort_by=resource.list_order, sort_order="asc")
     answer = client.get(endpoint.path, params=params)
     return answer.get(endpoint.items) or [], answer.get("total_pages") or 1
 
@@ -295,7 +241,7 @@ def read_live(client_for, kinds, workers):
         if resource.shape:
             found = [resource.shape(o) for o in found]
         found = unique(resource, [o for o in found if resource.find.where is None or resource.find.where(o)])
-        join = BULK_JOINS.get(resource.kind, resource.hydrate)
+        join = resource.bulk_join or resource.hydrate
         live[resource.kind] = join(client_for(), found) if join else found
     if "organization" in live and "user" in live:
         emails = dict((u.get("user_id"), u.get("user_email")) for u in live["user"])
@@ -326,7 +272,7 @@ def parse_document(document):
         if not isinstance(objects, list):
             raise ValidationError("%s must be a list of objects" % resource.plural)
         validator = ArgumentSpecValidator(object_spec(resource),
-                                          mutually_exclusive=MUTUALLY_EXCLUSIVE.get(resource.kind),
+                                          mutually_exclusive=resource.mutually_exclusive or None,
                                           required_one_of=None if resource.id_field == resource.key_field else
                                           [(resource.key_field, resource.id_field)])
         for index, obj in enumerate(objects):
@@ -337,7 +283,7 @@ def parse_document(document):
 def parse_object(resource, validator, where, obj):
     if not isinstance(obj, dict):
         raise ValidationError("%s must be a mapping of options" % where)
-    refused = sorted(set(obj).intersection(REFUSED.get(resource.kind, ())))
+    refused = sorted(set(obj).intersection(resource.refused))
     if refused:
         raise ValidationError("%s: %s not allowed in a document (a key's value is never declared: new values go to "
                               "key_dir or the key's key_file)" % (where, ", ".join(refused)))
@@ -425,7 +371,7 @@ class Planner(object):
     def link_parents(self, item):
         """Resolve references by natural key: to a live id, or to a declared parent created by this run."""
         params = item.params
-        for reference in REFERENCES.get(item.resource.kind, ()):
+        for reference in item.resource.references:
             key = params.get(reference.option)
             if not key:
                 continue
@@ -440,7 +386,7 @@ class Planner(object):
             else:
                 raise ValidationError("%s: %s '%s' names no %s, declared or live" % (
                     item.where, reference.option, key, reference.target.kind))
-        for target, path in NAMED_PARENTS.get(item.resource.kind, ()):
+        for target, path in item.resource.named_parents:
             parent = self.declared_by_key(target, get_path(params, path))
             if parent is not None:
                 item.parents.append(parent)
@@ -539,7 +485,7 @@ class Planner(object):
 
     def mark_owner(self, item, desired):
         """With an owner, write the ownership marker into the kind's marker dict (keeping its other keys)."""
-        field = OWNER_FIELDS.get(item.resource.kind)
+        field = item.resource.owner_field
         if not (self.scope.owner and field):
             return
         base = desired.get(field)
@@ -576,7 +522,7 @@ class Planner(object):
         resource = item.resource
         if resource.read_only and resource.read_only(item.raw):
             return "unmanaged"  # defined in the proxy's config file: not the API's to change
-        if (resource.kind, item.object_id) in PROTECTED:
+        if item.object_id in resource.protected_ids:
             return "unmanaged"
         return {"adopt": "adopt", "prune": "delete"}.get(self.policy, "unmanaged")
 
@@ -586,7 +532,7 @@ class Planner(object):
         if self.scope.name_prefix and not name.startswith(self.scope.name_prefix):
             return False
         if self.scope.owner:
-            field = OWNER_FIELDS.get(item.resource.kind)
+            field = item.resource.owner_field
             return bool(field) and (item.view.get(field) or {}).get(OWNER_KEY) == self.scope.owner
         return True
 
@@ -763,7 +709,7 @@ def needed_kinds(declared, scope):
     """The kinds whose live state a plan needs: declared, in scope, and referenced."""
     kinds = set(r.kind for r, _w, _p in declared) | set(BY_PLURAL[p].kind for p in scope.kinds)
     for resource, _where, params in declared:
-        for reference in REFERENCES.get(resource.kind, ()):
+        for reference in resource.references:
             if params.get(reference.option):
                 kinds.add(reference.target.kind)
         if resource.members and resource.members.resolve and params.get("members"):
@@ -821,7 +767,7 @@ def export_object(resource, raw, names):
     options = {}
     for field in resource.options:
         value = view.get(field.name)
-        if field.create_only or field.name == GENERATED_IDS.get(resource.kind):
+        if field.create_only or (field.name == resource.id_field and not resource.export_id):
             continue
         if field.write_only or (field.has_secrets and value is None and field.name == "provider_api_key"):
             if field.write_only and resource is GUARDRAIL:
@@ -844,7 +790,7 @@ def export_object(resource, raw, names):
                 continue
         if resource is CUSTOMER and field.name in CUSTOMER_BUDGET and view.get("budget_id"):
             continue  # the limits of the customer's budget, exported with the budget
-        if OWNER_FIELDS.get(resource.kind) == field.name and isinstance(value, dict):
+        if resource.owner_field == field.name and isinstance(value, dict):
             value = dict((k, v) for k, v in value.items() if k != OWNER_KEY) or None
             if value is None:
                 continue
@@ -854,7 +800,7 @@ def export_object(resource, raw, names):
     for link in resource.links:
         if view.get(link.name):
             options[link.name] = view[link.name]
-    for reference in REFERENCES.get(resource.kind, ()):
+    for reference in resource.references:
         parent = names.get((reference.target.kind, options.get(reference.field)))
         if parent:
             options[reference.option] = parent
@@ -893,7 +839,7 @@ def export_document(live, kinds, name_prefix=None, owner=None, only=None):
                 continue
             if name_prefix and not str(name).startswith(name_prefix):
                 continue
-            field = OWNER_FIELDS.get(resource.kind)
+            field = resource.owner_field
             if owner and (not field or (view.get(field) or {}).get(OWNER_KEY) != owner):
                 continue
             objects.append(export_object(resource, raw, names))
@@ -903,10 +849,6 @@ def export_document(live, kinds, name_prefix=None, owner=None, only=None):
 
 # --- custom-resource manifests -----------------------------------------------------------------------------------
 
-CR_KINDS = {"model": "LiteLLMModel", "team": "LiteLLMTeam", "user": "LiteLLMUser",
-            "organization": "LiteLLMOrganization", "customer": "LiteLLMCustomer", "credential": "LiteLLMCredential",
-            "guardrail": "LiteLLMGuardrail", "virtual_key": "LiteLLMVirtualKey", "budget": "LiteLLMBudget",
-            "mcp_server": "LiteLLMMCPServer"}
 CR_API_VERSION = "litellm.llmops.dev/v1alpha1"
 # Secret options: the CRDs take them as references to Kubernetes Secrets, which a gateway export cannot name.
 CR_SECRETS = frozenset(("provider_api_key", "secret_litellm_params", "credential_values", "credentials"))
@@ -937,7 +879,7 @@ def cr_spec(resource, options, instance):
     """A document object as the spec of its custom resource: camelCased options, parents as ``<kind>Ref``, secrets
     (placeholders, and os.environ/ references, which name the proxy's environment, not a Secret) left out."""
     spec = {"instanceRef": {"name": instance}}
-    references = set(r.option for r in REFERENCES.get(resource.kind, ()))
+    references = set(r.option for r in resource.references)
     for name, value in options.items():
         if name in references:
             spec[CR_REFS[name]] = {"name": cr_name(value)}
@@ -963,7 +905,7 @@ def manifests(document, instance, namespace=None):
     """The document as custom resources of the llmops operator (kinds without a CRD are left out)."""
     found = []
     for resource in KINDS:
-        kind = CR_KINDS.get(resource.kind)
+        kind = resource.cr_kind
         for options in document.get(resource.plural) or [] if kind else []:
             metadata = {"name": cr_name(natural_name(resource, options))}
             if namespace:

@@ -20,7 +20,8 @@ import secrets
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._module import EntityModule, Reader
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import ROTATE_KEY, TEAM, VIRTUAL_KEY
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import ROTATE_KEY, VIRTUAL_KEY
 
 KEY_OPTIONS = dict(
     key=dict(type="str", no_log=True),

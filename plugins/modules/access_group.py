@@ -140,7 +140,7 @@ access_group:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import EntityModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import ACCESS_GROUP
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.access_group import ACCESS_GROUP
 
 
 def main():

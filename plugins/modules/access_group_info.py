@@ -63,7 +63,7 @@ access_groups:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import InfoModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import ACCESS_GROUP
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.access_group import ACCESS_GROUP
 
 
 def main():

@@ -114,7 +114,7 @@ budget:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import EntityModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import BUDGET
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.budget import BUDGET
 
 
 def main():

@@ -56,7 +56,7 @@ budgets:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import InfoModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import BUDGET
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.budget import BUDGET
 
 
 def main():

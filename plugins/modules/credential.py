@@ -131,7 +131,7 @@ credential:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import EntityModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import CREDENTIAL
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.credential import CREDENTIAL
 
 
 def main():

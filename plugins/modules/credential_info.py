@@ -62,7 +62,7 @@ credentials:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import InfoModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import CREDENTIAL
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.credential import CREDENTIAL
 
 
 def main():

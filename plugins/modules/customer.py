@@ -152,7 +152,7 @@ customer:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import EntityModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import CUSTOMER, CUSTOMER_BUDGET
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.customer import CUSTOMER, CUSTOMER_BUDGET
 
 
 def main():

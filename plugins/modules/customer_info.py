@@ -63,7 +63,7 @@ customers:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import InfoModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import CUSTOMER
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.customer import CUSTOMER
 
 
 def main():

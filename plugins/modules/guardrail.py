@@ -231,7 +231,7 @@ guardrail:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import EntityModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import GUARDRAIL
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.guardrail import GUARDRAIL
 
 
 def main():

@@ -71,7 +71,7 @@ guardrails:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import InfoModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import GUARDRAIL
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.guardrail import GUARDRAIL
 
 
 def main():

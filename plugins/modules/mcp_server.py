@@ -240,7 +240,7 @@ mcp_server:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import EntityModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import MCP_SERVER
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.mcp_server import MCP_SERVER
 
 
 def main():

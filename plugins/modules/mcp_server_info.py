@@ -63,7 +63,7 @@ mcp_servers:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import InfoModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import MCP_SERVER
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.mcp_server import MCP_SERVER
 
 
 def main():

@@ -224,7 +224,7 @@ model:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import EntityModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import MODEL
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import MODEL
 
 
 def main():

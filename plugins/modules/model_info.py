@@ -70,7 +70,7 @@ models:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import InfoModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import MODEL
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import MODEL
 
 
 def main():

@@ -184,7 +184,7 @@ organization:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import EntityModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import ORGANIZATION
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization import ORGANIZATION
 
 
 def main():

@@ -66,7 +66,7 @@ organizations:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import InfoModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import ORGANIZATION
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization import ORGANIZATION
 
 
 def main():

@@ -143,7 +143,7 @@ tag:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import EntityModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import TAG
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.tag import TAG
 
 
 def main():

@@ -55,7 +55,7 @@ tags:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import InfoModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import TAG
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.tag import TAG
 
 
 def main():

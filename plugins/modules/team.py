@@ -249,7 +249,7 @@ team:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import EntityModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import TEAM
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
 
 
 def main():

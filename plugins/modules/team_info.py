@@ -69,7 +69,7 @@ teams:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import InfoModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import TEAM
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
 
 
 def main():

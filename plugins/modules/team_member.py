@@ -149,7 +149,7 @@ team_member:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import MemberModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import TEAM_MEMBERSHIP
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team_member import TEAM_MEMBERSHIP
 
 
 def main():

@@ -70,7 +70,7 @@ team_members:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import MemberInfoModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import TEAM_MEMBERSHIP
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team_member import TEAM_MEMBERSHIP
 
 
 def main():

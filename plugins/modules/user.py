@@ -188,7 +188,7 @@ user:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import EntityModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import USER
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.user import USER
 
 
 def main():

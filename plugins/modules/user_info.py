@@ -69,7 +69,7 @@ users:
 '''
 
 from ansible_collections.llmops.litellm.plugins.module_utils._module import InfoModule
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import USER
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.user import USER
 
 
 def main():

@@ -18,14 +18,11 @@ sys.path.insert(0, str(ensure_collection_link()))
 
 from ansible_collections.llmops.litellm.plugins.module_utils._client import Client
 from ansible_collections.llmops.litellm.plugins.module_utils._module import unsupported
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import (
-    CREDENTIAL,
-    MODEL,
-    VIRTUAL_KEY,
-    Endpoint,
-    Requires,
-    Resource,
-)
+from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
+from ansible_collections.llmops.litellm.plugins.module_utils._spec import Endpoint, Resource
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.credential import CREDENTIAL
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import MODEL
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import VIRTUAL_KEY
 
 NOWHERE = Resource(kind="widget", plural="widgets", id_field="widget_id", key_field="widget_name", fields=[],
                    create=Endpoint("POST", "/widget/new"), update=Endpoint("POST", "/key/update"),

@@ -5,7 +5,8 @@ import json
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import Endpoint, access_group_body
+from ansible_collections.llmops.litellm.plugins.module_utils._spec import Endpoint
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.access_group import access_group_body
 from ansible_collections.llmops.litellm.plugins.modules import access_group
 from tests.unit.httpstub import Reply
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import BUDGET
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.budget import BUDGET
 
 LIVE = {"budget_id": "free", "max_budget": 1.0, "rpm_limit": 2, "soft_budget": None,
         "model_max_budget": {"m": {"max_budget": 1.0, "budget_duration": "1d", "tpm_limit": None}},

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import CREDENTIAL
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.credential import CREDENTIAL
 
 LIVE = {"credential_name": "c", "display_name": None, "credential_info": {"custom_llm_provider": "openai", "n": 1},
         "credential_values": {"api_key": "sk****78"}, "source": "db"}

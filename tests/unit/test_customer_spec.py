@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.llmops.litellm.plugins.module_utils._client import Client
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import CUSTOMER, _customer_update
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.customer import CUSTOMER, _customer_update
 from tests.unit.httpstub import Reply
 
 LIVE = {"user_id": "c1", "alias": "C", "blocked": False, "budget_id": "b1", "models": [],

@@ -8,17 +8,19 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.llmops.litellm.plugins.module_utils._client import Client
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import (
-    GUARDRAIL,
+from ansible_collections.llmops.litellm.plugins.module_utils._fields import (
     ListOrString,
     MaskedSecret,
     PartialDict,
-    guardrail_body,
-    guardrail_preflight,
-    guardrail_read_only,
     is_env_reference,
     litellm_mask,
     litellm_masks,
+)
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.guardrail import (
+    GUARDRAIL,
+    guardrail_body,
+    guardrail_preflight,
+    guardrail_read_only,
 )
 from ansible_collections.llmops.litellm.plugins.modules import guardrail
 from tests.unit.httpstub import Reply

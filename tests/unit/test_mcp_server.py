@@ -7,7 +7,7 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.llmops.litellm.plugins.module_utils._client import Client
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import (
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.mcp_server import (
     MCP_SERVER,
     mcp_server_body,
     mcp_server_preflight,

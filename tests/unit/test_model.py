@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import (
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import (
     MODEL,
     MODEL_REFERENCES,
     model_param_hidden,

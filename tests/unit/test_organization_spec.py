@@ -4,7 +4,7 @@ import pytest
 
 from ansible_collections.llmops.litellm.plugins.module_utils._client import Client
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import (
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization import (
     ORGANIZATION,
     _organization_request,
     _users_by_email,

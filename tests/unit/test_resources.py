@@ -3,7 +3,8 @@
 import pytest
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import TEAM, Field, get_path
+from ansible_collections.llmops.litellm.plugins.module_utils._spec import Field, get_path
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
 
 F = Field
 

@@ -10,7 +10,7 @@ import json
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import TEAM_MEMBER, _team_members
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team_member import TEAM_MEMBER, _team_members
 from ansible_collections.llmops.litellm.plugins.modules import team_member, team_member_info
 from tests.unit.httpstub import Reply
 

@@ -3,7 +3,8 @@
 import pytest
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import USER, Links
+from ansible_collections.llmops.litellm.plugins.module_utils._spec import Links
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.user import USER
 
 LIVE = {
     "user_id": "u1", "user_email": "u1@x.io", "user_role": "internal_user", "models": ["m2", "m1"],

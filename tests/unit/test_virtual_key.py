@@ -6,7 +6,7 @@ import stat
 import pytest
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
-from ansible_collections.llmops.litellm.plugins.module_utils._resources import VIRTUAL_KEY
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import VIRTUAL_KEY
 from ansible_collections.llmops.litellm.plugins.module_utils._virtual_key import (
     key_file_plan,
     key_hash,

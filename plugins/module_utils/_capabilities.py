@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What a proxy offers: the API calls its OpenAPI description lists, its licence, and the Requires of a kind.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import re
+
+
+def _template(path):
+    """A path with every ``{parameter}`` written ``{}``, so that ``/key/{id}/x`` matches ``/key/{key}/x``."""
+    return re.sub(r"\{[^{}]*\}", "{}", path)
+
+
+# A path every complete OpenAPI description of a LiteLLM proxy lists. A description without it is LiteLLM's
+# filtered one (DOCS_FILTERED lists only the OpenAI routes) and says nothing about the management API.
+OPENAPI_SENTINEL = "/key/generate"
+
+
+def missing_calls(openapi, calls):
+    """The ``METHOD path`` calls that an OpenAPI description lacks; None when it cannot tell (not a complete
+    description of a LiteLLM proxy). ``calls`` are (method or None, path) pairs."""
+    paths = openapi.get("paths") if isinstance(openapi, dict) else None
+    if not isinstance(paths, dict) or OPENAPI_SENTINEL not in paths:
+        return None
+    offered = {}
+    for path, operations in paths.items():
+        offered.setdefault(_template(path), set()).update(m.upper() for m in (operations or {}))
+    return ["%s %s" % (method, path) if method else path for method, path in calls
+            if _template(path) not in offered or (method and method.upper() not in offered[_template(path)])]
+
+
+def route_missing(body):
+    """Whether an error answer is the web framework's own: no such route (404) or method (405) on this proxy."""
+    return body in ({"detail": "Not Found"}, {"detail": "Method Not Allowed"})
+
+
+def licence_type(answer):
+    """The licence LiteLLM reports at /health/license (``enterprise`` or ``community``), None when it does not."""
+    return answer.get("license_type") if isinstance(answer, dict) else None
+
+
+class Requires(object):
+    """What a proxy must offer for a module to manage a kind (or to do one action), found out by asking the proxy.
+
+    ``paths``: the API calls needed, ``"PATCH /model/{id}/update"`` or ``"/model/new"``; None means every endpoint
+    of the Resource (an info module needs only its reads). The engine checks them against the proxy's
+    /openapi.json (at most once per module run) when they matter: before check mode predicts a write, and when
+    LiteLLM answers that a route does not exist; a proxy that serves no complete description is not
+    second-guessed. ``enterprise``: needs a LiteLLM Enterprise licence (asked at /health/license before anything
+    else, and LiteLLM's refusals that name Enterprise are explained the same way). ``settings``: proxy settings
+    that must be on (``store_model_in_db``); LiteLLM reports them reliably only when refusing a write, so an error
+    naming one is explained as the setting being off. ``what``: how messages name what needs it (default: the
+    kind).
+    """
+
+    def __init__(self, paths=None, enterprise=False, settings=(), what=None):
+        self.paths = None if paths is None else tuple(paths)
+        self.enterprise = enterprise
+        self.settings = tuple(settings)
+        self.what = what
+
+    def calls(self, resource=None, read_only=False):
+        """(method or None, path) pairs: the given paths, else the endpoints of ``resource``."""
+        if self.paths is not None:
+            return [tuple(p.split(" ", 1)) if " " in p else (None, p) for p in self.paths]
+        endpoints = (resource.get, resource.find) if read_only else (
+            resource.create, resource.update, resource.delete, resource.get, resource.find)
+        return [(e.method, e.path) for e in endpoints if e is not None]
+
+    def explain(self, what, msg, status):
+        """LiteLLM's refusal restated as the one missing capability, or None when it is about something else."""
+        if self.enterprise and "enterprise" in (msg or "").lower():
+            return "%s needs a LiteLLM Enterprise licence (%s)" % (what, msg)
+        for setting in self.settings:
+            if setting.lower() in (msg or "").lower():
+                return "%s needs the proxy setting %s: true, which is off on this proxy (%s)" % (what, setting, msg)
+        return None

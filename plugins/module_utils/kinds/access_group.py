@@ -1,0 +1,50 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Unified access groups: models, MCP servers, agents, assigned teams and keys."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
+from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
+    Endpoint,
+    Field,
+    Resource,
+)
+
+
+def access_group_body(body, raw):
+    body.pop("access_group_id", None)
+    return body
+
+
+ACCESS_GROUP = Resource(
+    kind="access_group",
+    plural="access_groups",
+    id_field="access_group_id",
+    key_field="access_group_name",
+    fields=[
+        Field("access_group_name"),
+        Field("access_group_id"),
+        Field("description"),
+        Field("access_model_names", "list", elements="str"),
+        Field("access_mcp_server_ids", "list", elements="str"),
+        Field("access_agent_ids", "list", elements="str"),
+        Field("assigned_team_ids", "list", elements="str"),
+        Field("assigned_key_ids", "list", elements="str", no_log=False),
+        Field("created_at", option=False),
+        Field("created_by", option=False),
+        Field("updated_at", option=False),
+        Field("updated_by", option=False),
+    ],
+    create=Endpoint("POST", "/v1/access_group"),
+    update=Endpoint("PUT", "/v1/access_group/{id}", idempotent=True),
+    delete=Endpoint("DELETE", "/v1/access_group/{id}"),
+    get=Endpoint("GET", "/v1/access_group/{id}"),
+    find=Endpoint("GET", "/v1/access_group", paginated=False),
+    request_body=access_group_body,
+    generated_id=True,
+    requires=Requires(),
+    export_id=False,
+)

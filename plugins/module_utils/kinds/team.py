@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Teams: budgets, limits, members with roles, per-model limits; an organization by alias in documents."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.llmops.litellm.plugins.module_utils._fields import LITELLM_METADATA_KEYS
+from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
+    Endpoint,
+    Field,
+    Members,
+    Reference,
+    Resource,
+    get_path,
+)
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization import ORGANIZATION
+
+
+def _team_member_budgets(client, teams):
+    """List results lack the per-member default budget /team/info joins in: join it from /budget/list."""
+    wanted = set(get_path(t, ("metadata", "team_member_budget_id")) for t in teams) - set([None])
+    if not wanted:
+        return teams
+    budgets = dict((b.get("budget_id"), b) for b in client.get("/budget/list") or [])
+    return [dict(t, team_member_budget_table=budgets.get(get_path(t, ("metadata", "team_member_budget_id"))))
+            for t in teams]
+
+
+TEAM = Resource(
+    kind="team",
+    plural="teams",
+    id_field="team_id",
+    key_field="team_alias",
+    fields=[
+        Field("team_alias"),
+        Field("team_id"),
+        Field("organization_id"),
+        Field("models", "list", elements="str"),
+        Field("max_budget", "float", minimum=0),
+        Field("soft_budget", "float", minimum=0),
+        Field("budget_duration"),
+        Field("tpm_limit", "int", minimum=0),
+        Field("rpm_limit", "int", minimum=0),
+        Field("tpd_limit", "int", minimum=0),
+        Field("blocked", "bool"),
+        Field("model_aliases", "dict", path=("litellm_model_table", "model_aliases")),
+        Field("tags", "list", elements="str", path=("metadata", "tags")),
+        Field("guardrails", "list", elements="str", path=("metadata", "guardrails")),
+        Field("metadata", "dict", keep_keys=LITELLM_METADATA_KEYS),
+        Field("model_max_budget", "dict"),
+        Field("model_rpm_limit", "dict", minimum=0, path=("metadata", "model_rpm_limit")),
+        Field("model_tpm_limit", "dict", minimum=0, path=("metadata", "model_tpm_limit")),
+        Field("team_member_budget", "float", minimum=0, path=("team_member_budget_table", "max_budget")),
+        Field("team_member_budget_duration", path=("team_member_budget_table", "budget_duration")),
+        Field("team_member_rpm_limit", "int", minimum=0, path=("team_member_budget_table", "rpm_limit")),
+        Field("team_member_tpm_limit", "int", minimum=0, path=("team_member_budget_table", "tpm_limit")),
+        Field("team_member_key_duration", path=("metadata", "team_member_key_duration"), no_log=False),
+        Field("default_team_member_models", "list", elements="str"),
+        Field("spend", "float", option=False),
+        Field("created_at", option=False),
+        Field("updated_at", option=False),
+    ],
+    create=Endpoint("POST", "/team/new"),
+    update=Endpoint("POST", "/team/update", idempotent=True),
+    delete=Endpoint("POST", "/team/delete", body=lambda team_id: {"team_ids": [team_id]}),
+    get=Endpoint("GET", "/team/info", param="team_id", unwrap="team_info"),
+    find=Endpoint("GET", "/v2/team/list", items="teams", filters={"team_alias": "team_alias"}),
+    members=Members(
+        path=("members_with_roles",),
+        add="/team/member_add",
+        update="/team/member_update",
+        delete="/team/member_delete",
+        roles=("admin", "user"),
+        default_role="user",
+    ),
+    hydrate=_team_member_budgets,
+    list_order="team_id",
+    references=[Reference("organization_alias", ORGANIZATION, "organization_id")],
+    mutually_exclusive=[("organization_id", "organization_alias")],
+    owner_field="metadata",
+    export_id=False,
+    cr_kind="LiteLLMTeam",
+)
