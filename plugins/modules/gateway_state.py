@@ -208,22 +208,16 @@ import json
 
 from ansible_collections.llmops.litellm.plugins.module_utils._client import Client
 from ansible_collections.llmops.litellm.plugins.module_utils._module import LiteLLMModule
-from ansible_collections.llmops.litellm.plugins.module_utils._state import (
-    POLICIES,
-    Applier,
-    Planner,
-    drop_key_files,
-    export_document,
-    item_view,
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.apply import Applier, drop_key_files
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import (
     make_scope,
     merge_documents,
-    needed_kinds,
     parse_document,
     read_documents,
-    read_live,
-    scrub_export,
-    thread_clients,
 )
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.export import export_document, scrub_export
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.live import read_live, thread_clients
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.plan import POLICIES, Planner, item_view, needed_kinds
 
 try:
     import yaml

@@ -13,7 +13,10 @@ from typing import Any
 
 import pytest
 
-from ansible_collections.llmops.litellm.plugins.module_utils import _state as state
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway import document as documents
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway import export as exporting
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway import manifests as crs
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway import plan as planning
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 
 
@@ -21,12 +24,12 @@ KEYS = tempfile.gettempdir()  # an existing directory: where new keys' values wo
 
 
 def plan(document: dict[str, Any], live: dict[str, list[dict[str, Any]]], policy: str = "preserve",
-         key_dir: str | None = KEYS, **scope: Any) -> state.Plan:
-    declared = state.parse_document(document)
-    return state.Planner(declared, live, state.make_scope(document, **scope), policy, key_dir=key_dir).plan()
+         key_dir: str | None = KEYS, **scope: Any) -> planning.Plan:
+    declared = documents.parse_document(document)
+    return planning.Planner(declared, live, documents.make_scope(document, **scope), policy, key_dir=key_dir).plan()
 
 
-def actions(result: state.Plan) -> dict[str, str]:
+def actions(result: planning.Plan) -> dict[str, str]:
     return dict((f"{i.resource.kind} {i.name}", i.action) for i in result.items + result.unmanaged)
 
 
@@ -51,12 +54,12 @@ KEY = {"token": "h1", "key_alias": "ci", "team_id": "t1", "max_budget": 2.0, "me
 ])
 def test_bad_documents_fail_naming_the_object_and_the_option(document, message):
     with pytest.raises(ValidationError) as error:
-        state.parse_document(document)
+        documents.parse_document(document)
     assert message in error.value.msg
 
 
 def test_placeholders_are_dropped_whole_or_per_key():
-    params, dropped = state.drop_placeholders({
+    params, dropped = documents.drop_placeholders({
         "credential_values": "llmops-secret/X", "credential_info": {"a": 1, "b": "llmops-secret/Y"}, "name": "n"})
     assert params == {"credential_info": {"a": 1}, "name": "n"}
     assert dropped == ["credential_values", "credential_info.b"]
@@ -94,12 +97,12 @@ def test_dict_options_are_diffed_per_key_and_members_per_member():
     ]
 
 
-def test_a_reference_to_a_parent_created_by_the_same_run_is_pending_and_makes_it_a_parent():
+def test_a_reference_to_a_parent_created_by_the_same_run_awaits_its_id_and_makes_it_a_parent():
     document = {"teams": [{"team_alias": "new"}], "virtual_keys": [{"key_alias": "k", "team_alias": "new"}]}
     result = plan(document, {"team": [], "virtual_key": []})
     team, key = result.items
-    assert key.parents == [team] and key.pending == {"team_id": team}
-    assert {"path": "team_id", "desired": state.PENDING, "live": None} in key.diff
+    assert key.parents == [team] and key.awaiting == {"team_id": team}
+    assert {"path": "team_id", "desired": planning.KNOWN_AFTER_APPLY, "live": None} in key.diff
     assert key.key_file == os.path.join(KEYS, "k")
 
 
@@ -179,7 +182,7 @@ def test_export_names_parents_by_alias_and_leaves_secrets_as_placeholders():
                        "litellm_params": {"model": "openai/x"},
                        "model_info": {"id": "m1", "db_model": True, "mode": "chat", "input_cost_per_token": 1,
                                       "team": "x", "llmops_references": {"api_key": "os.environ/K"}}}]}
-    document = state.export_document(live, ["teams", "virtual_keys", "credentials", "models"])
+    document = exporting.export_document(live, ["teams", "virtual_keys", "credentials", "models"])
     assert document["virtual_keys"] == [{"key_alias": "ci", "team_alias": "research", "max_budget": 2.0}]
     assert document["credentials"] == [{"credential_name": "c",
                                         "credential_values": "llmops-secret/CREDENTIAL_C_CREDENTIAL_VALUES",
@@ -191,7 +194,7 @@ def test_export_names_parents_by_alias_and_leaves_secrets_as_placeholders():
 
 def test_an_export_planned_against_its_own_live_state_changes_nothing():
     live = {"team": [TEAM], "virtual_key": [KEY], "credential": [{"credential_name": "c"}]}
-    document = state.export_document(live, ["teams", "virtual_keys", "credentials"])
+    document = exporting.export_document(live, ["teams", "virtual_keys", "credentials"])
     result = plan(document, live)
     assert set(actions(result).values()) == {"none"}
 
@@ -204,7 +207,7 @@ def test_manifests_use_the_operator_kinds_and_palenaai_field_names():
                 "models": [{"model_name": "gpt", "litellm_params": {"model": "openai/gpt", "api_base": "https://x",
                                                                     "litellm_credential_name": "openai"}}],
                 "tags": [{"name": "paid"}]}
-    found = state.manifests(document, "gw", "ns")
+    found = crs.manifests(document, "gw", "ns")
     assert [m["kind"] for m in found] == ["LiteLLMModel", "LiteLLMTeam", "LiteLLMVirtualKey"]
     model, team, key = found
     assert team == {"apiVersion": "litellm.llmops.dev/v1alpha1", "kind": "LiteLLMTeam",
@@ -221,7 +224,7 @@ def test_manifests_use_the_operator_kinds_and_palenaai_field_names():
 @pytest.mark.parametrize("name, expected", [("Research Team", "research-team"), ("a_b@example.com", "a-b-example-com"),
                                             ("-x-", "x"), ("ü", "object"), ("x" * 80, "x" * 63)])
 def test_cr_names_are_dns_labels(name, expected):
-    assert state.cr_name(name) == expected
+    assert crs.cr_name(name) == expected
 
 
 def test_documents_from_several_files_are_concatenated_per_kind(tmp_path):
@@ -229,8 +232,8 @@ def test_documents_from_several_files_are_concatenated_per_kind(tmp_path):
     (tmp_path / "b.json").write_text('{"teams": [{"team_alias": "b"}], "users": []}')
     (tmp_path / "notes.txt").write_text("ignored")
     import yaml
-    documents = state.read_documents([str(tmp_path)], yaml.safe_load)
-    assert state.merge_documents(documents) == {"teams": [{"team_alias": "a"}, {"team_alias": "b"}], "users": []}
+    found = documents.read_documents([str(tmp_path)], yaml.safe_load)
+    assert documents.merge_documents(found) == {"teams": [{"team_alias": "a"}, {"team_alias": "b"}], "users": []}
     with pytest.raises(ValidationError) as error:
-        state.merge_documents([("x.yml", {"teams": {"team_alias": "a"}})])
+        documents.merge_documents([("x.yml", {"teams": {"team_alias": "a"}})])
     assert "x.yml: teams must be a list of objects" in error.value.msg

@@ -1,0 +1,181 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Applying a gateway plan: the work of every object on a bounded thread pool, kind by kind in dependency order (the
+reverse for deletions), each object as soon as what it needs is done; an object whose parent failed is skipped.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+from ansible_collections.llmops.litellm.plugins.module_utils._errors import LiteLLMError, ValidationError
+from ansible_collections.llmops.litellm.plugins.module_utils._module import (
+    send_create,
+    send_delete,
+    send_links,
+    send_members,
+    send_update,
+)
+from ansible_collections.llmops.litellm.plugins.module_utils._spec import MemberPlan
+from ansible_collections.llmops.litellm.plugins.module_utils._virtual_key import (
+    key_hash,
+    key_problem,
+    new_key,
+    read_key_file,
+    write_key_file,
+)
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import key_file_name
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import KINDS
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import VIRTUAL_KEY
+
+
+class Applier(object):
+    """Runs a plan's work with at most ``workers`` requests in flight, each item as soon as what it needs is done.
+
+    Creations and updates go in kind order, deletions in reverse: an item waits for the declared parents being
+    created or changed in the same run (a key for its team), for every creation of the kinds before its own (a
+    new object may be named by anything after it), and a deletion for the deletion of its children and of the
+    kinds after its own and for all the other work. Updates of objects whose parents are unchanged do not wait."""
+
+    def __init__(self, client_for, workers):
+        self.client_for = client_for
+        self.workers = max(1, workers)
+
+    def apply(self, plan):
+        work = plan.work
+        rank = dict((resource.kind, n) for n, resource in enumerate(KINDS))
+        writes = sorted((i for i in work if i.action != "delete"), key=lambda i: rank[i.resource.kind])
+        deletes = sorted((i for i in work if i.action == "delete"), key=lambda i: -rank[i.resource.kind])
+        in_work = set(id(i) for i in work)
+        needs = {}
+        for item in writes:
+            needs[id(item)] = [p for p in item.parents if id(p) in in_work and p.action != "delete"]
+        for item in deletes:
+            needs[id(item)] = []
+        for item in deletes:
+            for parent in item.parents:
+                if parent.action == "delete" and id(parent) in in_work:
+                    needs[id(parent)].append(item)  # a parent is deleted after its children, if they were
+        creates_left = dict((kind, 0) for kind in rank)
+        for item in writes:
+            if item.action == "create":
+                creates_left[item.resource.kind] += 1
+        left = dict(writes=len(writes), deletes=dict((kind, 0) for kind in rank))
+        for item in deletes:
+            left["deletes"][item.resource.kind] += 1
+
+        def gate(item):
+            """Whether the kind order lets ``item`` start now."""
+            kind = rank[item.resource.kind]
+            if item.action != "delete":
+                return not any(creates_left[k.kind] for k in KINDS[:kind])
+            return not left["writes"] and not any(left["deletes"][k.kind] for k in KINDS[kind + 1:])
+
+        def finish(item):
+            if item.action == "delete":
+                left["deletes"][item.resource.kind] -= 1
+            else:
+                left["writes"] -= 1
+                if item.action == "create":
+                    creates_left[item.resource.kind] -= 1
+
+        queued, running, done = writes + deletes, {}, set()
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            while queued or running:
+                waiting = []
+                for index, item in enumerate(queued):
+                    if len(running) >= self.workers or not gate(item):
+                        waiting.extend(queued[index:])  # the items after it wait for the same kinds or more
+                        break
+                    if any(id(p) not in done for p in needs[id(item)]):
+                        waiting.append(item)
+                        continue
+                    failed = [p for p in needs[id(item)] if p.status in ("failed", "skipped")]
+                    if failed:
+                        item.status = "skipped"
+                        item.error = "not applied: %s %s" % (failed[0].label, failed[0].status)
+                        done.add(id(item))
+                        finish(item)
+                        continue
+                    running[pool.submit(self.run_item, item)] = item
+                queued = waiting
+                if queued and not running:  # cannot happen: whatever an item waits for comes before it
+                    raise RuntimeError("the plan's order leaves %s waiting" % queued[0].label)
+                if running:
+                    finished, _running = wait(list(running), return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        item = running.pop(future)
+                        future.result()
+                        done.add(id(item))
+                        finish(item)
+
+    def run_item(self, item):
+        client = self.client_for()
+        try:
+            for field, parent in item.awaiting.items():
+                item.desired[field] = parent.object_id
+            getattr(self, item.action)(client, item)
+            item.status = item.action + "d"
+        except LiteLLMError as exc:
+            item.status = "failed"
+            item.error = "failed to %s %s: %s" % (item.action, item.label, exc.msg)
+        except (IOError, OSError) as exc:
+            item.status = "failed"
+            item.error = "failed to %s %s: %s" % (item.action, item.label, exc)
+
+    @staticmethod
+    def create(client, item):
+        resource = item.resource
+        body = resource.payload(item.desired)
+        if resource is VIRTUAL_KEY:
+            body["key"] = key_value(item.key_file)
+        members = item.members
+        if members.add and resource.members.in_create:
+            body[resource.members.path[0]] = [resource.members.body(m) for m in members.add]
+            members = MemberPlan([], [], [], None)
+        created = send_create(client, resource, body)
+        item.object_id = created if created is not None else item.desired.get(resource.id_field)
+        if item.object_id is None and resource is VIRTUAL_KEY:
+            item.object_id = key_hash(body["key"])
+        send_members(client, resource, item.object_id, members)
+        send_links(client, item.object_id, item.links)
+
+    @staticmethod
+    def update(client, item):
+        changes = dict((k, item.desired[k]) for k in item.changes)
+        changes.update(item.secrets)
+        if changes:
+            send_update(client, item.resource, changes, item.raw)
+        send_members(client, item.resource, item.object_id, item.members)
+        send_links(client, item.object_id, item.links)
+
+    @staticmethod
+    def delete(client, item):
+        send_delete(client, item.resource, item.raw)
+
+
+def key_value(path):
+    """The value of a new key: kept in ``path`` (0600) before LiteLLM sees it; a file left by a run that stopped
+    before LiteLLM created the key is used again, so that a retry creates that key."""
+    kept = read_key_file(path)
+    if kept is not None:
+        if key_problem(kept):
+            raise ValidationError("key file %s does not hold a key: it %s" % (path, key_problem(kept)))
+        return kept
+    value = new_key()
+    write_key_file(path, value)
+    return value
+
+
+def drop_key_files(plan, key_dir):
+    """Remove the key files of deleted keys that hold the deleted key (never another one)."""
+    for item in plan.items + plan.unmanaged:
+        if item.resource is not VIRTUAL_KEY or item.status != "deleted" or not item.name:
+            continue
+        path = item.params.get("key_file") or (os.path.join(key_dir, key_file_name(item.name)) if key_dir else None)
+        kept = read_key_file(path) if path else None
+        if kept is not None and key_hash(kept) == item.raw.get("token"):
+            os.remove(path)

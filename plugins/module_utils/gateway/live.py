@@ -1,0 +1,64 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The live state of a gateway, read with list calls only: one paged list per kind, the pages at once on a bounded
+thread pool (one client per thread).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.llmops.litellm.plugins.module_utils._module import unique
+
+
+PAGE_SIZE = 100
+
+
+def list_page(client, resource, page):
+    """One page of a kind's list endpoint: (raw objects, number of pages)."""
+    endpoint = resource.find
+    if not endpoint.paginated:
+        answer = client.get(endpoint.path, params=dict(endpoint.query) or None)
+        return list(answer if isinstance(answer, list) else (answer or {}).get(endpoint.items) or []), 1
+    params = dict(endpoint.query, page=page, **{endpoint.page_size: PAGE_SIZE})
+    if resource.list_order:
+        params.update(sort_by=resource.list_order, sort_order="asc")
+    answer = client.get(endpoint.path, params=params)
+    return answer.get(endpoint.items) or [], answer.get("total_pages") or 1
+
+
+def read_live(client_for, kinds, workers):
+    """{kind: [raw]} for the given Resources, with list calls only: the first page of every kind at once, then all
+    the other pages at once (one client per thread), then the joins done once per list."""
+    kinds = list(kinds)
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        first = list(pool.map(lambda r: list_page(client_for(), r, 1), kinds))
+        more = [(r, page) for r, (_items, pages) in zip(kinds, first) for page in range(2, pages + 1)]
+        rest = list(pool.map(lambda job: (job[0].kind, list_page(client_for(), job[0], job[1])[0]), more))
+    live = {}
+    for resource, (items, _pages) in zip(kinds, first):
+        found = items + [o for kind, page in rest if kind == resource.kind for o in page]
+        if resource.shape:
+            found = [resource.shape(o) for o in found]
+        found = unique(resource, [o for o in found if resource.find.where is None or resource.find.where(o)])
+        join = resource.bulk_join or resource.hydrate
+        live[resource.kind] = join(client_for(), found) if join else found
+    if "organization" in live and "user" in live:
+        emails = dict((u.get("user_id"), u.get("user_email")) for u in live["user"])
+        live["organization"] = [dict(o, members=[dict(m, user_email=m.get("user_email") or emails.get(m.get("user_id")))
+                                                 for m in o.get("members") or []]) for o in live["organization"]]
+    return live
+
+
+def thread_clients(factory):
+    """A function giving each thread its own client (a requests.Session is not shared between threads)."""
+    local = threading.local()
+
+    def client_for():
+        if not hasattr(local, "client"):
+            local.client = factory()
+        return local.client
+    return client_for

@@ -1,0 +1,390 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The gateway plan: each declared object matched by natural key (or id) with the live state, compared with the kind's
+spec (the rules the modules use) and planned: create, update (with per-field changes), delete, or nothing; objects
+not declared are preserved, pruned or adopted within the scope.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+
+from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
+from ansible_collections.llmops.litellm.plugins.module_utils._fields import MergedDict, PartialDict
+from ansible_collections.llmops.litellm.plugins.module_utils._spec import MemberPlan, get_path
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import (
+    OWNER_KEY,
+    REDACTED,
+    key_file_name,
+    natural_name,
+)
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_PLURAL, KINDS
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import VIRTUAL_KEY
+
+
+POLICIES = ("preserve", "prune", "adopt")
+# The desired value of an id that a parent created by the same run gets (a new team's team_id, in its keys).
+KNOWN_AFTER_APPLY = "(known after apply)"
+
+
+def field_changes(resource, changes, view):
+    """The per-field changes of an update: [{path, desired, live}], a dict option split into its keys."""
+    found = []
+    for name in sorted(changes):
+        field, desired, live = resource.by_name[name], changes[name], view.get(name)
+        if field.no_log:
+            found.append(dict(path=name, desired=REDACTED, live=REDACTED if live is not None else None))
+            continue
+        if field.type == "dict" and isinstance(desired, dict):
+            partial = isinstance(field, (MergedDict, PartialDict))
+            live = live if isinstance(live, dict) else {}
+            keys = sorted(set(desired) | (set() if partial else set(live)), key=str)
+            merged = field.merged(live, desired) or {}
+            for key in keys:
+                if merged.get(key) != live.get(key):
+                    found.append(dict(path="%s.%s" % (name, key), desired=merged.get(key), live=live.get(key)))
+            continue
+        found.append(dict(path=name, desired=field.normalise(desired) if desired != KNOWN_AFTER_APPLY else desired,
+                          live=live))
+    return found
+
+
+def member_changes(resource, plan, live):
+    """The per-member changes of a MemberPlan against the live members: [{path, desired, live}] of roles."""
+    spec = resource.members
+
+    def path(member):  # named by email where there is one, as documents usually name members
+        return "members[user_email=%s]" % member["user_email"] if member.get("user_email") else \
+            "members[user_id=%s]" % member["user_id"]
+
+    def live_role(member):
+        return next((m["role"] for m in live if spec.matches(member, m)), None)
+    return ([dict(path=path(m), desired=m["role"], live=None) for m in plan.add]
+            + [dict(path=path(m), desired=m["role"], live=live_role(m)) for m in plan.update]
+            + [dict(path=path(m), desired=None, live=m["role"]) for m in plan.remove])
+
+
+class Item(object):
+    """One object of the plan: what is declared, what is live, what is to be done, and what happened."""
+
+    def __init__(self, resource, params=None, raw=None, where=None):
+        self.resource = resource
+        self.params = params or {}
+        self.raw = raw
+        self.where = where                  # "teams[3]" for a declared object
+        self.view = resource.view(raw) if raw else {}
+        self.desired = {}
+        self.secrets = {}
+        self.changes = {}
+        self.diff = []                      # [{path, desired, live}]
+        self.members = MemberPlan([], [], [], None)
+        self.links = []
+        self.awaiting = {}                  # option -> parent Item whose id is known once it is created
+        self.parents = []
+        self.action = "none"                # create | update | delete | none | unmanaged | adopt
+        self.status = None                  # created | updated | deleted | failed | skipped (after apply)
+        self.error = None
+        self.object_id = raw.get(resource.id_field) if raw else None
+        self.key_file = None
+
+    @property
+    def name(self):
+        return natural_name(self.resource, self.params) or natural_name(self.resource, self.view)
+
+    @property
+    def label(self):
+        return "%s '%s'" % (self.resource.kind, self.name)
+
+    def report(self):
+        entry = dict(kind=self.resource.kind, name=self.name, action=self.action, changes=self.diff)
+        if self.status:
+            entry["status"] = self.status
+        if self.error:
+            entry["error"] = self.error
+        return entry
+
+
+class Plan(object):
+    """The items of a document against the live state, and what is to be done with the objects not declared."""
+
+    def __init__(self, items, unmanaged):
+        self.items = items
+        self.unmanaged = unmanaged
+
+    @property
+    def work(self):
+        return [i for i in self.items + self.unmanaged if i.action in ("create", "update", "delete")]
+
+    @property
+    def changed(self):
+        return bool(self.work)
+
+    def summary(self):
+        counts = {}
+        for item in self.items + self.unmanaged:
+            counts[item.status or item.action] = counts.get(item.status or item.action, 0) + 1
+        return counts
+
+
+class Planner(object):
+    """Plans a parsed document against the live state."""
+
+    def __init__(self, declared, live, scope, policy, update_secrets="on_create", key_dir=None):
+        self.declared = declared
+        self.live = live
+        self.scope = scope
+        self.policy = policy
+        self.update_secrets = update_secrets
+        self.key_dir = key_dir
+        self.items = []
+        self.claimed = {}       # (kind, live id) -> Item
+        self.by_id, self.by_key = {}, {}
+        for resource in KINDS:
+            for raw in live.get(resource.kind, []):
+                self.by_id[(resource.kind, raw.get(resource.id_field))] = raw
+                self.by_key.setdefault((resource.kind, raw.get(resource.key_field)), []).append(raw)
+        self.declared_keys = {}  # (kind, natural key) -> the Item declaring it present
+
+    def plan(self):
+        for resource, where, params in self.declared:
+            item = self.match(resource, where, params)
+            self.items.append(item)
+            if params["state"] == "present":
+                self.declared_keys.setdefault((resource.kind, params.get(resource.key_field)), item)
+        for item in self.items:
+            self.link_parents(item)
+        for item in self.items:
+            self.plan_item(item)
+        return Plan(self.items, self.plan_unmanaged())
+
+    # matching ------------------------------------------------------------------------------------------------
+
+    def match(self, resource, where, params):
+        object_id = params.get(resource.id_field)
+        if object_id and resource.id_field != resource.key_field:
+            found = [o for o in [self.by_id.get((resource.kind, object_id))] if o is not None]
+        else:
+            more = resource.key_filters(params) if resource.key_filters else {}
+            found = [o for o in self.by_key.get((resource.kind, params.get(resource.key_field)), [])
+                     if all(o.get(k) == v for k, v in more.items())]
+        if len(found) > 1:
+            raise ValidationError("%s: %d %s exist with %s '%s' (%s %s); set %s to choose one" % (
+                where, len(found), resource.plural, resource.key_field, params.get(resource.key_field),
+                resource.id_field, ", ".join(sorted(str(o.get(resource.id_field)) for o in found)), resource.id_field))
+        raw = found[0] if found else None
+        item = Item(resource, params, raw, where)
+        if raw is not None:
+            claim = (resource.kind, raw.get(resource.id_field))
+            if claim in self.claimed:
+                raise ValidationError("%s and %s declare the same %s" % (self.claimed[claim].where, where, item.label))
+            self.claimed[claim] = item
+        elif params["state"] == "present" and not resource.key_filters and \
+                (resource.kind, params.get(resource.key_field)) in self.declared_keys:
+            raise ValidationError("%s declares %s a second time" % (where, item.label))
+        return item
+
+    def declared_by_key(self, resource, key):
+        return self.declared_keys.get((resource.kind, key))
+
+    def link_parents(self, item):
+        """Resolve references by natural key: to a live id, or to a declared parent created by this run."""
+        params = item.params
+        for reference in item.resource.references:
+            key = params.get(reference.option)
+            if not key:
+                continue
+            parent = self.declared_by_key(reference.target, key)
+            live = self.by_key.get((reference.target.kind, key), [])
+            if parent is not None:
+                item.parents.append(parent)
+            if parent is not None and parent.raw is None:
+                item.awaiting[reference.field] = parent
+            elif live:
+                params["_desired"][reference.field] = live[0][reference.target.id_field]
+            else:
+                raise ValidationError("%s: %s '%s' names no %s, declared or live" % (
+                    item.where, reference.option, key, reference.target.kind))
+        for target, path in item.resource.named_parents:
+            parent = self.declared_by_key(target, get_path(params, path))
+            if parent is not None:
+                item.parents.append(parent)
+
+    # one object ----------------------------------------------------------------------------------------------
+
+    def plan_item(self, item):
+        resource, params = item.resource, item.params
+        if params["state"] == "absent":
+            if item.raw is not None:
+                self.ensure_writable(item)
+                item.action = "delete"
+                item.diff = [dict(path="", desired=None, live=item.name)]
+            return
+        desired = dict(params["_desired"])
+        self.mark_owner(item, desired)
+        for field in item.awaiting:
+            desired[field] = KNOWN_AFTER_APPLY
+        item.desired = desired
+        policy = params.get("update_secrets") or self.update_secrets
+        if item.raw is None:
+            self.plan_create(item, desired)
+            return
+        item.changes = resource.changes(dict((k, v) for k, v in desired.items() if v != KNOWN_AFTER_APPLY), item.view)
+        item.changes.update((k, v) for k, v in desired.items() if v == KNOWN_AFTER_APPLY)
+        item.secrets = resource.secrets(desired) if policy == "always" else {}
+        item.diff = field_changes(resource, item.changes, item.view)
+        item.diff += [dict(path=name, desired=REDACTED, live=None) for name in sorted(item.secrets)]
+        if resource.members and params.get("members") is not None:
+            members = self.resolve_members(item, params["members"])
+            item.members = resource.members.plan(members, item.view.get("members") or [], params["purge_members"])
+            item.diff += member_changes(resource, item.members, item.view.get("members") or [])
+        item.links = [(link, link.plan(params[link.name], item.view.get(link.name) or [], params[link.purge]))
+                      for link in resource.links if params.get(link.name) is not None]
+        for link, plan in item.links:
+            if plan.add or plan.remove:
+                item.diff.append(dict(path=link.name, desired=plan.predicted, live=item.view.get(link.name)))
+        if item.diff:
+            self.ensure_writable(item)
+            item.action = "update"
+
+    def plan_create(self, item, desired):
+        resource, params = item.resource, item.params
+        if params.get(resource.id_field) and resource.generated_id and resource.id_field != resource.key_field:
+            raise ValidationError("%s: no %s has %s '%s', and LiteLLM chooses the %s of a new %s" % (
+                item.where, resource.kind, resource.id_field, params[resource.id_field], resource.id_field,
+                resource.kind))
+        missing = [name for name in resource.required if get_path(desired, name.split(".")) in (None, "")]
+        if missing:
+            hidden = [m for m in missing if m in params["_dropped"]]
+            raise ValidationError("%s: %s %s required to create %s%s" % (
+                item.where, " and ".join(missing), "is" if len(missing) == 1 else "are", item.label,
+                " (a placeholder cannot create it: give the value)" if hidden else ""))
+        if resource is VIRTUAL_KEY:
+            default_file = os.path.join(self.key_dir, key_file_name(item.name)) if self.key_dir else None
+            item.key_file = params.get("key_file") or default_file
+            if not item.key_file:
+                raise ValidationError("%s: the value of a new virtual key is known only when it is created: set "
+                                      "key_dir (or the key's key_file) so that it is kept" % item.where)
+            folder = os.path.dirname(os.path.abspath(item.key_file))
+            if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
+                raise ValidationError("%s: the new key's value goes to %s, but %s is %s" % (
+                    item.where, item.key_file, folder,
+                    "not a writable directory" if os.path.isdir(folder) else "not an existing directory"))
+        if resource.members and params.get("members") is not None:
+            members = self.resolve_members(item, params["members"])
+            item.members = resource.members.plan(members, [], params["purge_members"])
+        item.links = [(link, link.plan(params[link.name], [], params[link.purge]))
+                      for link in resource.links if params.get(link.name) is not None]
+        public = dict((k, resource.by_name[k].public(v)) for k, v in desired.items())
+        item.diff = field_changes(resource, dict((k, v) for k, v in public.items() if v is not None), {})
+        item.diff += [dict(path=name, desired=REDACTED, live=None) for name in sorted(resource.secrets(desired))]
+        item.diff += member_changes(resource, item.members, [])
+        item.action = "create"
+
+    def resolve_members(self, item, members):
+        """Members as LiteLLM takes them: an organization's need a user_id, found in the live users by email."""
+        if not item.resource.members.resolve:
+            return members
+        ids = {}
+        for user in self.live.get("user", []):
+            ids.setdefault((user.get("user_email") or "").lower(), []).append(user["user_id"])
+        resolved = []
+        for member in members:
+            found = ids.get((member.get("user_email") or "").lower(), [])
+            if member.get("user_id") or not member.get("user_email"):
+                resolved.append(member)
+            elif len(found) == 1:
+                resolved.append(dict(member, user_id=found[0]))
+            else:
+                why = "%d users have this email" % len(found) if found else "no user has this email"
+                raise ValidationError("%s: members[user_email=%s]: %s; LiteLLM adds organization members by user_id "
+                                      "only, so the user must exist before this run" % (
+                                          item.where, member["user_email"], why))
+        return resolved
+
+    def mark_owner(self, item, desired):
+        """With an owner, write the ownership marker into the kind's marker dict (keeping its other keys)."""
+        field = item.resource.owner_field
+        if not (self.scope.owner and field):
+            return
+        base = desired.get(field)
+        if base is None and not isinstance(item.resource.by_name[field], MergedDict):
+            base = item.view.get(field)
+        desired[field] = dict(base or {}, **{OWNER_KEY: self.scope.owner})
+
+    @staticmethod
+    def ensure_writable(item):
+        reason = item.resource.read_only(item.raw) if item.resource.read_only else None
+        if reason:
+            raise ValidationError("%s: cannot change %s: %s" % (item.where, item.label, reason))
+
+    # objects not declared ------------------------------------------------------------------------------------
+
+    def plan_unmanaged(self):
+        unmanaged = []
+        for resource in KINDS:
+            if resource.plural not in self.scope.kinds:
+                continue
+            for raw in self.live.get(resource.kind, []):
+                if (resource.kind, raw.get(resource.id_field)) in self.claimed:
+                    continue
+                item = Item(resource, raw=raw)
+                if not self.owns(item):
+                    continue
+                item.action = self.unmanaged_action(item)
+                if item.action == "delete":
+                    item.diff = [dict(path="", desired=None, live=item.name)]
+                unmanaged.append(item)
+        return unmanaged
+
+    def unmanaged_action(self, item):
+        resource = item.resource
+        if resource.read_only and resource.read_only(item.raw):
+            return "unmanaged"  # defined in the proxy's config file: not the API's to change
+        if item.object_id in resource.protected_ids:
+            return "unmanaged"
+        return {"adopt": "adopt", "prune": "delete"}.get(self.policy, "unmanaged")
+
+    def owns(self, item):
+        """Whether an object not declared is in the declared scope (reported, and with prune deleted)."""
+        name = str(item.name or "")
+        if self.scope.name_prefix and not name.startswith(self.scope.name_prefix):
+            return False
+        if self.scope.owner:
+            field = item.resource.owner_field
+            return bool(field) and (item.view.get(field) or {}).get(OWNER_KEY) == self.scope.owner
+        return True
+
+
+def needed_kinds(declared, scope):
+    """The kinds whose live state a plan needs: declared, in scope, and referenced."""
+    kinds = set(r.kind for r, _w, _p in declared) | set(BY_PLURAL[p].kind for p in scope.kinds)
+    for resource, _where, params in declared:
+        for reference in resource.references:
+            if params.get(reference.option):
+                kinds.add(reference.target.kind)
+        if resource.members and resource.members.resolve and params.get("members"):
+            kinds.add("user")
+    if "organization" in kinds:
+        kinds.add("user")  # organization members are listed by user_id: their emails come from the users
+    return [r for r in KINDS if r.kind in kinds]
+
+
+def item_view(item, after):
+    """An object's options before or after (predicted) the plan, secrets left out."""
+    resource = item.resource
+    if not after:
+        view = item.view
+    elif item.action == "delete":
+        view = {}
+    else:
+        declared = item.changes if item.raw else item.desired
+        changes = dict((k, resource.by_name[k].public(v)) for k, v in declared.items())
+        view = resource.predict(item.view, dict((k, v) for k, v in changes.items() if v is not None))
+        if item.members.predicted is not None:
+            view["members"] = item.members.predicted
+        for link, plan in item.links:
+            view[link.name] = plan.predicted
+    return dict((k, v) for k, v in view.items() if v is not None and (k not in resource.by_name or (
+        resource.by_name[k].option and not resource.by_name[k].no_log)))
