@@ -9,6 +9,21 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 OPERATOR_DIR = PACKAGE_DIR.parent
 COLLECTION_ROOT = OPERATOR_DIR.parent
+COLLECTION = ("ansible_collections", "llmops", "litellm")
+
+
+def collections_dir(env: dict[str, str] | None = None) -> Path | None:
+    """The directory that holds ansible_collections/llmops/litellm, so that the operator imports the collection it
+    ships in (its kinds, the custom-resource rules) as Ansible does: the installed collection's (the image installs
+    it, /opt/collections), else the repository's link (``make collection``), else an ANSIBLE_COLLECTIONS_PATH entry."""
+    env = os.environ if env is None else env
+    candidates = [COLLECTION_ROOT.parents[2]] if COLLECTION_ROOT.parts[-3:] == COLLECTION else []
+    candidates.append(COLLECTION_ROOT / ".cache" / "collections")
+    for entry in env.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep):
+        path = Path(entry) if entry else None
+        if path is not None:
+            candidates.append(path.parent if path.name == COLLECTION[0] else path)
+    return next((c for c in candidates if c.joinpath(*COLLECTION).is_dir()), None)
 ANNOTATION_PREFIX = "litellm.llmops.dev"
 KOPF_PREFIX = f"operator.{ANNOTATION_PREFIX}"  # Kopf's progress and last-handled-configuration annotations
 CONFLICT_ANNOTATION = f"{ANNOTATION_PREFIX}/conflict-resolution"

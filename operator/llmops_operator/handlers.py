@@ -19,6 +19,7 @@ from typing import Any
 
 import kopf
 import kubernetes
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import cr_value as spec_value
 
 from llmops_operator import params, refs, runner, status
 from llmops_operator.config import (
@@ -390,14 +391,6 @@ def _due(last: str | None, interval: float) -> bool:
     except ValueError:
         return True
     return (datetime.datetime.now(datetime.UTC) - then).total_seconds() >= interval
-
-
-def spec_value(field: str, live: Any, current: Any) -> Any:
-    """LiteLLM's value as the CRD takes it: budgets are int-or-string (a whole number stays a number, anything else
-    becomes its decimal string, as PalenaAI's ``maxBudget: "100"``); a field the spec holds as a string gets one."""
-    if isinstance(live, float) and (field.endswith("Budget") or field == "budgetLimit" or isinstance(current, str)):
-        return int(live) if live.is_integer() and not isinstance(current, str) else repr(live)
-    return live
 
 
 def _scrubbed(drift: list[dict[str, Any]], secrets: list[str]) -> list[dict[str, Any]]:

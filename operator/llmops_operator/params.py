@@ -12,25 +12,14 @@ Ansible's YAML loader turns ``!unsafe`` into untrusted strings (the same marking
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 import yaml
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import camel, snake
 
-_ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")
-_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
-
-
-def snake(name: str) -> str:
-    """``apiKeySecretRef`` -> ``api_key_secret_ref``; ``maxBudgetUSD`` -> ``max_budget_usd``."""
-    return _CAMEL.sub(r"\1_\2", _ACRONYM.sub(r"\1_\2", name)).replace("-", "_").lower()
-
-
-def camel(name: str) -> str:
-    """``max_budget`` -> ``maxBudget`` (the inverse of ``snake`` for names without acronyms)."""
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+# camel and snake are the collection's own (one rule for CR fields everywhere), re-exported for the shim
+__all__ = ["camel", "extravars", "mark_unsafe", "raw_cr", "snake", "snake_keys", "write_extravars"]
 
 
 def snake_keys(value: Any) -> Any:

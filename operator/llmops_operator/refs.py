@@ -11,21 +11,18 @@ import dataclasses
 from typing import Any
 
 import kubernetes
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import KINDS
 from kubernetes.client.exceptions import ApiException
 
-from llmops_operator.params import snake
+from llmops_operator.params import camel, snake
 
 GROUP = "litellm.llmops.dev"
 VERSION = "v1alpha1"
 INSTANCE = "LiteLLMInstance"
-REFS = {  # spec field -> (kind, key in litellm_operator.refs, status/spec field holding the alias)
-    "organizationRef": ("LiteLLMOrganization", "organization", "organizationAlias"),
-    "teamRef": ("LiteLLMTeam", "team", "teamAlias"),
-    "userRef": ("LiteLLMUser", "user", "userId"),
-    "credentialRef": ("LiteLLMCredential", "credential", "credentialName"),
-    "budgetRef": ("LiteLLMBudget", "budget", "budgetId"),
-    "teamRefs": ("LiteLLMTeam", "teams", "teamAlias"),  # a list: refs.teams is a list in the same order
-}
+# spec field -> (kind, key in litellm_operator.refs, spec field holding the alias), as each kind declares it
+# (organizationRef -> LiteLLMOrganization, organizationAlias; userRef -> LiteLLMUser, userId; ...)
+REFS = {k.cr_ref: (k.cr_kind, k.kind, camel(k.cr_alias)) for k in KINDS if k.cr_ref}
+REFS["teamRefs"] = (REFS["teamRef"][0], "teams", REFS["teamRef"][2])  # a list: refs.teams is a list in the same order
 SECRET_MAPS = {"secretParams", "secretLitellmParams", "credentials"}  # maps of name -> {name, key} Secret refs
 
 

@@ -20,7 +20,8 @@ from tests.operator.test_crds import contains, custom_api
 
 sys.path.insert(0, str(ensure_collection_link()))
 
-from ansible_collections.llmops.litellm.plugins.module_utils.gateway.manifests import CR_API_VERSION, manifests  # noqa: E402
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CR_API_VERSION  # noqa: E402
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.manifests import manifests  # noqa: E402
 
 __all__ = ["custom_api"]
 

@@ -130,3 +130,16 @@ def test_runner_events_give_stats_status_failures_and_diffs() -> None:
 def test_api_wins_values_fit_the_crd(field: str, live: Any, current: Any, expected: Any) -> None:
     assert spec_value(field, live, current) == expected
     assert type(spec_value(field, live, current)) is type(expected)
+
+
+def test_the_references_an_export_writes_are_the_ones_the_operator_resolves() -> None:
+    """One table: the export to custom resources and the operator name a parent by the field its kind declares."""
+    from ansible_collections.llmops.litellm.plugins.module_utils.gateway.manifests import cr_spec
+    from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import KINDS
+    references = [(kind, reference) for kind in KINDS for reference in kind.references]
+    assert references
+    for kind, reference in references:
+        spec = cr_spec(kind, {reference.option: "Parent One"}, "gw")
+        (field,) = set(spec) - {"instanceRef"}
+        assert spec[field] == {"name": "parent-one"}
+        assert refs.REFS[field][:2] == (reference.target.cr_kind, reference.target.kind)

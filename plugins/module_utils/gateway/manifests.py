@@ -7,60 +7,40 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import re
-
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import (
+    CR_API_VERSION,
+    camel,
+    cr_name,
+    cr_value,
+)
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import is_placeholder, natural_name
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.credential import CREDENTIAL
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import MODEL
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import KINDS
 
-
-CR_API_VERSION = "litellm.llmops.dev/v1alpha1"
-# Secret options: the CRDs take them as references to Kubernetes Secrets, which a gateway export cannot name.
-CR_SECRETS = frozenset(("provider_api_key", "secret_litellm_params", "credential_values", "credentials"))
-# References become <kind>Ref: {name: <the parent's CR name>}.
-CR_REFS = {"team_alias": "teamRef", "organization_alias": "organizationRef"}
-
-
-def camel(name):
-    head, *rest = name.split("_")
-    return head + "".join(w[:1].upper() + w[1:] for w in rest)
-
-
-def cr_name(name):
-    """A DNS-1123 name for a natural key (lower case, dashes, at most 63 characters)."""
-    cleaned = re.sub(r"[^a-z0-9-]+", "-", str(name).lower()).strip("-") or "object"
-    return cleaned[:63].rstrip("-")
-
-
-def cr_value(field, value):
-    """Budgets are int-or-string in the CRDs (as in PalenaAI's ``maxBudget: "100"``): a whole number stays a number,
-    anything else becomes its decimal string."""
-    if (field.endswith("Budget") or field == "budgetLimit") and isinstance(value, float):
-        return int(value) if value.is_integer() else repr(value)
-    return value
-
-
 def cr_spec(resource, options, instance):
-    """A document object as the spec of its custom resource: camelCased options, parents as ``<kind>Ref``, secrets
-    (placeholders, and os.environ/ references, which name the proxy's environment, not a Secret) left out."""
+    """A document object as the spec of its custom resource: camelCased options, parents as their kind's ``cr_ref``
+    (``teamRef: {name}``), secrets left out: the CRDs take them from Kubernetes Secrets only (apiKeySecretRef, ...),
+    which an export cannot name (placeholders, and os.environ/ references, which name the proxy's environment)."""
     spec = {"instanceRef": {"name": instance}}
-    references = set(r.option for r in resource.references)
+    references = dict((r.option, r.target.cr_ref) for r in resource.references)
+    secrets = set(f.name for f in resource.options if f.has_secrets)
     for name, value in options.items():
         if name in references:
-            spec[CR_REFS[name]] = {"name": cr_name(value)}
+            spec[references[name]] = {"name": cr_name(value)}
         elif name == "members":
             fields = (("email", "user_email"), ("userId", "user_id"), ("role", "role"))
             spec["members"] = [dict((k, m[f]) for k, f in fields if m.get(f) is not None) for m in value]
         elif name == "litellm_params" and resource is MODEL:
             params = dict((camel(k), v) for k, v in value.items() if k != "litellm_credential_name")
             if value.get("litellm_credential_name"):
-                params["credentialRef"] = {"name": cr_name(value["litellm_credential_name"])}
+                params[CREDENTIAL.cr_ref] = {"name": cr_name(value["litellm_credential_name"])}
             spec.setdefault("litellmParams", {}).update(params)
         elif name == "model_max_budget":
             spec["modelMaxBudget"] = dict((model, dict((camel(k), cr_value(camel(k), v)) for k, v in budget.items()))
                                           for model, budget in value.items())
-        elif name in CR_SECRETS:
-            continue  # the CRDs take secrets from Kubernetes Secrets only (apiKeySecretRef, ...), never inline
+        elif name in secrets:
+            continue
         elif not is_placeholder(value) and not (isinstance(value, dict) and any(map(is_placeholder, value.values()))):
             spec[camel(name)] = cr_value(camel(name), value)
     return spec

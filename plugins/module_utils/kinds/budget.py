@@ -37,4 +37,5 @@ BUDGET = Resource(
     get=None,  # /budget/info is a POST, which check mode must not send; the list has every budget
     find=Endpoint("GET", "/budget/list", paginated=False),
     cr_kind="LiteLLMBudget",
+    cr_ref="budgetRef",
 )

@@ -51,4 +51,5 @@ CREDENTIAL = Resource(
     requires=Requires(),
     owner_field="credential_info",
     cr_kind="LiteLLMCredential",
+    cr_ref="credentialRef",
 )

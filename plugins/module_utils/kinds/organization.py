@@ -104,4 +104,5 @@ ORGANIZATION = Resource(
     # the members' emails come from the users the engine reads anyway, not from one read per organization
     bulk_join=lambda client, found: found,
     cr_kind="LiteLLMOrganization",
+    cr_ref="organizationRef",
 )

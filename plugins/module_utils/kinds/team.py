@@ -82,4 +82,5 @@ TEAM = Resource(
     owner_field="metadata",
     export_id=False,
     cr_kind="LiteLLMTeam",
+    cr_ref="teamRef",
 )

@@ -61,4 +61,6 @@ USER = Resource(
     owner_field="metadata",
     protected_ids=["default_user_id"],
     cr_kind="LiteLLMUser",
+    cr_ref="userRef",
+    cr_alias="user_id",
 )
