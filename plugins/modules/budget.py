@@ -21,32 +21,15 @@ extends_documentation_fragment:
   - llmops.litellm.connection
   - llmops.litellm.state
   - llmops.litellm.attributes
+  - llmops.litellm.budget
+  - llmops.litellm.budget.SOFT_BUDGET
+  - llmops.litellm.budget.TPD_LIMIT
+  - llmops.litellm.budget.MAX_PARALLEL_REQUESTS
 options:
   budget_id:
     description: ID of the budget, for example V(free-tier).
     type: str
     required: true
-  max_budget:
-    description: Spend, in USD, after which requests fail. Must not be negative.
-    type: float
-  soft_budget:
-    description: Spend, in USD, at which LiteLLM alerts without refusing requests. Must not be negative.
-    type: float
-  budget_duration:
-    description: Period after which the spend resets, for example V(30d) or V(1mo).
-    type: str
-  tpm_limit:
-    description: Tokens per minute allowed. Must not be negative.
-    type: int
-  rpm_limit:
-    description: Requests per minute allowed. Must not be negative.
-    type: int
-  tpd_limit:
-    description: Tokens per day allowed, charged by batch submissions. Must not be negative.
-    type: int
-  max_parallel_requests:
-    description: Requests allowed in flight at once. Must not be negative.
-    type: int
   model_max_budget:
     description:
       - 'Budget per model, for example C({"gpt-4o": {"max_budget": 10, "budget_duration": "1d"}}).'

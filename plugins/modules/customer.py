@@ -21,6 +21,8 @@ extends_documentation_fragment:
   - llmops.litellm.connection
   - llmops.litellm.state
   - llmops.litellm.attributes
+  - llmops.litellm.budget
+  - llmops.litellm.metadata.MODELS
 options:
   user_id:
     description: ID of the customer, as your application sends it in the C(user) field of its requests.
@@ -38,18 +40,6 @@ options:
       - Mutually exclusive with O(max_budget), O(budget_duration), O(tpm_limit) and O(rpm_limit), which set the
         customer's own budget.
     type: str
-  max_budget:
-    description: Maximum spend of the customer, in USD. Must not be negative.
-    type: float
-  budget_duration:
-    description: Period after which the customer's spend resets, for example V(30d).
-    type: str
-  tpm_limit:
-    description: Tokens per minute the customer may use. Must not be negative.
-    type: int
-  rpm_limit:
-    description: Requests per minute the customer may send. Must not be negative.
-    type: int
   allowed_model_region:
     description: Region whose deployments must serve the customer's requests.
     type: str
@@ -57,10 +47,6 @@ options:
   default_model:
     description: Model to use when no deployment of the requested model is in O(allowed_model_region).
     type: str
-  models:
-    description: Models the customer may use. An empty list means all models. Order does not matter.
-    type: list
-    elements: str
 notes:
   - LiteLLM keeps O(max_budget), O(budget_duration), O(tpm_limit) and O(rpm_limit) in a budget linked to the
     customer, created with it. LiteLLM's C(/customer/update) can change only O(max_budget), so the module writes

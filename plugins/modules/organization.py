@@ -26,6 +26,9 @@ extends_documentation_fragment:
   - llmops.litellm.connection
   - llmops.litellm.state
   - llmops.litellm.attributes
+  - llmops.litellm.budget
+  - llmops.litellm.metadata
+  - llmops.litellm.metadata.MODELS
 options:
   organization_alias:
     description:
@@ -35,29 +38,6 @@ options:
   organization_id:
     description: ID of the organization. LiteLLM generates one when an organization is created without it.
     type: str
-  models:
-    description:
-      - Models the organization's teams and keys may use. An empty list means all models. Order does not matter.
-    type: list
-    elements: str
-  max_budget:
-    description: Maximum spend of the organization, in USD. Must not be negative.
-    type: float
-  budget_duration:
-    description: Period after which the organization's spend resets, for example V(30d) or V(1mo).
-    type: str
-  tpm_limit:
-    description: Tokens per minute the organization's keys may use together. Must not be negative.
-    type: int
-  rpm_limit:
-    description: Requests per minute the organization's keys may send together. Must not be negative.
-    type: int
-  metadata:
-    description:
-      - Free-form metadata of the organization. It replaces the organization's metadata as a whole.
-      - Keys LiteLLM keeps in the metadata for other request fields (for example C(model_rpm_limit)) are not
-        shown in this option, are kept when it is written, and must not be set in it.
-    type: dict
   members:
     description:
       - Users in the organization, each with a role. A member is matched by O(members[].user_id) when it is set,

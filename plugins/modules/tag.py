@@ -23,6 +23,9 @@ extends_documentation_fragment:
   - llmops.litellm.connection
   - llmops.litellm.state
   - llmops.litellm.attributes
+  - llmops.litellm.budget
+  - llmops.litellm.budget.SOFT_BUDGET
+  - llmops.litellm.budget.MAX_PARALLEL_REQUESTS
 options:
   name:
     description: Name of the tag, its natural key and ID. A tag cannot be renamed.
@@ -39,24 +42,6 @@ options:
         does neither on updates.
     type: list
     elements: str
-  max_budget:
-    description: Maximum spend of requests with the tag, in USD. Must not be negative.
-    type: float
-  soft_budget:
-    description: Spend at which LiteLLM alerts, in USD. Must not be negative.
-    type: float
-  budget_duration:
-    description: Period after which the tag's spend resets, for example V(30d) or V(1mo).
-    type: str
-  tpm_limit:
-    description: Tokens per minute requests with the tag may use together. Must not be negative.
-    type: int
-  rpm_limit:
-    description: Requests per minute with the tag. Must not be negative.
-    type: int
-  max_parallel_requests:
-    description: Requests with the tag that may run at the same time. Must not be negative.
-    type: int
   model_max_budget:
     description: 'Budget per model for requests with the tag, for example C({"gpt-4o": {"max_budget": 10}}).'
     type: dict

@@ -24,6 +24,12 @@ extends_documentation_fragment:
   - llmops.litellm.connection
   - llmops.litellm.state
   - llmops.litellm.attributes
+  - llmops.litellm.budget
+  - llmops.litellm.budget.TPD_LIMIT
+  - llmops.litellm.budget.MODEL_LIMITS
+  - llmops.litellm.metadata
+  - llmops.litellm.metadata.TAGS
+  - llmops.litellm.metadata.MODELS
 options:
   team_alias:
     description:
@@ -40,65 +46,19 @@ options:
       - Set to an empty string to take the team out of its organization.
       - Organizations are given by ID only, not by alias.
     type: str
-  models:
-    description:
-      - Models the team's keys may use. An empty list means all models.
-      - Order does not matter.
-    type: list
-    elements: str
-  max_budget:
-    description: Maximum spend of the team, in USD. Must not be negative.
-    type: float
   soft_budget:
     description: Spend at which LiteLLM alerts, in USD. Must be lower than O(max_budget). Must not be negative.
     type: float
-  budget_duration:
-    description: Period after which the team's spend resets, for example V(30d) or V(1mo).
-    type: str
-  tpm_limit:
-    description: Tokens per minute the team's keys may use together. Must not be negative.
-    type: int
-  rpm_limit:
-    description: Requests per minute the team's keys may send together. Must not be negative.
-    type: int
-  tpd_limit:
-    description: Tokens per day the team may use (batches count against it). Must not be negative.
-    type: int
   blocked:
     description: Whether the team is blocked; requests with its keys then fail.
     type: bool
   model_aliases:
     description: Model names the team's keys may use, mapped to the model they stand for.
     type: dict
-  tags:
-    description:
-      - Tags for spend tracking and tag-based routing. Order does not matter.
-      - A non-empty list needs a LiteLLM Enterprise license.
-    type: list
-    elements: str
-  guardrails:
-    description:
-      - Guardrails that run on the team's requests. Order does not matter.
-      - A non-empty list needs a LiteLLM Enterprise license.
-    type: list
-    elements: str
-  metadata:
-    description:
-      - Free-form metadata of the team. It replaces the team's metadata as a whole.
-      - LiteLLM stores some options (O(tags), O(guardrails), O(model_rpm_limit), O(model_tpm_limit),
-        O(team_member_key_duration) and others) inside the metadata. Those keys are not shown in this option,
-        are kept when it is written, and must not be set in it.
-    type: dict
   model_max_budget:
     description:
       - 'Budget per model for every key of the team, for example C({"gpt-4o": {"max_budget": 10, "budget_duration": "1d"}}).'
       - Needs a LiteLLM Enterprise license.
-    type: dict
-  model_rpm_limit:
-    description: 'Requests per minute per model for the team, for example C({"gpt-4o": 100}). Values must not be negative.'
-    type: dict
-  model_tpm_limit:
-    description: 'Tokens per minute per model for the team, for example C({"gpt-4o": 10000}). Values must not be negative.'
     type: dict
   team_member_budget:
     description: Maximum spend of each member of the team, in USD. Must not be negative.

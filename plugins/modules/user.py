@@ -24,6 +24,8 @@ extends_documentation_fragment:
   - llmops.litellm.connection
   - llmops.litellm.state
   - llmops.litellm.attributes
+  - llmops.litellm.budget
+  - llmops.litellm.budget.MAX_PARALLEL_REQUESTS
 options:
   user_id:
     description:
@@ -51,21 +53,6 @@ options:
         module fails, naming this option, instead of reporting a change that would not happen.
     type: list
     elements: str
-  max_budget:
-    description: Maximum spend of the user, in USD. Must not be negative.
-    type: float
-  budget_duration:
-    description: Period after which the user's spend resets, for example V(30d) or V(1mo).
-    type: str
-  tpm_limit:
-    description: Tokens per minute the user's keys may use together. Must not be negative.
-    type: int
-  rpm_limit:
-    description: Requests per minute the user's keys may send together. Must not be negative.
-    type: int
-  max_parallel_requests:
-    description: Requests the user's keys may have in flight at once. Must not be negative.
-    type: int
   metadata:
     description:
       - Free-form metadata of the user. It replaces the user's metadata as a whole.

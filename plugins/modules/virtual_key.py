@@ -29,6 +29,13 @@ extends_documentation_fragment:
   - llmops.litellm.connection
   - llmops.litellm.state
   - llmops.litellm.attributes
+  - llmops.litellm.budget
+  - llmops.litellm.budget.SOFT_BUDGET
+  - llmops.litellm.budget.TPD_LIMIT
+  - llmops.litellm.budget.MAX_PARALLEL_REQUESTS
+  - llmops.litellm.budget.MODEL_LIMITS
+  - llmops.litellm.metadata
+  - llmops.litellm.metadata.TAGS
 options:
   key_alias:
     description:
@@ -97,37 +104,10 @@ options:
     description: Models the key may use. An empty list means all the models of its team (or all models).
     type: list
     elements: str
-  max_budget:
-    description: Maximum spend of the key, in USD. Must not be negative.
-    type: float
-  soft_budget:
-    description: Spend at which LiteLLM alerts, in USD. Must not be negative.
-    type: float
-  budget_duration:
-    description: Period after which the key's spend resets, for example V(30d).
-    type: str
-  tpm_limit:
-    description: Tokens per minute the key may use. Must not be negative.
-    type: int
-  rpm_limit:
-    description: Requests per minute the key may send. Must not be negative.
-    type: int
-  tpd_limit:
-    description: Tokens per day the key may use (batches count against it). Must not be negative.
-    type: int
-  max_parallel_requests:
-    description: Requests the key may have in flight at once. Must not be negative.
-    type: int
   model_max_budget:
     description:
       - 'Budget per model, for example C({"gpt-4o": {"budget_limit": 10, "time_period": "30d"}}).'
       - Needs a LiteLLM Enterprise licence.
-    type: dict
-  model_rpm_limit:
-    description: 'Requests per minute per model, for example C({"gpt-4o": 100}). Values must not be negative.'
-    type: dict
-  model_tpm_limit:
-    description: 'Tokens per minute per model, for example C({"gpt-4o": 10000}). Values must not be negative.'
     type: dict
   rpm_limit_type:
     description: How LiteLLM enforces O(rpm_limit) when keys together ask for more than the model offers.
@@ -137,18 +117,6 @@ options:
     description: How LiteLLM enforces O(tpm_limit) when keys together ask for more than the model offers.
     type: str
     choices: [guaranteed_throughput, best_effort_throughput, dynamic]
-  tags:
-    description:
-      - Tags for spend tracking and tag-based routing. Order does not matter.
-      - Needs a LiteLLM Enterprise licence.
-    type: list
-    elements: str
-  guardrails:
-    description:
-      - Guardrails that run on the key's requests. Order does not matter.
-      - Needs a LiteLLM Enterprise licence.
-    type: list
-    elements: str
   enforced_params:
     description:
       - Request parameters every request with the key must set, for example V(user). Order does not matter.
@@ -156,13 +124,6 @@ options:
         key.
     type: list
     elements: str
-  metadata:
-    description:
-      - Free-form metadata of the key. It replaces the key's metadata as a whole.
-      - LiteLLM stores some options (O(tags), O(guardrails), O(model_rpm_limit), O(model_tpm_limit),
-        O(rpm_limit_type), O(tpm_limit_type), O(enforced_params), the passthrough routes and others) inside the
-        metadata. Those keys are not shown in this option, are kept when it is written, and must not be set in it.
-    type: dict
   aliases:
     description: 'Model names the key may use, mapped to the model they stand for, for example C({"fast": "gpt-4o-mini"}).'
     type: dict
