@@ -11,6 +11,19 @@ OPERATOR_DIR = PACKAGE_DIR.parent
 COLLECTION_ROOT = OPERATOR_DIR.parent
 COLLECTION = ("ansible_collections", "llmops", "litellm")
 
+ANNOTATION_PREFIX = "litellm.llmops.dev"
+KOPF_PREFIX = f"operator.{ANNOTATION_PREFIX}"  # Kopf's progress and last-handled-configuration annotations
+CONFLICT_ANNOTATION = f"{ANNOTATION_PREFIX}/conflict-resolution"
+UNMANAGED_ANNOTATION = f"{ANNOTATION_PREFIX}/unmanaged-resource-policy"
+ADOPTED_ANNOTATION = f"{ANNOTATION_PREFIX}/adopted"
+DELETE_ADOPTED_ANNOTATION = f"{ANNOTATION_PREFIX}/delete-adopted"
+TRIGGER_ANNOTATION = f"{ANNOTATION_PREFIX}/reconcile-requested"
+SCOPE_ANNOTATION = f"{ANNOTATION_PREFIX}/unmanaged-name-prefix"  # on an instance: the unmanaged check's scope
+MANAGED_BY = ("app.kubernetes.io/managed-by", "llmops-litellm-operator")
+CONFLICT_POLICIES = ("crd-wins", "api-wins", "manual")
+UNMANAGED_POLICIES = ("preserve", "prune", "adopt")
+DEFAULT_DRIFT_INTERVAL = 300.0
+
 
 def collections_dir(env: dict[str, str] | None = None) -> Path | None:
     """The directory that holds ansible_collections/llmops/litellm, so that the operator imports the collection it
@@ -24,18 +37,6 @@ def collections_dir(env: dict[str, str] | None = None) -> Path | None:
         if path is not None:
             candidates.append(path.parent if path.name == COLLECTION[0] else path)
     return next((c for c in candidates if c.joinpath(*COLLECTION).is_dir()), None)
-ANNOTATION_PREFIX = "litellm.llmops.dev"
-KOPF_PREFIX = f"operator.{ANNOTATION_PREFIX}"  # Kopf's progress and last-handled-configuration annotations
-CONFLICT_ANNOTATION = f"{ANNOTATION_PREFIX}/conflict-resolution"
-UNMANAGED_ANNOTATION = f"{ANNOTATION_PREFIX}/unmanaged-resource-policy"
-ADOPTED_ANNOTATION = f"{ANNOTATION_PREFIX}/adopted"
-DELETE_ADOPTED_ANNOTATION = f"{ANNOTATION_PREFIX}/delete-adopted"
-TRIGGER_ANNOTATION = f"{ANNOTATION_PREFIX}/reconcile-requested"
-SCOPE_ANNOTATION = f"{ANNOTATION_PREFIX}/unmanaged-name-prefix"  # on an instance: the unmanaged check's scope
-MANAGED_BY = ("app.kubernetes.io/managed-by", "llmops-litellm-operator")
-CONFLICT_POLICIES = ("crd-wins", "api-wins", "manual")
-UNMANAGED_POLICIES = ("preserve", "prune", "adopt")
-DEFAULT_DRIFT_INTERVAL = 300.0
 
 
 @dataclasses.dataclass(frozen=True)

@@ -143,3 +143,10 @@ def test_the_references_an_export_writes_are_the_ones_the_operator_resolves() ->
         (field,) = set(spec) - {"instanceRef"}
         assert spec[field] == {"name": "parent-one"}
         assert refs.REFS[field][:2] == (reference.target.cr_kind, reference.target.kind)
+
+
+def test_the_operator_imports_the_collection_it_ships_in() -> None:
+    from llmops_operator.config import collections_dir
+
+    found = collections_dir({})
+    assert found is not None and (found / "ansible_collections" / "llmops" / "litellm").resolve() == REPO.resolve()

@@ -18,6 +18,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.credential im
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import MODEL
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import KINDS
 
+
 def cr_spec(resource, options, instance):
     """A document object as the spec of its custom resource: camelCased options, parents as their kind's ``cr_ref``
     (``teamRef: {name}``), secrets left out: the CRDs take them from Kubernetes Secrets only (apiKeySecretRef, ...),

@@ -65,7 +65,7 @@ class ModelParams(MergedDict):
         live = dict(get_path(raw, self.path) or {})
         live.update(model_references(raw))
         return prune(dict((k, v) for k, v in live.items()
-                           if k not in self.keep_keys and not model_param_hidden(k))) or None
+                          if k not in self.keep_keys and not model_param_hidden(k))) or None
 
     def validate(self, value):
         for key in sorted(value):
