@@ -79,22 +79,31 @@ def unsupported(client, requires, what, resource=None, read_only=False, paths=Tr
     return None
 
 
-def page_through(client, endpoint, params, resource=None):
-    """Every item of a paginated list endpoint (LiteLLM's ``page``/``page_size``/``total_pages``); with the kind's
-    ``resource``, ordered by its unique id where LiteLLM can, and each object once."""
+PAGE_SIZE = 100
+
+
+def list_page(client, endpoint, params, page, resource=None):
+    """One page of a list endpoint (LiteLLM's ``page``/``page_size``/``total_pages``): (items, number of pages); an
+    endpoint that is not paginated answers with everything as page 1 of 1. With the kind's ``resource``, ordered
+    by its unique id where LiteLLM can."""
     params = dict(endpoint.query, **params)
     if not endpoint.paginated:
         answer = client.get(endpoint.path, params=params or None)
-        return list(answer if isinstance(answer, list) else (answer or {}).get(endpoint.items) or [])
+        return list(answer if isinstance(answer, list) else (answer or {}).get(endpoint.items) or []), 1
     if resource is not None and resource.list_order:
         params.update(sort_by=resource.list_order, sort_order="asc")
-    items, page = [], 1
-    while True:
-        answer = client.get(endpoint.path, params=dict(params, page=page, **{endpoint.page_size: 100}))
-        items.extend(answer.get(endpoint.items) or [])
-        if page >= (answer.get("total_pages") or 1):
-            break
+    answer = client.get(endpoint.path, params=dict(params, page=page, **{endpoint.page_size: PAGE_SIZE}))
+    return answer.get(endpoint.items) or [], answer.get("total_pages") or 1
+
+
+def page_through(client, endpoint, params, resource=None):
+    """Every item of a list endpoint, page after page; with the kind's ``resource``, each object once."""
+    items, pages = list_page(client, endpoint, params, 1, resource)
+    page = 1
+    while page < pages:
         page += 1
+        more, pages = list_page(client, endpoint, params, page, resource)
+        items.extend(more)
     return unique(resource, items) if resource is not None and resource.list_order else items
 
 

@@ -11,23 +11,12 @@ __metaclass__ = type
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.llmops.litellm.plugins.module_utils._module import unique
+from ansible_collections.llmops.litellm.plugins.module_utils._module import list_page, unique
 
 
-PAGE_SIZE = 100
-
-
-def list_page(client, resource, page):
-    """One page of a kind's list endpoint: (raw objects, number of pages)."""
-    endpoint = resource.find
-    if not endpoint.paginated:
-        answer = client.get(endpoint.path, params=dict(endpoint.query) or None)
-        return list(answer if isinstance(answer, list) else (answer or {}).get(endpoint.items) or []), 1
-    params = dict(endpoint.query, page=page, **{endpoint.page_size: PAGE_SIZE})
-    if resource.list_order:
-        params.update(sort_by=resource.list_order, sort_order="asc")
-    answer = client.get(endpoint.path, params=params)
-    return answer.get(endpoint.items) or [], answer.get("total_pages") or 1
+def kind_page(client, resource, page):
+    """One page of a kind's list: (raw objects, number of pages)."""
+    return list_page(client, resource.find, {}, page, resource)
 
 
 def read_live(client_for, kinds, workers):
@@ -35,9 +24,9 @@ def read_live(client_for, kinds, workers):
     the other pages at once (one client per thread), then the joins done once per list."""
     kinds = list(kinds)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        first = list(pool.map(lambda r: list_page(client_for(), r, 1), kinds))
+        first = list(pool.map(lambda r: kind_page(client_for(), r, 1), kinds))
         more = [(r, page) for r, (_items, pages) in zip(kinds, first) for page in range(2, pages + 1)]
-        rest = list(pool.map(lambda job: (job[0].kind, list_page(client_for(), job[0], job[1])[0]), more))
+        rest = list(pool.map(lambda job: (job[0].kind, kind_page(client_for(), job[0], job[1])[0]), more))
     live = {}
     for resource, (items, _pages) in zip(kinds, first):
         found = items + [o for kind, page in rest if kind == resource.kind for o in page]
