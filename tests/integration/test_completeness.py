@@ -28,13 +28,23 @@ def entity_modules() -> set[str]:
     return {p.stem for p in MODULES.glob("*.py") if p.stem != "__init__" and not p.stem.endswith("_info")}
 
 
+def documentation(path: Any, name: str = "DOCUMENTATION") -> dict[str, Any]:
+    """A module's DOCUMENTATION, or a doc fragment's ``name`` attribute, parsed without importing the file."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == name:
+            return yaml.safe_load(node.value.value)
+    raise AssertionError(f"{path} has no {name}")
+
+
 def options(module: str) -> set[str]:
-    """The options a module documents, read from its DOCUMENTATION without importing it."""
-    tree = ast.parse((MODULES / f"{module}.py").read_text())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "DOCUMENTATION":
-            return set((yaml.safe_load(node.value.value).get("options") or {}))
-    raise AssertionError(f"{module} has no DOCUMENTATION")
+    """The options a module documents: its DOCUMENTATION's and those of the collection's doc fragments it extends."""
+    doc = documentation(MODULES / f"{module}.py")
+    found = set(doc.get("options") or {})
+    for fragment in doc.get("extends_documentation_fragment") or []:
+        name, _sep, var = fragment.removeprefix("llmops.litellm.").partition(".")
+        found |= set(documentation(REPO / "plugins" / "doc_fragments" / f"{name}.py", var or "DOCUMENTATION")
+                     .get("options") or {})
+    return found
 
 
 def request_fields(dotted: str) -> set[str]:
