@@ -327,7 +327,7 @@ class Resource(object):
                  read_only=None, preflight=None, required=(), generated_id=False, requires=None, shape=None,
                  key_filters=None, unique_key=True, list_order=None, references=(), named_parents=(),
                  mutually_exclusive=(), refused=(), document_options=None, owner_field=None, export_id=True,
-                 protected_ids=(), bulk_join=None, cr_kind=None, cr_ref=None, cr_alias=None):
+                 protected_ids=(), bulk_join=None, export_options=None, cr_kind=None, cr_ref=None, cr_alias=None):
         self.kind = kind
         self.plural = plural
         self.id_field = id_field
@@ -386,6 +386,9 @@ class Resource(object):
         self.export_id = export_id
         self.protected_ids = frozenset(protected_ids)
         self.bulk_join = bulk_join
+        # export_options(options, view): the kind's own rules for an exported object, applied to its options (in
+        # place) after the common ones (a model's cost-map keys left out, a customer's shared budget's limits ...).
+        self.export_options = export_options
         # cr_kind: the kind of the operator's custom resource for this kind (None: it has no CRD); cr_ref: the spec
         # field by which other custom resources name one of this kind (teamRef: {name}); cr_alias: the option whose
         # value in the custom resource's spec is the object's name in LiteLLM (default: the natural key).

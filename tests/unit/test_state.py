@@ -237,3 +237,31 @@ def test_documents_from_several_files_are_concatenated_per_kind(tmp_path):
     with pytest.raises(ValidationError) as error:
         documents.merge_documents([("x.yml", {"teams": {"team_alias": "a"}})])
     assert "x.yml: teams must be a list of objects" in error.value.msg
+
+
+def test_export_leaves_out_what_cannot_be_declared_and_applies_each_kinds_own_rules():
+    live = {"team": [TEAM, dict(TEAM, team_id="t-no-alias", team_alias=None)],
+            "virtual_key": [KEY, dict(KEY, token="h2", key_alias=None)],
+            "budget": [{"budget_id": "shared", "max_budget": 5.0}],
+            "customer": [{"user_id": "c1", "budget_id": "shared", "litellm_budget_table": {"max_budget": 5.0}},
+                         {"user_id": "c2", "litellm_budget_table": {"max_budget": 7.0}}],
+            "credential": [{"credential_name": "c"}],
+            "model": [{"model_id": "m1", "model_name": "m", "model": "openai/x",
+                       "litellm_params": {"model": "openai/x", "litellm_credential_name": "c"},
+                       "model_info": {"id": "m1", "db_model": True, "mode": "chat"}}],
+            "guardrail": [{"guardrail_id": "g1", "guardrail_name": "g",
+                           "litellm_params": {"guardrail": "presidio", "mode": "pre_call", "api_key": "sk****yz"}}]}
+    document = exporting.export_document(live, ["teams", "virtual_keys", "budgets", "customers", "credentials",
+                                                "models", "guardrails"])
+    # a team and a key without a natural key have an id LiteLLM generates: a document could not name them
+    assert [t["team_alias"] for t in document["teams"]] == ["research"]
+    assert [k["key_alias"] for k in document["virtual_keys"]] == ["ci"]
+    # a customer's shared budget carries its limits; a customer's own budget is exported with the customer
+    assert document["customers"] == [{"user_id": "c1", "budget_id": "shared"}, {"user_id": "c2", "max_budget": 7.0}]
+    # a model keyed by a credential has no provider key placeholder, and no model_info of LiteLLM's cost map
+    assert document["models"] == [{"model_name": "m", "model_id": "m1",
+                                   "litellm_params": {"model": "openai/x", "litellm_credential_name": "c"}}]
+    # a guardrail's secret parameters show, masked, as placeholders in litellm_params only
+    (guardrail,) = document["guardrails"]
+    assert "secret_litellm_params" not in guardrail
+    assert guardrail["provider_api_key"] == "llmops-secret/GUARDRAIL_G_PROVIDER_API_KEY"

@@ -8,11 +8,8 @@ natural key, secrets as placeholders.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import re
-
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import PRICE_NAME, SECRET_NAME, scrub
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import PartialDict, is_env_reference, litellm_masks
-from ansible_collections.llmops.litellm.plugins.module_utils._spec import get_path
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import (
     OWNER_KEY,
     REDACTED,
@@ -20,21 +17,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document im
     natural_name,
     placeholder,
 )
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.customer import CUSTOMER, CUSTOMER_BUDGET
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.guardrail import GUARDRAIL
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import MODEL
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import KINDS
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import VIRTUAL_KEY
-
-
-# model_info keys LiteLLM fills in from its cost map in every answer (costs, token limits, capabilities): not
-# exported, since they are LiteLLM's and not the user's (leaving a key out of a MergedDict never changes anything).
-MODEL_INFO_DERIVED = re.compile(r"^(key|litellm_provider|mode|source|comment|metadata|deprecation_date|tpm|rpm|"
-                                r"member_auto_router|pricing_overrides|output_vector_size|tiered_pricing|"
-                                r"off_peak_pricing|provider_specific_entry|thinking_always_on|"
-                                r"default_reasoning_effort|reasoning_effort_levels|search_free_requests)$|"
-                                r"^supports?_|^supported_|cost|^max_\w*tokens$|^token_count_|^regional_|"
-                                r"^uses?_|^prompt_cache_|^bedrock_|^gemini_|^vertex_ai_|^web_search_|^audio_")
 
 
 def export_object(resource, raw, names):
@@ -48,10 +31,6 @@ def export_object(resource, raw, names):
         if field.create_only or (field.name == resource.id_field and not resource.export_id):
             continue
         if field.write_only or (field.has_secrets and value is None and field.name == "provider_api_key"):
-            if field.write_only and resource is GUARDRAIL:
-                continue  # secret keys of a guardrail's litellm_params show (masked) in litellm_params
-            if resource is MODEL and get_path(view, ("litellm_params", "litellm_credential_name")):
-                continue
             value = placeholder(resource, name, field.name)
         elif value is None:
             continue
@@ -62,12 +41,6 @@ def export_object(resource, raw, names):
         elif isinstance(field, PartialDict):
             value = dict((k, placeholder(resource, name, field.name, k) if isinstance(v, str) and litellm_masks(k)
                           else v) for k, v in value.items())
-        if resource is MODEL and field.name == "model_info":
-            value = dict((k, v) for k, v in value.items() if not MODEL_INFO_DERIVED.search(k)) or None
-            if value is None:
-                continue
-        if resource is CUSTOMER and field.name in CUSTOMER_BUDGET and view.get("budget_id"):
-            continue  # the limits of the customer's budget, exported with the budget
         if resource.owner_field == field.name and isinstance(value, dict):
             value = dict((k, v) for k, v in value.items() if k != OWNER_KEY) or None
             if value is None:
@@ -83,6 +56,8 @@ def export_object(resource, raw, names):
         if parent:
             options[reference.option] = parent
             options.pop(reference.field)
+    if resource.export_options:
+        resource.export_options(options, view)
     return options
 
 
@@ -98,8 +73,9 @@ def scrub_export(data, secrets=()):
 
 
 def export_document(live, kinds, name_prefix=None, owner=None, only=None):
-    """The live gateway as a document; objects defined in the proxy's config file and keys without an alias are
-    left out (they cannot be declared). ``only``: the (kind, id) pairs to export (default: all)."""
+    """The live gateway as a document; objects defined in the proxy's config file, and objects without a natural key
+    whose id LiteLLM generates (keys without an alias), are left out: they cannot be declared. ``only``: the (kind,
+    id) pairs to export (default: all)."""
     names = dict(((r.kind, o.get(r.id_field)), o.get(r.key_field)) for r in KINDS for o in live.get(r.kind, []))
     document = {}
     for resource in KINDS:
@@ -109,7 +85,7 @@ def export_document(live, kinds, name_prefix=None, owner=None, only=None):
         for raw in live.get(resource.kind, []):
             view = resource.view(raw)
             name = natural_name(resource, view)
-            if not name or (resource is VIRTUAL_KEY and not view.get("key_alias")):
+            if not name or (not resource.export_id and not view.get(resource.key_field)):
                 continue
             if only is not None and (resource.kind, raw.get(resource.id_field)) not in only:
                 continue

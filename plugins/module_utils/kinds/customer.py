@@ -31,6 +31,13 @@ def _customer_update(client, resource, changes, raw):
         client.post(resource.update.path, resource.payload(rest, raw), idempotent=True)
 
 
+def _customer_export(options, view):
+    """A customer with a budget of its own exports its limits with that budget, not with the customer."""
+    if view.get("budget_id"):
+        for name in CUSTOMER_BUDGET:
+            options.pop(name, None)
+
+
 CUSTOMER = Resource(
     kind="customer",
     plural="customers",
@@ -58,5 +65,6 @@ CUSTOMER = Resource(
     update_with=_customer_update,
     named_parents=[(BUDGET, ("budget_id",))],
     mutually_exclusive=[("budget_id", limit) for limit in CUSTOMER_BUDGET],
+    export_options=_customer_export,
     cr_kind="LiteLLMCustomer",
 )

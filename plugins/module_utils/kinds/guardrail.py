@@ -85,6 +85,11 @@ def guardrail_preflight(client, params):
             ", ".join(allowed)))
 
 
+def _guardrail_export(options, view):
+    """The secret keys of a guardrail's litellm_params show (masked) in litellm_params: no placeholder of their own."""
+    options.pop("secret_litellm_params", None)
+
+
 GUARDRAIL = Resource(
     kind="guardrail",
     plural="guardrails",
@@ -117,6 +122,7 @@ GUARDRAIL = Resource(
     generated_id=True,
     requires=Requires(),
     owner_field="guardrail_info",
+    export_options=_guardrail_export,
     export_id=False,
     cr_kind="LiteLLMGuardrail",
 )

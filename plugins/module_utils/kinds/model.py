@@ -6,6 +6,8 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import re
+
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import (
@@ -152,6 +154,28 @@ def _model_body(body, raw):
     return body
 
 
+# model_info keys LiteLLM fills in from its cost map in every answer (costs, token limits, capabilities): not
+# exported, since they are LiteLLM's and not the user's (leaving a key out of a MergedDict never changes anything).
+MODEL_INFO_DERIVED = re.compile(r"^(key|litellm_provider|mode|source|comment|metadata|deprecation_date|tpm|rpm|"
+                                r"member_auto_router|pricing_overrides|output_vector_size|tiered_pricing|"
+                                r"off_peak_pricing|provider_specific_entry|thinking_always_on|"
+                                r"default_reasoning_effort|reasoning_effort_levels|search_free_requests)$|"
+                                r"^supports?_|^supported_|cost|^max_\w*tokens$|^token_count_|^regional_|"
+                                r"^uses?_|^prompt_cache_|^bedrock_|^gemini_|^vertex_ai_|^web_search_|^audio_")
+
+
+def _model_export(options, view):
+    """An exported model: without the model_info keys of LiteLLM's cost map, and without a provider key
+    placeholder when the model takes its key from a credential."""
+    info = dict((k, v) for k, v in (options.get("model_info") or {}).items() if not MODEL_INFO_DERIVED.search(k))
+    if info:
+        options["model_info"] = info
+    else:
+        options.pop("model_info", None)
+    if get_path(view, ("litellm_params", "litellm_credential_name")) and view.get("provider_api_key") is None:
+        options.pop("provider_api_key", None)
+
+
 def _model_read_only(raw):
     if get_path(raw, ("model_info", "db_model")) is False:
         return "it is defined in the proxy's config file (model_list), and LiteLLM lets the API change only the " \
@@ -201,5 +225,6 @@ MODEL = Resource(
     unique_key=False,
     named_parents=[(CREDENTIAL, ("litellm_params", "litellm_credential_name"))],
     owner_field="model_info",
+    export_options=_model_export,
     cr_kind="LiteLLMModel",
 )
