@@ -148,7 +148,7 @@ team_member:
       sample: 0.0
 '''
 
-from ansible_collections.llmops.litellm.plugins.module_utils._module import MemberModule
+from ansible_collections.llmops.litellm.plugins.module_utils._members import MemberModule
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team_member import TEAM_MEMBERSHIP
 
 

@@ -69,7 +69,7 @@ team_members:
       spend: 0.0
 '''
 
-from ansible_collections.llmops.litellm.plugins.module_utils._module import MemberInfoModule
+from ansible_collections.llmops.litellm.plugins.module_utils._members import MemberInfoModule
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team_member import TEAM_MEMBERSHIP
 
 
