@@ -33,6 +33,42 @@ def missing_calls(openapi, calls):
             if _template(path) not in offered or (method and method.upper() not in offered[_template(path)])]
 
 
+# The calls the collection makes outside its kinds' Endpoints, Members, Links and Requires: the engine's licence
+# read and the reads and writes of a kind's hooks (guardrail and MCP server preflights, team and organization
+# hydration, a customer's budget). /openapi.json itself is left out: no description lists its own address.
+OTHER_CALLS = (
+    ("GET", "/health/license"),
+    ("GET", "/.well-known/litellm-ui-config"),
+    ("GET", "/guardrails/ui/add_guardrail_settings"),
+    ("GET", "/guardrails/ui/provider_specific_params"),
+    ("GET", "/budget/list"),
+    ("POST", "/budget/new"),
+    ("POST", "/budget/update"),
+    ("GET", "/user/list"),
+    ("GET", "/organization/info"),
+)
+
+
+def collection_calls(declared):
+    """Every (method or None, path) the collection calls, sorted by path: the Endpoints, Members and Links of the
+    Resources in ``declared``, the paths of the Requires in it (also those of a Resource and of its fields), and
+    OTHER_CALLS."""
+    calls = set(OTHER_CALLS)
+    for item in declared:
+        if isinstance(item, Requires):
+            calls.update(item.calls())
+            continue
+        endpoints = [item.create, item.update, item.delete, item.get, item.find]
+        if item.members:
+            endpoints += [item.members.add, item.members.update, item.members.delete]
+        for link in item.links:
+            endpoints += [link.join, link.leave]
+        calls.update(("POST", e) if isinstance(e, str) else (e.method, e.path) for e in endpoints if e is not None)
+        calls.update(c for requires in [item.requires] + [f.requires for f in item.fields]
+                     if requires is not None and requires.paths for c in requires.calls())
+    return sorted(calls, key=lambda call: (call[1], call[0] or ""))
+
+
 def route_missing(body):
     """Whether an error answer is the web framework's own: no such route (404) or method (405) on this proxy."""
     return body in ({"detail": "Not Found"}, {"detail": "Method Not Allowed"})
