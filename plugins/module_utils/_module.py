@@ -79,6 +79,26 @@ def unsupported(client, requires, what, resource=None, read_only=False, paths=Tr
     return None
 
 
+def object_requirements(resource, desired):
+    """(Requires, what) that managing an object of ``resource`` with the options ``desired`` holds the proxy to: the
+    kind's own, and those of the options set (a tag's ``model_max_budget``). The modules and the gateway engine
+    both ask it."""
+    found = [(resource.requires, resource.requires.what or resource.kind)] if resource.requires else []
+    for name in sorted(n for n in desired if resource.by_name[n].requires):
+        requires = resource.by_name[name].requires
+        found.append((requires, requires.what or "%s of a %s" % (name, resource.kind)))
+    return found
+
+
+def ensure_key_free(resource, key, raw, holders):
+    """Refuse to create or rename to a natural key another object already has (LiteLLM allows duplicates);
+    ``holders`` are the live objects that have ``key``, ``raw`` the object being renamed (None for a create)."""
+    others = [o for o in holders if not raw or o[resource.id_field] != raw[resource.id_field]]
+    if others:
+        raise ValidationError("%s '%s' is already used by %s %s" % (
+            resource.key_field, key, resource.id_field, ", ".join(sorted(o[resource.id_field] for o in others))))
+
+
 PAGE_SIZE = 100
 
 
@@ -336,13 +356,9 @@ class EntityModule(LiteLLMModule):
         members = params.get("members") if resource.members else None
         if members is not None:
             resource.members.validate(members)
-        if resource.requires:
+        for requires, what in object_requirements(resource, desired):
             self.action = "manage %s" % label
-            self.require(resource.requires, resource.requires.what or resource.kind, resource)
-        for name in sorted(n for n in desired if resource.by_name[n].requires):
-            requires = resource.by_name[name].requires
-            self.action = "manage %s" % label
-            self.require(requires, requires.what or "%s of a %s" % (name, resource.kind), resource)
+            self.require(requires, what, resource)
         if resource.preflight:
             resource.preflight(self.client, params)
 
@@ -388,7 +404,7 @@ class EntityModule(LiteLLMModule):
         new_key = desired.get(resource.key_field)
         if looked_up_by_id and resource.unique_key and new_key is not None and new_key != before.get(resource.key_field):
             self.action = "%s %s" % ("rename" if raw else "create", label)
-            self.ensure_key_free(new_key, raw)
+            ensure_key_free(resource, new_key, raw, self.reader.matching(**{resource.key_field: new_key}))
 
         self.action = "%s %s" % ("update" if raw else "create", label)
         changes = resource.changes(desired, before)
@@ -481,15 +497,6 @@ class EntityModule(LiteLLMModule):
         reason = self.resource.read_only(raw) if self.resource.read_only else None
         if reason:
             raise ValidationError(reason)
-
-    def ensure_key_free(self, key, raw):
-        """Refuse to create or rename to a natural key another object already has (LiteLLM allows duplicates)."""
-        resource = self.resource
-        others = [o for o in self.reader.matching(**{resource.key_field: key})
-                  if not raw or o[resource.id_field] != raw[resource.id_field]]
-        if others:
-            raise ValidationError("%s '%s' is already used by %s %s" % (
-                resource.key_field, key, resource.id_field, ", ".join(sorted(o[resource.id_field] for o in others))))
 
 
 class InfoModule(LiteLLMModule):

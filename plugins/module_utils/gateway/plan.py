@@ -11,9 +11,14 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
+from ansible_collections.llmops.litellm.plugins.module_utils._errors import UnsupportedError, ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import MergedDict, PartialDict
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import MemberPlan, get_path
+from ansible_collections.llmops.litellm.plugins.module_utils._module import (
+    ensure_key_free,
+    object_requirements,
+    unsupported,
+)
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import (
     OWNER_KEY,
     REDACTED,
@@ -64,6 +69,22 @@ def member_changes(resource, plan, live):
     return ([dict(path=path(m), desired=m["role"], live=None) for m in plan.add]
             + [dict(path=path(m), desired=m["role"], live=live_role(m)) for m in plan.update]
             + [dict(path=path(m), desired=None, live=m["role"]) for m in plan.remove])
+
+
+def ensure_offered(client, declared, paths=False):
+    """Before anything is written, what a module checks first, for each declared (resource, where, params): the
+    licence its kind and options need and the kind's preflight (``paths``: the API calls they need instead, asked
+    when check mode is about to predict writes, from a 2 MB /openapi.json read once)."""
+    for resource, where, params in declared:
+        for requires, what in object_requirements(resource, params["_desired"]):
+            reason = unsupported(client, requires, what, resource, paths=paths, licence=not paths)
+            if reason:
+                raise UnsupportedError("%s: %s" % (where, reason))
+        if resource.preflight and not paths:
+            try:
+                resource.preflight(client, params)
+            except ValidationError as exc:
+                raise ValidationError("%s: %s" % (where, exc.msg))
 
 
 class Item(object):
@@ -226,6 +247,7 @@ class Planner(object):
         for field in item.awaiting:
             desired[field] = KNOWN_AFTER_APPLY
         item.desired = desired
+        self.ensure_key_free(item, desired)
         policy = params.get("update_secrets") or self.update_secrets
         if item.raw is None:
             self.plan_create(item, desired)
@@ -312,6 +334,18 @@ class Planner(object):
         if base is None and not isinstance(item.resource.by_name[field], MergedDict):
             base = item.view.get(field)
         desired[field] = dict(base or {}, **{OWNER_KEY: self.scope.owner})
+
+    def ensure_key_free(self, item, desired):
+        """An object declared by id whose natural key is to change (or be created) must not take another's key."""
+        resource, key = item.resource, desired.get(item.resource.key_field)
+        if not (item.params.get(resource.id_field) and resource.id_field != resource.key_field and resource.unique_key
+                and key is not None and key != item.view.get(resource.key_field)):
+            return
+        try:
+            ensure_key_free(resource, key, item.raw, self.by_key.get((resource.kind, key), []))
+        except ValidationError as exc:
+            raise ValidationError("%s: cannot %s %s: %s" % (item.where, "rename" if item.raw else "create",
+                                                            item.label, exc.msg))
 
     @staticmethod
     def ensure_writable(item):
