@@ -144,3 +144,51 @@ def test_rename_onto_a_taken_key_refused_as_the_module_refuses_it(litellm_proxy,
     finally:
         if ids:
             proxy.api("POST", "/team/delete", json={"team_ids": ids})
+
+
+def team_state(proxy: Any, team_id: str) -> dict[str, Any]:
+    """What a team's input decides, as LiteLLM holds it: options and members (by email, with roles)."""
+    info = proxy.api("GET", "/team/info", params={"team_id": team_id}).json()["team_info"]
+    return {"max_budget": info["max_budget"], "models": info["models"],
+            "members": sorted(((m.get("user_email"), m["role"]) for m in info["members_with_roles"]), key=str)}
+
+
+def test_after_a_create_the_gateway_does_what_the_module_does(litellm_proxy, recorder, prefix, tmp_path):
+    """A team with a member and purge_members, created by the module and by gateway_state: LiteLLM adds the master
+    key's user as an admin of a new team, both then remove it (the member purge after the read-back), so both
+    teams hold the same; the gateway reports the team as read back, and applying again changes nothing."""
+    proxy = litellm_proxy
+    member = prefix + "member@example.com"
+    team = dict(max_budget=5, models=["mock-gpt"], members=[{"user_email": member, "role": "admin"}],
+                purge_members=True)
+    document = {"teams": [dict(team, team_alias=prefix + "gateway")]}
+    play = Play(recorder, proxy.master_key, tmp_path)
+    module(play, "module create", "team", team_alias=prefix + "module", **team)
+    play.tasks[-1]["register"] = "module_created"
+    play.state("gateway create", document)
+    play.state("gateway again", document, check=True)
+    try:
+        play.run()
+        created = play["module create"]
+        assert created.get("changed") and not created.get("failed"), created.get("msg")
+        gateway = play["gateway create"]
+        assert gateway.get("changed") and not gateway.get("failed"), gateway.get("msg")
+        module_id = created["team"]["team_id"]
+        gateway_team = proxy.api("GET", "/v2/team/list", params={"team_alias": prefix + "gateway"}).json()["teams"]
+        assert len(gateway_team) == 1
+        expected = {"max_budget": 5.0, "models": ["mock-gpt"], "members": [(member, "admin")]}
+        assert team_state(proxy, module_id) == expected
+        assert team_state(proxy, gateway_team[0]["team_id"]) == expected
+        after = gateway["diff"][0]["after"]
+        assert [(m.get("user_email"), m["role"]) for m in after["members"]] == [(member, "admin")], after
+        assert after["team_id"] == gateway_team[0]["team_id"]  # read back: LiteLLM's id, not a prediction
+        again = play["gateway again"]
+        assert again["changed"] is False and again["changes"] == [], again["changes"]
+    finally:
+        ids = [t["team_id"] for alias in ("module", "gateway") for t in proxy.api(
+            "GET", "/v2/team/list", params={"team_alias": prefix + alias}).json()["teams"]]
+        if ids:
+            proxy.api("POST", "/team/delete", json={"team_ids": ids})
+        users = proxy.api("GET", "/user/list", params={"user_email": member}).json()["users"]
+        if users:
+            proxy.api("POST", "/user/delete", json={"user_ids": [u["user_id"] for u in users]})

@@ -17,7 +17,9 @@ from ansible_collections.llmops.litellm.plugins.module_utils._spec import Member
 from ansible_collections.llmops.litellm.plugins.module_utils._module import (
     ensure_key_free,
     object_requirements,
+    plan_links,
     unsupported,
+    wanted_links,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import (
     OWNER_KEY,
@@ -101,6 +103,8 @@ class Item(object):
         self.changes = {}
         self.diff = []                      # [{path, desired, live}]
         self.members = MemberPlan([], [], [], None)
+        self.wanted_members = None          # the members declared, as LiteLLM takes them (a create's)
+        self.after = None                   # the object as read back after its create
         self.links = []
         self.awaiting = {}                  # option -> parent Item whose id is known once it is created
         self.parents = []
@@ -261,8 +265,7 @@ class Planner(object):
             members = self.resolve_members(item, params["members"])
             item.members = resource.members.plan(members, item.view.get("members") or [], params["purge_members"])
             item.diff += member_changes(resource, item.members, item.view.get("members") or [])
-        item.links = [(link, link.plan(params[link.name], item.view.get(link.name) or [], params[link.purge]))
-                      for link in resource.links if params.get(link.name) is not None]
+        item.links = plan_links(wanted_links(resource, params), item.view)
         for link, plan in item.links:
             if plan.add or plan.remove:
                 item.diff.append(dict(path=link.name, desired=plan.predicted, live=item.view.get(link.name)))
@@ -294,10 +297,9 @@ class Planner(object):
                     item.where, item.key_file, folder,
                     "not a writable directory" if os.path.isdir(folder) else "not an existing directory"))
         if resource.members and params.get("members") is not None:
-            members = self.resolve_members(item, params["members"])
-            item.members = resource.members.plan(members, [], params["purge_members"])
-        item.links = [(link, link.plan(params[link.name], [], params[link.purge]))
-                      for link in resource.links if params.get(link.name) is not None]
+            item.wanted_members = self.resolve_members(item, params["members"])
+            item.members = resource.members.plan(item.wanted_members, [], params["purge_members"])
+        item.links = plan_links(wanted_links(resource, params), {})
         public = dict((k, resource.by_name[k].public(v)) for k, v in desired.items())
         item.diff = field_changes(resource, dict((k, v) for k, v in public.items() if v is not None), {})
         item.diff += [dict(path=name, desired=REDACTED, live=None) for name in sorted(resource.secrets(desired))]
@@ -412,6 +414,8 @@ def item_view(item, after):
         view = item.view
     elif item.action == "delete":
         view = {}
+    elif item.after is not None:
+        view = resource.view(item.after)  # created: as read back
     else:
         declared = item.changes if item.raw else item.desired
         changes = dict((k, resource.by_name[k].public(v)) for k, v in declared.items())
