@@ -15,8 +15,14 @@ from typing import Any, Iterator
 
 import pytest
 
+from tests.integration.test_capabilities import NOWHERE as WIDGET
+from tests.integration.test_capabilities import client
 from tests.integration.test_gateway_state import Play
 from tests.lib.recording_proxy import RecordingProxy
+
+from ansible_collections.llmops.litellm.plugins.module_utils._errors import UnsupportedError
+from ansible_collections.llmops.litellm.plugins.module_utils._module import unsupported
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.plan import ensure_offered
 
 NOWHERE = "http://127.0.0.1:9"
 
@@ -144,6 +150,20 @@ def test_rename_onto_a_taken_key_refused_as_the_module_refuses_it(litellm_proxy,
     finally:
         if ids:
             proxy.api("POST", "/team/delete", json={"team_ids": ids})
+
+
+def test_route_requirements_asked_as_the_module_asks_them(litellm_proxy):
+    """A kind whose API calls the proxy lacks (built in test_capabilities.py): the gateway's check before check
+    mode predicts writes gives the module's sentence, from one read of /openapi.json, and the licence check alone
+    (before the live state is read) does not ask for it, as a module's first check does not."""
+    asking = client(litellm_proxy)
+    declared = [(WIDGET, "widgets[0]", {"state": "present", "_desired": {}})]
+    ensure_offered(asking, declared)
+    assert "/openapi.json" not in asking.asked
+    with pytest.raises(UnsupportedError) as refused:
+        ensure_offered(asking, declared, paths=True)
+    assert refused.value.msg == "widgets[0]: " + unsupported(asking, WIDGET.requires, "widget", WIDGET)
+    assert asking.asked.count("/openapi.json") == 1
 
 
 def team_state(proxy: Any, team_id: str) -> dict[str, Any]:
