@@ -7,7 +7,8 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 name: new_virtual_key
-author: llmops.litellm contributors
+author:
+  - llmops.litellm maintainers (@llmops)
 short_description: A new LiteLLM virtual key value, made as the virtual_key module makes one
 version_added: 0.1.0
 description:

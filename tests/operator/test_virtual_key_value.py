@@ -33,11 +33,12 @@ def test_operator_mints_keys_in_the_module_format(litellm_proxy: Any, kube_api: 
     proxy, alias = litellm_proxy, f"pbk-{uuid.uuid4().hex[:8]}"
     env = {"LITELLM_PROXY_URL": proxy.url, "LITELLM_PROXY_API_KEY": proxy.master_key, **kube_api.env}
     cr = CR("key", "virtual_key", "minted", {"instanceRef": {"name": "gw"}, "keyAlias": alias + "-operator"})
-    module_play = {"name": "the module mints a key", "hosts": "localhost", "gather_facts": False, "tasks": [{
-        "name": "mint", "llmops.litellm.virtual_key": {"key_alias": alias + "-module", "return_key": True},
-        "register": "minted", "no_log": True}, {
-        "name": "keep it", "ansible.builtin.copy": {"content": "{{ minted.key }}", "dest": "{{ module_key_file }}",
-                                                     "mode": "0600"}, "no_log": True}]}
+    mint = {"name": "mint", "llmops.litellm.virtual_key": {"key_alias": alias + "-module", "return_key": True},
+            "register": "minted", "no_log": True}
+    keep = {"name": "keep it", "no_log": True,
+            "ansible.builtin.copy": {"content": "{{ minted.key }}", "dest": "{{ module_key_file }}", "mode": "0600"}}
+    module_play = {"name": "the module mints a key", "hosts": "localhost", "gather_facts": False,
+                   "tasks": [mint, keep]}
     litellm, secrets = LiteLLM(proxy), Secrets(kube_api, kube_namespace)
     key_file = tmp_path / "module-key"
     try:
