@@ -79,6 +79,26 @@ def unsupported(client, requires, what, resource=None, read_only=False, paths=Tr
     return None
 
 
+def object_requirements(resource, desired):
+    """(Requires, what) that managing an object of ``resource`` with the options ``desired`` holds the proxy to: the
+    kind's own, and those of the options set (a tag's ``model_max_budget``). The modules and the gateway engine
+    both ask it."""
+    found = [(resource.requires, resource.requires.what or resource.kind)] if resource.requires else []
+    for name in sorted(n for n in desired if resource.by_name[n].requires):
+        requires = resource.by_name[name].requires
+        found.append((requires, requires.what or "%s of a %s" % (name, resource.kind)))
+    return found
+
+
+def ensure_key_free(resource, key, raw, holders):
+    """Refuse to create or rename to a natural key another object already has (LiteLLM allows duplicates);
+    ``holders`` are the live objects that have ``key``, ``raw`` the object being renamed (None for a create)."""
+    others = [o for o in holders if not raw or o[resource.id_field] != raw[resource.id_field]]
+    if others:
+        raise ValidationError("%s '%s' is already used by %s %s" % (
+            resource.key_field, key, resource.id_field, ", ".join(sorted(o[resource.id_field] for o in others))))
+
+
 PAGE_SIZE = 100
 
 
@@ -309,6 +329,42 @@ def send_links(client, object_id, links, step=lambda what: None):
             send(client, link.leave, link.leave.body(object_id, target))
 
 
+def wanted_links(resource, params):
+    """(Links, the ids wanted, purge) for each link option set in ``params``."""
+    return [(link, params[link.name], params[link.purge]) for link in resource.links if params.get(link.name) is not None]
+
+
+def plan_links(wanted, view):
+    """(Links, LinkPlan) for each of ``wanted`` (see wanted_links), planned against the links in ``view``."""
+    return [(link, link.plan(ids, view.get(link.name) or [], purge)) for link, ids, purge in wanted]
+
+
+def create_object(client, resource, body, members, known_id=None):
+    """Create an object from a request body already made, with its ``members`` where LiteLLM takes them in the
+    create; returns its id (``known_id`` when LiteLLM does not answer with one)."""
+    if members and resource.members.in_create:
+        body[resource.members.path[0]] = [resource.members.body(m) for m in members]
+    object_id = send_create(client, resource, body)
+    return known_id if object_id is None else object_id
+
+
+def finish_create(client, resource, object_id, members, purge_members, links, step=lambda what: None):
+    """What follows a create, in the modules and the gateway engine alike: the members reconciled against the
+    object read back (those LiteLLM does not take in the create; with ``purge_members``, those it added on its
+    own, such as the master key's user as a team admin), the links (see wanted_links) planned against it and
+    sent, and the object read back; returns it (raw). ``step(what)`` names each call first."""
+    reader = Reader(client, resource)
+    if members is not None and (purge_members or not resource.members.in_create):
+        step("read")
+        live = resource.view(reader.by_id(object_id))["members"]
+        send_members(client, resource, object_id, resource.members.plan(members, live, purge_members), step)
+    if links:
+        step("read")
+        send_links(client, object_id, plan_links(links, resource.view(reader.by_id(object_id))), step)
+    step("read")
+    return reader.by_id(object_id)
+
+
 class EntityModule(LiteLLMModule):
     """A module for one object of a kind: ``state: present|absent`` over the kind's Resource spec.
 
@@ -336,13 +392,9 @@ class EntityModule(LiteLLMModule):
         members = params.get("members") if resource.members else None
         if members is not None:
             resource.members.validate(members)
-        if resource.requires:
+        for requires, what in object_requirements(resource, desired):
             self.action = "manage %s" % label
-            self.require(resource.requires, resource.requires.what or resource.kind, resource)
-        for name in sorted(n for n in desired if resource.by_name[n].requires):
-            requires = resource.by_name[name].requires
-            self.action = "manage %s" % label
-            self.require(requires, requires.what or "%s of a %s" % (name, resource.kind), resource)
+            self.require(requires, what, resource)
         if resource.preflight:
             resource.preflight(self.client, params)
 
@@ -388,7 +440,7 @@ class EntityModule(LiteLLMModule):
         new_key = desired.get(resource.key_field)
         if looked_up_by_id and resource.unique_key and new_key is not None and new_key != before.get(resource.key_field):
             self.action = "%s %s" % ("rename" if raw else "create", label)
-            self.ensure_key_free(new_key, raw)
+            ensure_key_free(resource, new_key, raw, self.reader.matching(**{resource.key_field: new_key}))
 
         self.action = "%s %s" % ("update" if raw else "create", label)
         changes = resource.changes(desired, before)
@@ -416,34 +468,20 @@ class EntityModule(LiteLLMModule):
             return True, predicted
 
         if raw is None:
-            object_id = self.create(label, desired, members)
-            if links:
-                self.action = "read %s" % label
-                links = self.plan_links(resource.view(self.reader.by_id(object_id)))
-        else:
-            object_id = raw[resource.id_field]
-            if changes or secrets:
-                self.action = "update %s" % label
-                send_update(self.client, resource, dict(changes, **secrets), raw)
-            self.apply_members(label, object_id, plan)
+            self.action = "create %s" % label
+            object_id = create_object(self.client, resource, self.create_body(resource.payload(desired)), members,
+                                      desired.get(resource.id_field))
+            return True, resource.view(finish_create(
+                self.client, resource, object_id, members, self.params.get("purge_members"),
+                wanted_links(resource, self.params), step=lambda what: self.name_action(what, label)))
+        object_id = raw[resource.id_field]
+        if changes or secrets:
+            self.action = "update %s" % label
+            send_update(self.client, resource, dict(changes, **secrets), raw)
+        self.apply_members(label, object_id, plan)
         self.apply_links(label, object_id, links)
         self.action = "read %s" % label
         return True, resource.view(self.reader.by_id(object_id))
-
-    def create(self, label, desired, members):
-        """Create the object with its members; with purge_members, drop members LiteLLM added on its own."""
-        resource = self.resource
-        self.action = "create %s" % label
-        body = self.create_body(resource.payload(desired))
-        if members and resource.members.in_create:
-            body[resource.members.path[0]] = [resource.members.body(m) for m in members]
-        object_id = send_create(self.client, resource, body)
-        object_id = desired[resource.id_field] if object_id is None else object_id
-        if members is not None and (self.params["purge_members"] or not resource.members.in_create):
-            self.action = "read %s" % label
-            live = resource.view(self.reader.by_id(object_id))["members"]
-            self.apply_members(label, object_id, resource.members.plan(members, live, self.params["purge_members"]))
-        return object_id
 
     def create_body(self, body):
         """The create request's body; a module subclass adds what only it knows (a virtual key's value)."""
@@ -457,8 +495,7 @@ class EntityModule(LiteLLMModule):
 
     def plan_links(self, view):
         """(Links, LinkPlan) for each link option the user set, planned against the links in ``view``."""
-        return [(link, link.plan(self.params[link.name], view.get(link.name) or [], self.params[link.purge]))
-                for link in self.resource.links if self.params.get(link.name) is not None]
+        return plan_links(wanted_links(self.resource, self.params), view)
 
     def apply_links(self, label, object_id, links):
         send_links(self.client, object_id, links, step=lambda what: self.name_action(what, label))
@@ -481,15 +518,6 @@ class EntityModule(LiteLLMModule):
         reason = self.resource.read_only(raw) if self.resource.read_only else None
         if reason:
             raise ValidationError(reason)
-
-    def ensure_key_free(self, key, raw):
-        """Refuse to create or rename to a natural key another object already has (LiteLLM allows duplicates)."""
-        resource = self.resource
-        others = [o for o in self.reader.matching(**{resource.key_field: key})
-                  if not raw or o[resource.id_field] != raw[resource.id_field]]
-        if others:
-            raise ValidationError("%s '%s' is already used by %s %s" % (
-                resource.key_field, key, resource.id_field, ", ".join(sorted(o[resource.id_field] for o in others))))
 
 
 class InfoModule(LiteLLMModule):

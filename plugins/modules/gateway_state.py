@@ -217,7 +217,13 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document im
 )
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.export import export_document, scrub_export
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.live import read_live, thread_clients
-from ansible_collections.llmops.litellm.plugins.module_utils.gateway.plan import POLICIES, Planner, item_view, needed_kinds
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.plan import (
+    POLICIES,
+    Planner,
+    ensure_offered,
+    item_view,
+    needed_kinds,
+)
 
 try:
     import yaml
@@ -270,10 +276,15 @@ class GatewayStateModule(LiteLLMModule):
         scope = make_scope(document, scope.get("kinds"), scope.get("name_prefix"), scope.get("owner"))
         workers = max(1, params["workers"])
         client_for = thread_clients(self.client_factory)
+        ensure_offered(self.client, declared)
         self.action = "read the live state"
         live = read_live(client_for, needed_kinds(declared, scope), workers)
         self.action = "plan the document"
         plan = Planner(declared, live, scope, params["unmanaged"], params["update_secrets"], params["key_dir"]).plan()
+        if self.check_mode and plan.work:
+            work = set(id(i) for i in plan.work)
+            ensure_offered(self.client, [(i.resource, i.where, i.params) for i in plan.items if id(i) in work],
+                           paths=True)
         if not self.check_mode and plan.work:
             self.action = "apply the document"
             Applier(client_for, workers).apply(plan)

@@ -13,13 +13,14 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import LiteLLMError, ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._module import (
-    send_create,
+    create_object,
+    finish_create,
     send_delete,
     send_links,
     send_members,
     send_update,
+    wanted_links,
 )
-from ansible_collections.llmops.litellm.plugins.module_utils._spec import MemberPlan
 from ansible_collections.llmops.litellm.plugins.module_utils._virtual_key import (
     key_hash,
     key_problem,
@@ -128,20 +129,16 @@ class Applier(object):
 
     @staticmethod
     def create(client, item):
-        resource = item.resource
+        """Create the object and finish it as a module does (finish_create); keep the object as read back."""
+        resource, params = item.resource, item.params
         body = resource.payload(item.desired)
+        known_id = item.desired.get(resource.id_field)
         if resource is VIRTUAL_KEY:
             body["key"] = key_value(item.key_file)
-        members = item.members
-        if members.add and resource.members.in_create:
-            body[resource.members.path[0]] = [resource.members.body(m) for m in members.add]
-            members = MemberPlan([], [], [], None)
-        created = send_create(client, resource, body)
-        item.object_id = created if created is not None else item.desired.get(resource.id_field)
-        if item.object_id is None and resource is VIRTUAL_KEY:
-            item.object_id = key_hash(body["key"])
-        send_members(client, resource, item.object_id, members)
-        send_links(client, item.object_id, item.links)
+            known_id = key_hash(body["key"])
+        item.object_id = create_object(client, resource, body, item.wanted_members, known_id)
+        item.after = finish_create(client, resource, item.object_id, item.wanted_members,
+                                   params.get("purge_members"), wanted_links(resource, params))
 
     @staticmethod
     def update(client, item):

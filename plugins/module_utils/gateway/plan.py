@@ -11,9 +11,16 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
+from ansible_collections.llmops.litellm.plugins.module_utils._errors import UnsupportedError, ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import MergedDict, PartialDict
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import MemberPlan, get_path
+from ansible_collections.llmops.litellm.plugins.module_utils._module import (
+    ensure_key_free,
+    object_requirements,
+    plan_links,
+    unsupported,
+    wanted_links,
+)
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import (
     OWNER_KEY,
     REDACTED,
@@ -66,6 +73,22 @@ def member_changes(resource, plan, live):
             + [dict(path=path(m), desired=None, live=m["role"]) for m in plan.remove])
 
 
+def ensure_offered(client, declared, paths=False):
+    """Before anything is written, what a module checks first, for each declared (resource, where, params): the
+    licence its kind and options need and the kind's preflight (``paths``: the API calls they need instead, asked
+    when check mode is about to predict writes, from a 2 MB /openapi.json read once)."""
+    for resource, where, params in declared:
+        for requires, what in object_requirements(resource, params["_desired"]):
+            reason = unsupported(client, requires, what, resource, paths=paths, licence=not paths)
+            if reason:
+                raise UnsupportedError("%s: %s" % (where, reason))
+        if resource.preflight and not paths:
+            try:
+                resource.preflight(client, params)
+            except ValidationError as exc:
+                raise ValidationError("%s: %s" % (where, exc.msg))
+
+
 class Item(object):
     """One object of the plan: what is declared, what is live, what is to be done, and what happened."""
 
@@ -80,6 +103,8 @@ class Item(object):
         self.changes = {}
         self.diff = []                      # [{path, desired, live}]
         self.members = MemberPlan([], [], [], None)
+        self.wanted_members = None          # the members declared, as LiteLLM takes them (a create's)
+        self.after = None                   # the object as read back after its create
         self.links = []
         self.awaiting = {}                  # option -> parent Item whose id is known once it is created
         self.parents = []
@@ -226,6 +251,7 @@ class Planner(object):
         for field in item.awaiting:
             desired[field] = KNOWN_AFTER_APPLY
         item.desired = desired
+        self.ensure_key_free(item, desired)
         policy = params.get("update_secrets") or self.update_secrets
         if item.raw is None:
             self.plan_create(item, desired)
@@ -239,8 +265,7 @@ class Planner(object):
             members = self.resolve_members(item, params["members"])
             item.members = resource.members.plan(members, item.view.get("members") or [], params["purge_members"])
             item.diff += member_changes(resource, item.members, item.view.get("members") or [])
-        item.links = [(link, link.plan(params[link.name], item.view.get(link.name) or [], params[link.purge]))
-                      for link in resource.links if params.get(link.name) is not None]
+        item.links = plan_links(wanted_links(resource, params), item.view)
         for link, plan in item.links:
             if plan.add or plan.remove:
                 item.diff.append(dict(path=link.name, desired=plan.predicted, live=item.view.get(link.name)))
@@ -272,10 +297,9 @@ class Planner(object):
                     item.where, item.key_file, folder,
                     "not a writable directory" if os.path.isdir(folder) else "not an existing directory"))
         if resource.members and params.get("members") is not None:
-            members = self.resolve_members(item, params["members"])
-            item.members = resource.members.plan(members, [], params["purge_members"])
-        item.links = [(link, link.plan(params[link.name], [], params[link.purge]))
-                      for link in resource.links if params.get(link.name) is not None]
+            item.wanted_members = self.resolve_members(item, params["members"])
+            item.members = resource.members.plan(item.wanted_members, [], params["purge_members"])
+        item.links = plan_links(wanted_links(resource, params), {})
         public = dict((k, resource.by_name[k].public(v)) for k, v in desired.items())
         item.diff = field_changes(resource, dict((k, v) for k, v in public.items() if v is not None), {})
         item.diff += [dict(path=name, desired=REDACTED, live=None) for name in sorted(resource.secrets(desired))]
@@ -312,6 +336,18 @@ class Planner(object):
         if base is None and not isinstance(item.resource.by_name[field], MergedDict):
             base = item.view.get(field)
         desired[field] = dict(base or {}, **{OWNER_KEY: self.scope.owner})
+
+    def ensure_key_free(self, item, desired):
+        """An object declared by id whose natural key is to change (or be created) must not take another's key."""
+        resource, key = item.resource, desired.get(item.resource.key_field)
+        if not (item.params.get(resource.id_field) and resource.id_field != resource.key_field and resource.unique_key
+                and key is not None and key != item.view.get(resource.key_field)):
+            return
+        try:
+            ensure_key_free(resource, key, item.raw, self.by_key.get((resource.kind, key), []))
+        except ValidationError as exc:
+            raise ValidationError("%s: cannot %s %s: %s" % (item.where, "rename" if item.raw else "create",
+                                                            item.label, exc.msg))
 
     @staticmethod
     def ensure_writable(item):
@@ -378,6 +414,8 @@ def item_view(item, after):
         view = item.view
     elif item.action == "delete":
         view = {}
+    elif item.after is not None:
+        view = resource.view(item.after)  # created: as read back
     else:
         declared = item.changes if item.raw else item.desired
         changes = dict((k, resource.by_name[k].public(v)) for k, v in declared.items())
