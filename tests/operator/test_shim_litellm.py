@@ -88,7 +88,8 @@ def env(kube_api: KubeCluster, k8s: Cluster, operator_crds: list[dict[str, Any]]
     watches = operator_watches(workdir / "watches.yaml", only=(
         "LiteLLMTeam", "LiteLLMVirtualKey", "LiteLLMCredential", "LiteLLMBudget", "LiteLLMCustomer", "LiteLLMUser",
         "LiteLLMGuardrail", "LiteLLMMCPServer", "LiteLLMModel"))
-    with start_operator(kube_api, workdir, watches, namespaces=(namespace,)) as operator:
+    # --verbose: the secret scan at the end covers the debug log too (the kubernetes client's response bodies).
+    with start_operator(kube_api, workdir, watches, namespaces=(namespace,), args=("--standalone", "--verbose")) as operator:
         yield Env(k8s, litellm_proxy, operator, namespace, other, prefix, [litellm_proxy.master_key])
         for team in [t for t in litellm_proxy.api("GET", "/team/list").json() if str(t.get("team_alias", "")).startswith(prefix)]:
             litellm_proxy.api("POST", "/team/delete", json={"team_ids": [team["team_id"]]})
@@ -353,6 +354,7 @@ def test_no_secret_in_artifacts_status_events_or_logs(env: Env) -> None:
     assert any(p.name == "stdout" for p in runner_files) and any("job_events" in p.parts for p in runner_files)
     places: dict[str, str] = {str(p): p.read_text(errors="replace") for p in runner_files}
     places["operator log"] = env.operator.log
+    assert " DEBUG " in places["operator log"], "the operator ran with --verbose"
     for kind in ("LiteLLMInstance", "LiteLLMTeam", "LiteLLMVirtualKey", "LiteLLMCredential", *OTHER_KINDS):
         for item in env.k8s.custom.list_namespaced_custom_object("litellm.llmops.dev", "v1alpha1", env.namespace,
                                                                  kind.lower() + "s")["items"]:
