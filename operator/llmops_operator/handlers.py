@@ -62,6 +62,10 @@ def wait_delay(retry: int) -> float:
     return float(min(3 + 3 * retry, 30))
 
 
+class NotAnswering(kopf.TemporaryError):
+    """The reconcile succeeded, but the proxy it deployed does not answer yet."""
+
+
 class Shim:
     """The state the handlers share: settings, the API client, the runner pool, per-CR locks."""
 
@@ -75,6 +79,7 @@ class Shim:
         self.locks: dict[str, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
         self.launch = runner.launcher(config.runner_dir)
         self.checked: dict[str, str] = {}  # last unmanaged check per instance
+        self.drift_intervals: dict[tuple[str, str], float] = {}  # configSync.interval per instance (namespace, name)
 
     def connect(self) -> None:
         try:
@@ -130,7 +135,13 @@ class Shim:
         adopted = annotations.get(ADOPTED_ANNOTATION) == "true"
         spec = body.get("spec") or {}
         instance = resolved.instance_body if watch.kind != refs.INSTANCE else body
-        policies = self.policies(body, instance)
+        try:
+            policies = self.policies(body, instance)
+        except ValueError:
+            if mode != "delete":
+                raise
+            # A deletion never depends on a valid spec (the policies do not change what is deleted).
+            policies = {"conflict_resolution": "crd-wins", "unmanaged_resource_policy": "preserve"}
         return {
             "mode": mode,
             "owner": {"apiVersion": watch.api_version, "kind": watch.kind, "name": meta["name"],
@@ -180,6 +191,8 @@ class Shim:
     async def reconcile(self, watch: Watch, body: dict[str, Any], retry: int) -> None:
         generation = body["metadata"].get("generation")
         outcome = "error"
+        if watch.kind == refs.INSTANCE:
+            self.drift_intervals.pop(_instance_key(watch, body), None)  # its configSync may have changed
         try:
             async with self.locks[body["metadata"].get("uid", body["metadata"]["name"])]:
                 await self.set_conditions(watch, body, status.running(generation))
@@ -197,6 +210,9 @@ class Shim:
             outcome = "success"
         except kopf.PermanentError:
             outcome = "permanent_error"
+            raise
+        except NotAnswering:
+            outcome = "waiting"
             raise
         finally:
             metrics.reconciled(watch.kind, outcome)
@@ -231,9 +247,13 @@ class Shim:
         if not result.ok:
             reason = "EnterpriseLicenseRequired" if result.licence_required and not result.invalid_spec else ""
             await self.fail(watch, body, result.message, permanent=result.permanent, retry=retry, reason=reason, **extra)
-        await self.set_conditions(watch, body, status.succeeded(generation), remove=("Failure",), observedGeneration=generation,
-                                  **extra, **status.camel_keys(result.litellm_status))
+        answering = result.litellm_status.get("ready") is not False  # a deployed proxy with no replica up yet: False
+        await self.set_conditions(watch, body, status.succeeded(generation, ready=answering), remove=("Failure",),
+                                  observedGeneration=generation, **extra, **status.camel_keys(result.litellm_status))
         kopf.info(body, reason=reason, message=f"{watch.kind} reconciled: {result.stats['changed']} change(s)")
+        if not answering:
+            # Ready means the proxy answers: look again until its pods are up (no event says when).
+            raise NotAnswering(status.NOT_ANSWERING, delay=wait_delay(retry))
 
     async def finalize(self, watch: Watch, body: dict[str, Any], retry: int) -> None:
         """The finalizer run. It runs for Orphan and adopted CRs too: the playbook decides what to delete upstream
@@ -273,15 +293,21 @@ class Shim:
         lock = self.locks[meta.get("uid", meta["name"])]
         if lock.locked():
             return
+        last = max(current.get("lastDriftCheckTime") or "", current.get("lastReconcileTime") or "")
+        instance = _instance_key(watch, body)
+        known = self.drift_intervals.get(instance)
+        if known is not None and not _due(last or None, known):
+            return  # not due: no read of the instance or its Secrets (a tick comes every DRIFT_CHECK_PERIOD)
         try:
             resolved = await self.resolve(watch, body)
             policies = self.policies(body, resolved.instance_body if watch.kind != refs.INSTANCE else body)
         except (refs.Waiting, ValueError):
             return  # the reconcile handler reports it
         sync = ((resolved.instance_body if watch.kind != refs.INSTANCE else body) or {}).get("spec", {}).get("configSync") or {}
+        # the instance's interval, until the instance changes (its reconcile forgets it); off: asked again as often
+        self.drift_intervals[instance] = DEFAULT_DRIFT_INTERVAL if sync.get("enabled") is False else policies["interval"]
         if sync.get("enabled") is False:
             return
-        last = max(current.get("lastDriftCheckTime") or "", current.get("lastReconcileTime") or "")
         if not _due(last or None, policies["interval"]):
             return
         async with lock:
@@ -289,6 +315,8 @@ class Shim:
 
     async def check_drift(self, watch: Watch, body: dict[str, Any], resolved: refs.Resolved, policy: str) -> None:
         generation = body["metadata"].get("generation")
+        before = body.get("status") or {}
+        was = {c.get("type"): c for c in before.get("conditions", [])}.get("Drifted", {}).get("status")
         result = await self.run(watch, body, resolved, "drift")
         checked = {"lastDriftCheckTime": status.now()}
         if not result.ok:
@@ -297,12 +325,15 @@ class Shim:
             return
         drift = _scrubbed(runner.drift_paths(result.drift, body.get("spec") or {}), resolved.secrets)
         await self.set_conditions(watch, body, status.drifted(generation, drift, policy), drift=drift, **checked)
+        # Events tell changes: a check that finds what the last one found posts none (the status has the time).
         if not drift:
-            kopf.info(body, reason="InSync", message="drift check: LiteLLM matches the spec")
+            if was != "False":
+                kopf.info(body, reason="InSync", message="drift check: LiteLLM matches the spec")
             return
         paths = ", ".join(d["path"] for d in drift)
         metrics.drift_detected(watch.kind, policy)
-        kopf.warn(body, reason="Drifted", message=f"LiteLLM differs from the spec at {paths} (conflictResolution {policy})")
+        if was != "True" or drift != before.get("drift"):
+            kopf.warn(body, reason="Drifted", message=f"LiteLLM differs from the spec at {paths} (conflictResolution {policy})")
         if policy == "crd-wins":
             repaired = await self.run(watch, body, resolved, "reconcile")
             if repaired.ok:
@@ -403,6 +434,15 @@ class Shim:
             else:
                 LOG.info("Secret %s/%s of %s %s was deleted: reconciling it again", namespace,
                          body["metadata"]["name"], watch.kind, owner["name"])
+
+
+def _instance_key(watch: Watch, body: dict[str, Any]) -> tuple[str, str]:
+    """(namespace, name) of the LiteLLMInstance whose configSync governs ``body``'s drift checks."""
+    meta = body["metadata"]
+    if watch.kind == refs.INSTANCE:
+        return meta.get("namespace", ""), meta["name"]
+    ref = (body.get("spec") or {}).get("instanceRef") or {}
+    return ref.get("namespace") or meta.get("namespace", ""), str(ref.get("name"))
 
 
 def _due(last: str | None, interval: float) -> bool:

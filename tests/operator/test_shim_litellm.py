@@ -171,6 +171,33 @@ def test_invalid_spec_fails_permanently_naming_the_field(env: Env) -> None:
     env.wait_gone("LiteLLMTeam", "bad")
 
 
+def test_a_bad_policy_annotation_never_blocks_deletion(env: Env) -> None:
+    """``conflict-resolution: yolo`` fails the reconcile permanently (the field named), and the CR can still be
+    deleted: a deletion never depends on a valid spec."""
+    env.k8s.create("LiteLLMBudget", env.namespace, "yolo", {"instanceRef": {"name": "gw"}, "budgetId": f"{env.prefix}-yolo",
+                                                             "maxBudget": 1},
+                   annotations={"litellm.llmops.dev/conflict-resolution": "yolo"})
+    body = wait_for(lambda: is_true(b := env.get("LiteLLMBudget", "yolo"), "Failure") and b, "the bad policy fails")
+    failure = condition(body, "Failure")
+    assert failure["reason"] == "InvalidSpec" and "conflict-resolution" in failure["message"], failure
+    env.k8s.delete("LiteLLMBudget", env.namespace, "yolo")
+    env.wait_gone("LiteLLMBudget", "yolo")
+
+
+def test_an_enterprise_option_on_a_community_proxy_is_permanent(env: Env) -> None:
+    """A team with ``tags`` (Enterprise-only) on the proxy without a licence: EnterpriseLicenseRequired, not
+    retried, nothing written."""
+    env.k8s.create("LiteLLMTeam", env.namespace, "paid", {"instanceRef": {"name": "gw"}, "teamAlias": f"{env.prefix}-paid",
+                                                          "tags": ["paid"]})
+    body = wait_for(lambda: is_true(b := env.get("LiteLLMTeam", "paid"), "Failure") and b, "the licence refusal")
+    failure = condition(body, "Failure")
+    assert failure["reason"] == "EnterpriseLicenseRequired" and "tags of a team" in failure["message"], failure
+    wait_for(lambda: "EnterpriseLicenseRequired" in env.k8s.reasons(env.namespace, "paid"), "its Event")
+    assert env.teams_with_alias(f"{env.prefix}-paid") == []
+    env.k8s.delete("LiteLLMTeam", env.namespace, "paid")
+    env.wait_gone("LiteLLMTeam", "paid")
+
+
 def test_drift_is_reported_and_repaired(env: Env) -> None:
     """A change made through LiteLLM's API: reported by path (manual), repaired (crd-wins)."""
     external_instance(env.k8s, env.namespace, "gwd", env.proxy.url, env.proxy.master_key,
@@ -197,6 +224,15 @@ def test_drift_is_reported_and_repaired(env: Env) -> None:
     assert entry["desired"] == 5 and entry["live"] == 9, entry
     assert "spec.maxBudget" in condition(body, "Drifted")["message"] and body["status"]["lastDriftCheckTime"]
     wait_for(lambda: "Drifted" in env.k8s.reasons(env.namespace, "manual"), "the Drifted Event")
+    seen = {body["status"]["lastDriftCheckTime"]}
+
+    def checked_again() -> bool:
+        seen.add(((env.get("LiteLLMTeam", "manual") or {}).get("status") or {}).get("lastDriftCheckTime"))
+        return len(seen) >= 4
+
+    wait_for(checked_again, "three more drift checks of the manual team")
+    reasons = env.k8s.reasons(env.namespace, "manual")
+    assert reasons.count("Drifted") == 1 and reasons.count("InSync") <= 1, f"Events tell changes only: {reasons}"
 
     wait_for(lambda: "DriftRepaired" in env.k8s.reasons(env.namespace, "repair"), "crd-wins repairs the drift")
     assert (env.team(ids["repair"]) or {}).get("max_budget") == 5, "crd-wins put the spec's value back"
