@@ -21,6 +21,7 @@ from typing import Any
 import kopf
 import kubernetes
 from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import cr_value as spec_value
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import cr_claims
 
 from llmops_operator import metrics, params, refs, runner, status
 from llmops_operator.config import (
@@ -188,13 +189,20 @@ class Shim:
         return await asyncio.to_thread(refs.resolve, self.api, watch.kind, body, litellm=self.litellm_kind(watch),
                                        deleting=deleting)
 
-    async def reconcile(self, watch: Watch, body: dict[str, Any], retry: int) -> None:
+    async def reconcile(self, watch: Watch, body: dict[str, Any], retry: int, claims: Any = None) -> None:
         generation = body["metadata"].get("generation")
         outcome = "error"
         if watch.kind == refs.INSTANCE:
             self.drift_intervals.pop(_instance_key(watch, body), None)  # its configSync may have changed
         try:
             async with self.locks[body["metadata"].get("uid", body["metadata"]["name"])]:
+                rival = _rival(watch, body, claims)
+                if rival:
+                    outcome = "waiting"
+                    await self.set_conditions(watch, body, status.conflict(generation, rival))
+                    if retry == 0:
+                        kopf.warn(body, reason="Conflict", message=rival)
+                    raise kopf.TemporaryError(rival, delay=30)
                 await self.set_conditions(watch, body, status.running(generation))
                 try:
                     resolved = await self.resolve_or_wait(watch, body, retry)
@@ -248,17 +256,22 @@ class Shim:
             reason = "EnterpriseLicenseRequired" if result.licence_required and not result.invalid_spec else ""
             await self.fail(watch, body, result.message, permanent=result.permanent, retry=retry, reason=reason, **extra)
         answering = result.litellm_status.get("ready") is not False  # a deployed proxy with no replica up yet: False
-        await self.set_conditions(watch, body, status.succeeded(generation, ready=answering), remove=("Failure",),
+        await self.set_conditions(watch, body, status.succeeded(generation, ready=answering), remove=("Failure", "Conflict"),
                                   observedGeneration=generation, **extra, **status.camel_keys(result.litellm_status))
         kopf.info(body, reason=reason, message=f"{watch.kind} reconciled: {result.stats['changed']} change(s)")
         if not answering:
             # Ready means the proxy answers: look again until its pods are up (no event says when).
             raise NotAnswering(status.NOT_ANSWERING, delay=wait_delay(retry))
 
-    async def finalize(self, watch: Watch, body: dict[str, Any], retry: int) -> None:
+    async def finalize(self, watch: Watch, body: dict[str, Any], retry: int, claims: Any = None) -> None:
         """The finalizer run. It runs for Orphan and adopted CRs too: the playbook decides what to delete upstream
-        (and, for a key kept in LiteLLM, releases its Secret from the CR's ownership)."""
+        (and, for a key kept in LiteLLM, releases its Secret from the CR's ownership). A CR whose LiteLLM object an
+        older CR manages (a Conflict) deletes nothing."""
         meta = body["metadata"]
+        rival = _rival(watch, body, claims)
+        if rival:
+            kopf.info(body, reason="Orphaned", message=f"nothing deleted in LiteLLM: {rival}")
+            return
         async with self.locks[meta.get("uid", meta["name"])]:
             try:
                 resolved = await self.resolve(watch, body, deleting=True)
@@ -436,6 +449,30 @@ class Shim:
                          body["metadata"]["name"], watch.kind, owner["name"])
 
 
+def _claims(watch: Watch, body: dict[str, Any]) -> dict[tuple[str, str, str, str], tuple[str, str, str]]:
+    """What ``body`` claims in LiteLLM — {(instance namespace, instance name, spec field, value): (creation time,
+    namespace, name)} — for the index of its kind (the fields come from the collection's kinds)."""
+    meta = body["metadata"]
+    instance = _instance_key(watch, body)
+    holder = (meta.get("creationTimestamp") or "", meta.get("namespace", ""), meta["name"])
+    return {(*instance, field, value): holder for field, value in cr_claims(watch.kind, body.get("spec") or {})}
+
+
+def _rival(watch: Watch, body: dict[str, Any], claims: Any) -> str | None:
+    """Why ``body`` must leave its LiteLLM object alone: an older CR of its kind and instance claims the same one."""
+    if claims is None:
+        return None
+    meta = body["metadata"]
+    for key, mine in _claims(watch, body).items():
+        holders = sorted(claims.get(key) or [mine])
+        if holders[0][1:] != mine[1:]:
+            _created, namespace, name = holders[0]
+            return (f"spec.{key[2]} {key[3]!r} names the LiteLLM object that {watch.kind} {namespace}/{name} (the "
+                    f"older) manages through LiteLLMInstance {key[0]}/{key[1]}: {meta.get('namespace', '')}/"
+                    f"{meta['name']} writes nothing while it does")
+    return None
+
+
 def _instance_key(watch: Watch, body: dict[str, Any]) -> tuple[str, str]:
     """(namespace, name) of the LiteLLMInstance whose configSync governs ``body``'s drift checks."""
     meta = body["metadata"]
@@ -522,8 +559,16 @@ def _register_watch(registry: kopf.OperatorRegistry, shim: Shim, watch: Watch) -
     resource = (watch.group, watch.version, watch.plural)
     filters = _filters(watch)
 
-    async def reconcile(body: kopf.Body, retry: int, **_: Any) -> None:
-        await shim.reconcile(watch, plain(body), retry)
+    claims_id = f"claims_{watch.kind.lower()}"
+    if shim.litellm_kind(watch) and watch.kind != refs.INSTANCE:
+        # Every CR's claims (its natural key per instance), complete before any handler runs (Kopf fills indexes
+        # first): the oldest CR naming an object manages it, whatever order the events come in.
+        @kopf.index(*resource, id=claims_id, registry=registry, **filters)
+        def claims(body: kopf.Body, **_: Any) -> dict[Any, Any]:
+            return _claims(watch, plain(body))
+
+    async def reconcile(body: kopf.Body, retry: int, **kwargs: Any) -> None:
+        await shim.reconcile(watch, plain(body), retry, claims=kwargs.get(claims_id))
 
     @kopf.on.event(*resource, id="metrics", registry=registry, **filters)
     async def conditions(event: dict[str, Any], body: kopf.Body, **_: Any) -> None:
@@ -537,8 +582,8 @@ def _register_watch(registry: kopf.OperatorRegistry, shim: Shim, watch: Watch) -
 
     if watch.finalizer is not None:
         @kopf.on.delete(*resource, id="finalizer", registry=registry, **filters)
-        async def finalize(body: kopf.Body, retry: int, **_: Any) -> None:
-            await shim.finalize(watch, plain(body), retry)
+        async def finalize(body: kopf.Body, retry: int, **kwargs: Any) -> None:
+            await shim.finalize(watch, plain(body), retry, claims=kwargs.get(claims_id))
 
     if shim.litellm_kind(watch):
         @kopf.timer(*resource, id="drift", interval=shim.config.drift_check_period, registry=registry, **filters)
@@ -548,5 +593,5 @@ def _register_watch(registry: kopf.OperatorRegistry, shim: Shim, watch: Watch) -
     if watch.reconcile_period:
         @kopf.timer(*resource, id="reconcile-period", interval=watch.reconcile_period, initial_delay=watch.reconcile_period,
                     registry=registry, **filters)
-        async def periodic(body: kopf.Body, **_: Any) -> None:
-            await shim.reconcile(watch, plain(body), 0)
+        async def periodic(body: kopf.Body, **kwargs: Any) -> None:
+            await shim.reconcile(watch, plain(body), 0, claims=kwargs.get(claims_id))

@@ -57,6 +57,15 @@ def failed(generation: int | None, message: str, permanent: bool, reason: str) -
     ]
 
 
+def conflict(generation: int | None, message: str) -> list[dict[str, Any]]:
+    """Another, older CR manages the LiteLLM object this one names: this one writes nothing."""
+    return [
+        condition("Running", False, "Conflict", message, generation),
+        condition("Conflict", True, "Conflict", message, generation),
+        condition("Ready", False, "Conflict", message, generation),
+    ]
+
+
 def waiting(generation: int | None, reason: str, message: str) -> list[dict[str, Any]]:
     return [
         condition("Running", False, reason, message, generation),

@@ -198,6 +198,28 @@ def test_an_enterprise_option_on_a_community_proxy_is_permanent(env: Env) -> Non
     env.wait_gone("LiteLLMTeam", "paid")
 
 
+def test_two_crs_naming_one_team_the_later_conflicts_and_writes_nothing(env: Env) -> None:
+    """Two LiteLLMTeams with one teamAlias: the older manages the team; the later gets Conflict, changes nothing,
+    and deleting it leaves the team alone (before, they shared the team and deleting either deleted it)."""
+    alias = f"{env.prefix}-claimed"
+    env.k8s.create("LiteLLMTeam", env.namespace, "claim-a", {"instanceRef": {"name": "gw"}, "teamAlias": alias, "maxBudget": 5})
+    team_id = env.wait_ready("LiteLLMTeam", "claim-a")["status"]["litellmId"]
+    env.k8s.create("LiteLLMTeam", env.namespace, "claim-b", {"instanceRef": {"name": "gw"}, "teamAlias": alias, "maxBudget": 9})
+    body = wait_for(lambda: is_true(b := env.get("LiteLLMTeam", "claim-b"), "Conflict") and b, "the later CR conflicts")
+    message = condition(body, "Conflict")["message"]
+    assert "spec.teamAlias" in message and f"{env.namespace}/claim-a" in message, message
+    assert condition(body, "Ready")["reason"] == "Conflict"
+    wait_for(lambda: "Conflict" in env.k8s.reasons(env.namespace, "claim-b"), "the Conflict Event")
+    teams = env.teams_with_alias(alias)
+    assert [t["team_id"] for t in teams] == [team_id] and teams[0]["max_budget"] == 5, "the later CR wrote nothing"
+    env.k8s.delete("LiteLLMTeam", env.namespace, "claim-b")
+    env.wait_gone("LiteLLMTeam", "claim-b")
+    assert [t["team_id"] for t in env.teams_with_alias(alias)] == [team_id], "its deletion left the team alone"
+    env.k8s.delete("LiteLLMTeam", env.namespace, "claim-a")
+    env.wait_gone("LiteLLMTeam", "claim-a")
+    assert env.teams_with_alias(alias) == []
+
+
 def test_drift_is_reported_and_repaired(env: Env) -> None:
     """A change made through LiteLLM's API: reported by path (manual), repaired (crd-wins)."""
     external_instance(env.k8s, env.namespace, "gwd", env.proxy.url, env.proxy.master_key,

@@ -165,3 +165,15 @@ def test_the_operator_imports_the_collection_it_ships_in() -> None:
 
     found = collections_dir({})
     assert found is not None and (found / "ansible_collections" / "llmops" / "litellm").resolve() == REPO.resolve()
+
+
+def test_what_a_custom_resource_claims_in_litellm() -> None:
+    """The natural keys the collection's kinds declare, by spec field; models share names (LiteLLM load-balances)."""
+    from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import cr_claims
+
+    assert cr_claims("LiteLLMTeam", {"teamAlias": "eng", "maxBudget": 5}) == [("teamAlias", "eng")]
+    assert cr_claims("LiteLLMUser", {"userEmail": "a@example.com", "userId": "u1"}) == [
+        ("userEmail", "a@example.com"), ("userId", "u1")]
+    assert cr_claims("LiteLLMTeam", {"teamAlias": "  "}) == []
+    assert cr_claims("LiteLLMModel", {"modelName": "gpt-4o"}) == []
+    assert cr_claims("Memcached", {"size": 1}) == []
