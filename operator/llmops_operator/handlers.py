@@ -263,7 +263,8 @@ class Shim:
             # Ready means the proxy answers: look again until its pods are up (no event says when).
             raise NotAnswering(status.NOT_ANSWERING, delay=wait_delay(retry))
 
-    async def finalize(self, watch: Watch, body: dict[str, Any], retry: int, claims: Any = None) -> None:
+    async def finalize(self, watch: Watch, body: dict[str, Any], retry: int, claims: Any = None,
+                       users: list[tuple[str, str, str]] | None = None) -> None:
         """The finalizer run. It runs for Orphan and adopted CRs too: the playbook decides what to delete upstream
         (and, for a key kept in LiteLLM, releases its Secret from the CR's ownership). A CR whose LiteLLM object an
         older CR manages (a Conflict) deletes nothing."""
@@ -272,6 +273,14 @@ class Shim:
         if rival:
             kopf.info(body, reason="Orphaned", message=f"nothing deleted in LiteLLM: {rival}")
             return
+        if users:
+            # An instance goes last: the CRs that use it need it to delete their objects in LiteLLM (deleting a
+            # namespace, or a folder with kubectl, deletes them all at once).
+            names = ", ".join(f"{kind} {namespace}/{name}" for kind, namespace, name in users[:5])
+            message = f"waiting for the {len(users)} custom resource(s) that use it to be deleted first: {names}"
+            if retry == 0:  # (no condition: Ready stays as it is, the CRs' own finalizers need the instance)
+                kopf.info(body, reason="InUse", message=message)
+            raise kopf.TemporaryError(message, delay=wait_delay(retry))
         async with self.locks[meta.get("uid", meta["name"])]:
             try:
                 resolved = await self.resolve(watch, body, deleting=True)
@@ -570,6 +579,12 @@ def _register_watch(registry: kopf.OperatorRegistry, shim: Shim, watch: Watch) -
         def claims(body: kopf.Body, **_: Any) -> dict[Any, Any]:
             return _claims(watch, plain(body))
 
+        # Which CRs use which instance: an instance is deleted after them (Shim.finalize).
+        @kopf.index(*resource, id=f"users_{watch.kind.lower()}", registry=registry, **filters)
+        def users(body: kopf.Body, **_: Any) -> dict[Any, Any]:
+            meta = body["metadata"]
+            return {_instance_key(watch, plain(body)): (watch.kind, meta.get("namespace", ""), meta["name"])}
+
     async def reconcile(body: kopf.Body, retry: int, **kwargs: Any) -> None:
         await shim.reconcile(watch, plain(body), retry, claims=kwargs.get(claims_id))
 
@@ -586,7 +601,12 @@ def _register_watch(registry: kopf.OperatorRegistry, shim: Shim, watch: Watch) -
     if watch.finalizer is not None:
         @kopf.on.delete(*resource, id="finalizer", registry=registry, **filters)
         async def finalize(body: kopf.Body, retry: int, **kwargs: Any) -> None:
-            await shim.finalize(watch, plain(body), retry, claims=kwargs.get(claims_id))
+            users = None
+            if shim.litellm_kind(watch) and watch.kind == refs.INSTANCE:
+                key = _instance_key(watch, plain(body))
+                users = sorted(user for name, index in kwargs.items() if name.startswith("users_")
+                               for user in (index.get(key) or []))
+            await shim.finalize(watch, plain(body), retry, claims=kwargs.get(claims_id), users=users)
 
     if shim.litellm_kind(watch):
         @kopf.timer(*resource, id="drift", interval=shim.config.drift_check_period, registry=registry, **filters)

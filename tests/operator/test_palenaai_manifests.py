@@ -178,12 +178,17 @@ def test_every_readme_manifest_converges(kube_api: Any, k8s: Cluster, operator_c
             assert works(litellm_proxy.url, new) and not works(litellm_proxy.url, old)
             generated = [new, old, k8s.read_secret(ns, "eng-ci-key-key")["api_key"]]
 
-            # deletion removes them from LiteLLM
+            # deletion removes them from LiteLLM, also deleted as ``kubectl delete -f`` of the folder does: the
+            # instance and its master key Secret first (the instance waits for its CRs, which remember its key)
             statuses = {key: body["status"] for key, body in bodies.items()}
+            k8s.delete("LiteLLMInstance", ns, "my-gateway")
+            k8s.core.delete_namespaced_secret("my-gateway-master-key", ns)
             for kind, name in [*bodies, ("LiteLLMVirtualKey", "plain-key")]:
                 k8s.delete(kind, ns, name)
-            for kind, name in [*bodies, ("LiteLLMVirtualKey", "plain-key")]:
+            for kind, name in [*bodies, ("LiteLLMVirtualKey", "plain-key"), ("LiteLLMInstance", "my-gateway")]:
                 wait_for(lambda kind=kind, name=name: k8s.get(kind, ns, name) is None, f"{kind} {name} deleted")
+            assert "InUse" in k8s.reasons(ns, "my-gateway"), "the instance waited for its CRs"
+            assert not any("InstanceGone" in k8s.reasons(ns, name) for _kind, name in bodies), "nothing leaked"
             assert_deleted(premium, plain, statuses, prefix)
             assert_deployed(k8s, ns_deploy, ns_licensed)
         scan_for_secrets(op.log, tmp_path / "operator",
