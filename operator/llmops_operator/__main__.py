@@ -75,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s [%(name)s] %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(QuietTimers())
+    # The kubernetes client logs every response body at DEBUG, the Secrets the shim reads (master keys) included:
+    # --verbose is for the shim's and Kopf's own messages.
+    logging.getLogger("kubernetes.client.rest").setLevel(logging.INFO)
     try:
         config = Config.from_env()
         registry = build(config)

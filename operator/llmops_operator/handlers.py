@@ -21,6 +21,7 @@ from typing import Any
 import kopf
 import kubernetes
 from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import cr_value as spec_value
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import cr_claims
 
 from llmops_operator import metrics, params, refs, runner, status
 from llmops_operator.config import (
@@ -62,6 +63,10 @@ def wait_delay(retry: int) -> float:
     return float(min(3 + 3 * retry, 30))
 
 
+class NotAnswering(kopf.TemporaryError):
+    """The reconcile succeeded, but the proxy it deployed does not answer yet."""
+
+
 class Shim:
     """The state the handlers share: settings, the API client, the runner pool, per-CR locks."""
 
@@ -75,6 +80,7 @@ class Shim:
         self.locks: dict[str, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
         self.launch = runner.launcher(config.runner_dir)
         self.checked: dict[str, str] = {}  # last unmanaged check per instance
+        self.drift_intervals: dict[tuple[str, str], float] = {}  # configSync.interval per instance (namespace, name)
 
     def connect(self) -> None:
         try:
@@ -130,7 +136,13 @@ class Shim:
         adopted = annotations.get(ADOPTED_ANNOTATION) == "true"
         spec = body.get("spec") or {}
         instance = resolved.instance_body if watch.kind != refs.INSTANCE else body
-        policies = self.policies(body, instance)
+        try:
+            policies = self.policies(body, instance)
+        except ValueError:
+            if mode != "delete":
+                raise
+            # A deletion never depends on a valid spec (the policies do not change what is deleted).
+            policies = {"conflict_resolution": "crd-wins", "unmanaged_resource_policy": "preserve"}
         return {
             "mode": mode,
             "owner": {"apiVersion": watch.api_version, "kind": watch.kind, "name": meta["name"],
@@ -177,11 +189,20 @@ class Shim:
         return await asyncio.to_thread(refs.resolve, self.api, watch.kind, body, litellm=self.litellm_kind(watch),
                                        deleting=deleting)
 
-    async def reconcile(self, watch: Watch, body: dict[str, Any], retry: int) -> None:
+    async def reconcile(self, watch: Watch, body: dict[str, Any], retry: int, claims: Any = None) -> None:
         generation = body["metadata"].get("generation")
         outcome = "error"
+        if watch.kind == refs.INSTANCE:
+            self.drift_intervals.pop(_instance_key(watch, body), None)  # its configSync may have changed
         try:
             async with self.locks[body["metadata"].get("uid", body["metadata"]["name"])]:
+                rival = _rival(watch, body, claims)
+                if rival:
+                    outcome = "waiting"
+                    await self.set_conditions(watch, body, status.conflict(generation, rival))
+                    if retry == 0:
+                        kopf.warn(body, reason="Conflict", message=rival)
+                    raise kopf.TemporaryError(rival, delay=30)
                 await self.set_conditions(watch, body, status.running(generation))
                 try:
                     resolved = await self.resolve_or_wait(watch, body, retry)
@@ -197,6 +218,9 @@ class Shim:
             outcome = "success"
         except kopf.PermanentError:
             outcome = "permanent_error"
+            raise
+        except NotAnswering:
+            outcome = "waiting"
             raise
         finally:
             metrics.reconciled(watch.kind, outcome)
@@ -231,14 +255,32 @@ class Shim:
         if not result.ok:
             reason = "EnterpriseLicenseRequired" if result.licence_required and not result.invalid_spec else ""
             await self.fail(watch, body, result.message, permanent=result.permanent, retry=retry, reason=reason, **extra)
-        await self.set_conditions(watch, body, status.succeeded(generation), remove=("Failure",), observedGeneration=generation,
-                                  **extra, **status.camel_keys(result.litellm_status))
+        answering = result.litellm_status.get("ready") is not False  # a deployed proxy with no replica up yet: False
+        await self.set_conditions(watch, body, status.succeeded(generation, ready=answering), remove=("Failure", "Conflict"),
+                                  observedGeneration=generation, **extra, **status.camel_keys(result.litellm_status))
         kopf.info(body, reason=reason, message=f"{watch.kind} reconciled: {result.stats['changed']} change(s)")
+        if not answering:
+            # Ready means the proxy answers: look again until its pods are up (no event says when).
+            raise NotAnswering(status.NOT_ANSWERING, delay=wait_delay(retry))
 
-    async def finalize(self, watch: Watch, body: dict[str, Any], retry: int) -> None:
+    async def finalize(self, watch: Watch, body: dict[str, Any], retry: int, claims: Any = None,
+                       users: list[tuple[str, str, str]] | None = None) -> None:
         """The finalizer run. It runs for Orphan and adopted CRs too: the playbook decides what to delete upstream
-        (and, for a key kept in LiteLLM, releases its Secret from the CR's ownership)."""
+        (and, for a key kept in LiteLLM, releases its Secret from the CR's ownership). A CR whose LiteLLM object an
+        older CR manages (a Conflict) deletes nothing."""
         meta = body["metadata"]
+        rival = _rival(watch, body, claims)
+        if rival:
+            kopf.info(body, reason="Orphaned", message=f"nothing deleted in LiteLLM: {rival}")
+            return
+        if users:
+            # An instance goes last: the CRs that use it need it to delete their objects in LiteLLM (deleting a
+            # namespace, or a folder with kubectl, deletes them all at once).
+            names = ", ".join(f"{kind} {namespace}/{name}" for kind, namespace, name in users[:5])
+            message = f"waiting for the {len(users)} custom resource(s) that use it to be deleted first: {names}"
+            if retry == 0:  # (no condition: Ready stays as it is, the CRs' own finalizers need the instance)
+                kopf.info(body, reason="InUse", message=message)
+            raise kopf.TemporaryError(message, delay=wait_delay(retry))
         async with self.locks[meta.get("uid", meta["name"])]:
             try:
                 resolved = await self.resolve(watch, body, deleting=True)
@@ -273,15 +315,21 @@ class Shim:
         lock = self.locks[meta.get("uid", meta["name"])]
         if lock.locked():
             return
+        last = max(current.get("lastDriftCheckTime") or "", current.get("lastReconcileTime") or "")
+        instance = _instance_key(watch, body)
+        known = self.drift_intervals.get(instance)
+        if known is not None and not _due(last or None, known):
+            return  # not due: no read of the instance or its Secrets (a tick comes every DRIFT_CHECK_PERIOD)
         try:
             resolved = await self.resolve(watch, body)
             policies = self.policies(body, resolved.instance_body if watch.kind != refs.INSTANCE else body)
         except (refs.Waiting, ValueError):
             return  # the reconcile handler reports it
         sync = ((resolved.instance_body if watch.kind != refs.INSTANCE else body) or {}).get("spec", {}).get("configSync") or {}
+        # the instance's interval, until the instance changes (its reconcile forgets it); off: asked again as often
+        self.drift_intervals[instance] = DEFAULT_DRIFT_INTERVAL if sync.get("enabled") is False else policies["interval"]
         if sync.get("enabled") is False:
             return
-        last = max(current.get("lastDriftCheckTime") or "", current.get("lastReconcileTime") or "")
         if not _due(last or None, policies["interval"]):
             return
         async with lock:
@@ -289,6 +337,8 @@ class Shim:
 
     async def check_drift(self, watch: Watch, body: dict[str, Any], resolved: refs.Resolved, policy: str) -> None:
         generation = body["metadata"].get("generation")
+        before = body.get("status") or {}
+        was = {c.get("type"): c for c in before.get("conditions", [])}.get("Drifted", {}).get("status")
         result = await self.run(watch, body, resolved, "drift")
         checked = {"lastDriftCheckTime": status.now()}
         if not result.ok:
@@ -297,12 +347,15 @@ class Shim:
             return
         drift = _scrubbed(runner.drift_paths(result.drift, body.get("spec") or {}), resolved.secrets)
         await self.set_conditions(watch, body, status.drifted(generation, drift, policy), drift=drift, **checked)
+        # Events tell changes: a check that finds what the last one found posts none (the status has the time).
         if not drift:
-            kopf.info(body, reason="InSync", message="drift check: LiteLLM matches the spec")
+            if was != "False":
+                kopf.info(body, reason="InSync", message="drift check: LiteLLM matches the spec")
             return
         paths = ", ".join(d["path"] for d in drift)
         metrics.drift_detected(watch.kind, policy)
-        kopf.warn(body, reason="Drifted", message=f"LiteLLM differs from the spec at {paths} (conflictResolution {policy})")
+        if was != "True" or drift != before.get("drift"):
+            kopf.warn(body, reason="Drifted", message=f"LiteLLM differs from the spec at {paths} (conflictResolution {policy})")
         if policy == "crd-wins":
             repaired = await self.run(watch, body, resolved, "reconcile")
             if repaired.ok:
@@ -405,6 +458,39 @@ class Shim:
                          body["metadata"]["name"], watch.kind, owner["name"])
 
 
+def _claims(watch: Watch, body: dict[str, Any]) -> dict[tuple[str, str, str, str], tuple[str, str, str]]:
+    """What ``body`` claims in LiteLLM — {(instance namespace, instance name, spec field, value): (creation time,
+    namespace, name)} — for the index of its kind (the fields come from the collection's kinds)."""
+    meta = body["metadata"]
+    instance = _instance_key(watch, body)
+    holder = (meta.get("creationTimestamp") or "", meta.get("namespace", ""), meta["name"])
+    return {(*instance, field, value): holder for field, value in cr_claims(watch.kind, body.get("spec") or {})}
+
+
+def _rival(watch: Watch, body: dict[str, Any], claims: Any) -> str | None:
+    """Why ``body`` must leave its LiteLLM object alone: an older CR of its kind and instance claims the same one."""
+    if claims is None:
+        return None
+    meta = body["metadata"]
+    for key, mine in _claims(watch, body).items():
+        holders = sorted(claims.get(key) or [mine])
+        if holders[0][1:] != mine[1:]:
+            _created, namespace, name = holders[0]
+            return (f"spec.{key[2]} {key[3]!r} names the LiteLLM object that {watch.kind} {namespace}/{name} (the "
+                    f"older) manages through LiteLLMInstance {key[0]}/{key[1]}: {meta.get('namespace', '')}/"
+                    f"{meta['name']} writes nothing while it does")
+    return None
+
+
+def _instance_key(watch: Watch, body: dict[str, Any]) -> tuple[str, str]:
+    """(namespace, name) of the LiteLLMInstance whose configSync governs ``body``'s drift checks."""
+    meta = body["metadata"]
+    if watch.kind == refs.INSTANCE:
+        return meta.get("namespace", ""), meta["name"]
+    ref = (body.get("spec") or {}).get("instanceRef") or {}
+    return ref.get("namespace") or meta.get("namespace", ""), str(ref.get("name"))
+
+
 def _due(last: str | None, interval: float) -> bool:
     if not last:
         return True
@@ -475,6 +561,9 @@ def register(registry: kopf.OperatorRegistry, shim: Shim) -> None:
             prefix=KOPF_PREFIX, key="last-handled-configuration")
         settings.posting.level = logging.INFO
         settings.watching.server_timeout = 60
+        # A CR's deletion waits for its timers to stop; one in the middle of a tick was polled every 60 s (Kopf's
+        # default), which made a deletion take a minute or two.
+        settings.background.cancellation_polling = 1
         shim.connect()
 
 
@@ -482,8 +571,22 @@ def _register_watch(registry: kopf.OperatorRegistry, shim: Shim, watch: Watch) -
     resource = (watch.group, watch.version, watch.plural)
     filters = _filters(watch)
 
-    async def reconcile(body: kopf.Body, retry: int, **_: Any) -> None:
-        await shim.reconcile(watch, plain(body), retry)
+    claims_id = f"claims_{watch.kind.lower()}"
+    if shim.litellm_kind(watch) and watch.kind != refs.INSTANCE:
+        # Every CR's claims (its natural key per instance), complete before any handler runs (Kopf fills indexes
+        # first): the oldest CR naming an object manages it, whatever order the events come in.
+        @kopf.index(*resource, id=claims_id, registry=registry, **filters)
+        def claims(body: kopf.Body, **_: Any) -> dict[Any, Any]:
+            return _claims(watch, plain(body))
+
+        # Which CRs use which instance: an instance is deleted after them (Shim.finalize).
+        @kopf.index(*resource, id=f"users_{watch.kind.lower()}", registry=registry, **filters)
+        def users(body: kopf.Body, **_: Any) -> dict[Any, Any]:
+            meta = body["metadata"]
+            return {_instance_key(watch, plain(body)): (watch.kind, meta.get("namespace", ""), meta["name"])}
+
+    async def reconcile(body: kopf.Body, retry: int, **kwargs: Any) -> None:
+        await shim.reconcile(watch, plain(body), retry, claims=kwargs.get(claims_id))
 
     @kopf.on.event(*resource, id="metrics", registry=registry, **filters)
     async def conditions(event: dict[str, Any], body: kopf.Body, **_: Any) -> None:
@@ -497,8 +600,13 @@ def _register_watch(registry: kopf.OperatorRegistry, shim: Shim, watch: Watch) -
 
     if watch.finalizer is not None:
         @kopf.on.delete(*resource, id="finalizer", registry=registry, **filters)
-        async def finalize(body: kopf.Body, retry: int, **_: Any) -> None:
-            await shim.finalize(watch, plain(body), retry)
+        async def finalize(body: kopf.Body, retry: int, **kwargs: Any) -> None:
+            users = None
+            if shim.litellm_kind(watch) and watch.kind == refs.INSTANCE:
+                key = _instance_key(watch, plain(body))
+                users = sorted(user for name, index in kwargs.items() if name.startswith("users_")
+                               for user in (index.get(key) or []))
+            await shim.finalize(watch, plain(body), retry, claims=kwargs.get(claims_id), users=users)
 
     if shim.litellm_kind(watch):
         @kopf.timer(*resource, id="drift", interval=shim.config.drift_check_period, registry=registry, **filters)
@@ -508,5 +616,5 @@ def _register_watch(registry: kopf.OperatorRegistry, shim: Shim, watch: Watch) -
     if watch.reconcile_period:
         @kopf.timer(*resource, id="reconcile-period", interval=watch.reconcile_period, initial_delay=watch.reconcile_period,
                     registry=registry, **filters)
-        async def periodic(body: kopf.Body, **_: Any) -> None:
-            await shim.reconcile(watch, plain(body), 0)
+        async def periodic(body: kopf.Body, **kwargs: Any) -> None:
+            await shim.reconcile(watch, plain(body), 0, claims=kwargs.get(claims_id))

@@ -155,15 +155,26 @@ def connection(kube: Kube, body: dict[str, Any], field: str = "spec.instanceRef"
     return str(url), kube.secret_value(ns, key_ref["name"], key_ref["key"], what), bool(isinstance(external, dict) and external.get("url"))
 
 
-def resolve_instance(kube: Kube, spec: dict[str, Any], namespace: str, into: Resolved) -> None:
+# The last connection each instance gave, in memory only: a CR deleted together with its instance and the
+# instance's master key Secret (a namespace deletion, ``kubectl delete -f`` of a folder) still deletes its object in
+# LiteLLM (the instance waits for its CRs, but a Secret has no finalizer).
+_CONNECTIONS: dict[tuple[str, str], tuple[str, str, bool]] = {}
+
+
+def resolve_instance(kube: Kube, spec: dict[str, Any], namespace: str, into: Resolved, deleting: bool = False) -> None:
     name, ref_ns = _ref(spec.get("instanceRef"), "instanceRef")
     ns = ref_ns or namespace
     body = kube.get(INSTANCE, ns, name)
     if body is None:
         raise Waiting("WaitingForReference", f"spec.instanceRef: LiteLLMInstance {ns}/{name} does not exist")
-    if body["metadata"].get("deletionTimestamp"):
+    if body["metadata"].get("deletionTimestamp") and not deleting:
         raise Waiting("WaitingForReference", f"spec.instanceRef: LiteLLMInstance {ns}/{name} is being deleted")
-    url, key, external = connection(kube, body)
+    try:
+        url, key, external = _CONNECTIONS[(ns, name)] = connection(kube, body)
+    except Waiting:
+        if not deleting or (ns, name) not in _CONNECTIONS:
+            raise
+        url, key, external = _CONNECTIONS[(ns, name)]
     into.env["LITELLM_PROXY_URL"] = url
     into.env["LITELLM_PROXY_API_KEY"] = key
     into.instance = {"name": name, "namespace": ns, "url": url, "external": external}
@@ -240,13 +251,17 @@ def resolve(kube: Kube, kind: str, body: dict[str, Any], *, litellm: bool, delet
     spec = body.get("spec") or {}
     namespace = body["metadata"].get("namespace", "")
     if kind != INSTANCE:
-        resolve_instance(kube, spec, namespace, resolved)
+        resolve_instance(kube, spec, namespace, resolved, deleting=deleting)
     elif isinstance(spec.get("external"), dict) and spec["external"].get("url"):
         key_ref = spec["external"].get("masterKeySecretRef") or {}
         resolved.env["LITELLM_PROXY_URL"] = str(spec["external"]["url"])
         if key_ref.get("name") and key_ref.get("key"):
-            resolved.env["LITELLM_PROXY_API_KEY"] = kube.secret_value(
-                namespace, key_ref["name"], key_ref["key"], "spec.external.masterKeySecretRef")
+            try:
+                resolved.env["LITELLM_PROXY_API_KEY"] = kube.secret_value(
+                    namespace, key_ref["name"], key_ref["key"], "spec.external.masterKeySecretRef")
+            except Waiting:
+                if not deleting:  # deleting an external instance deletes nothing: its key may be gone first
+                    raise
     resolve_entities(kube, spec, namespace, resolved, wait=not deleting)
     resolve_secrets(kube, spec, namespace, resolved, wait=not deleting)
     return resolved

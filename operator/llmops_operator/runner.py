@@ -36,11 +36,12 @@ class Result:
     litellm_status: dict[str, Any]
     failures: list[str]
     drift: list[dict[str, Any]]
+    rejected: bool = False  # LiteLLM refused the request as invalid (HTTP 422, its own validation)
 
     @property
     def permanent(self) -> bool:
-        """A task failed with ``invalid spec: ...``: retrying cannot help."""
-        return self.invalid_spec or self.licence_required
+        """A task failed with ``invalid spec: ...``, a licence refusal or LiteLLM's 422: retrying cannot help."""
+        return self.invalid_spec or self.licence_required or self.rejected
 
     @property
     def invalid_spec(self) -> bool:
@@ -132,11 +133,13 @@ def parse(events: Iterable[dict[str, Any]], status: str, secrets: list[str]) -> 
     litellm_status: dict[str, Any] = {}
     failures: list[str] = []
     drift: list[dict[str, Any]] = []
+    rejected = False
     for event in events:
         data = event.get("event_data", {})
         kind = event.get("event")
         if kind == "runner_on_failed" and not data.get("ignore_errors"):
             failures.append(scrub(f"{data.get('task', '?')}: {_message(data.get('res', {}))}", secrets))
+            rejected = rejected or data.get("res", {}).get("status") == 422
         elif kind == "runner_on_unreachable":
             failures.append(scrub(f"{data.get('task', '?')}: host unreachable", secrets))
         elif kind == "runner_on_ok" and data.get("res", {}).get("changed"):
@@ -151,7 +154,7 @@ def parse(events: Iterable[dict[str, Any]], status: str, secrets: list[str]) -> 
         failures = []
     elif not failures:
         failures.append(f"ansible-runner finished with status {status}")
-    return Result(ok, status, stats, litellm_status, failures, drift)
+    return Result(ok, status, stats, litellm_status, failures, drift, rejected=rejected and not ok)
 
 
 def _message(res: dict[str, Any]) -> str:

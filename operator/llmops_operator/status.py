@@ -35,11 +35,16 @@ def running(generation: int | None) -> list[dict[str, Any]]:
     return [condition("Running", True, "Running", "Running reconciliation", generation)]
 
 
-def succeeded(generation: int | None) -> list[dict[str, Any]]:
+NOT_ANSWERING = "The proxy is deployed but does not answer yet: no replica of its Deployment is available"
+
+
+def succeeded(generation: int | None, ready: bool = True) -> list[dict[str, Any]]:
+    """A successful reconcile; ``ready`` False for a deployed proxy that does not answer yet (Ready means it does)."""
     return [
         condition("Running", True, "Successful", "Awaiting next reconciliation", generation),
         condition("Successful", True, "Successful", "Last reconciliation succeeded", generation),
-        condition("Ready", True, "Reconciled", "The object matches its spec in LiteLLM", generation),
+        condition("Ready", True, "Reconciled", "The object matches its spec in LiteLLM", generation) if ready
+        else condition("Ready", False, "ProxyNotAnswering", NOT_ANSWERING, generation),
     ]
 
 
@@ -49,6 +54,15 @@ def failed(generation: int | None, message: str, permanent: bool, reason: str) -
         condition("Successful", False, "Failed", "Last reconciliation failed", generation),
         condition("Failure", True, reason, message, generation),
         condition("Ready", False, reason, message, generation),
+    ]
+
+
+def conflict(generation: int | None, message: str) -> list[dict[str, Any]]:
+    """Another, older CR manages the LiteLLM object this one names: this one writes nothing."""
+    return [
+        condition("Running", False, "Conflict", message, generation),
+        condition("Conflict", True, "Conflict", message, generation),
+        condition("Ready", False, "Conflict", message, generation),
     ]
 
 

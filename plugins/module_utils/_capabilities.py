@@ -115,3 +115,21 @@ class Requires(object):
             if setting.lower() in (msg or "").lower():
                 return "%s needs the proxy setting %s: true, which is off on this proxy (%s)" % (what, setting, msg)
         return None
+
+
+# An option LiteLLM keeps for Enterprise users (its LiteLLM_ManagementEndpoint_MetadataFields_Premium: a team's or
+# key's tags, guardrails, ...). LiteLLM refuses only a value that is set: an empty one is no request for it.
+ENTERPRISE_OPTION = Requires(paths=(), enterprise=True)
+
+# How LiteLLM words a refusal for want of a licence: "only available for LiteLLM Enterprise users", "You must be a
+# LiteLLM Enterprise user", "... is an enterprise feature".
+_LICENCE_REFUSAL = re.compile(r"(?i)litellm enterprise|enterprise (?:user|feature|licen[cs]e)")
+
+
+def licence_refusal(what, msg):
+    """LiteLLM's refusal of an Enterprise-only feature, whichever kind or option it names, as the licence sentence
+    (``what needs a LiteLLM Enterprise licence (...)``); None when ``msg`` is about something else. Options the
+    kinds declare Enterprise-only are refused before any write; this covers what LiteLLM adds to its list later."""
+    if msg and _LICENCE_REFUSAL.search(msg):
+        return "%s needs a LiteLLM Enterprise licence (%s)" % (what, msg)
+    return None

@@ -23,6 +23,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._errors import (
     scrub_data,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import (
+    licence_refusal,
     licence_type,
     missing_calls,
     route_missing,
@@ -84,10 +85,19 @@ def object_requirements(resource, desired):
     kind's own, and those of the options set (a tag's ``model_max_budget``). The modules and the gateway engine
     both ask it."""
     found = [(resource.requires, resource.requires.what or resource.kind)] if resource.requires else []
-    for name in sorted(n for n in desired if resource.by_name[n].requires):
+    for name in sorted(n for n in desired if resource.by_name[n].requires and desired[n] not in (None, "", [], {})):
         requires = resource.by_name[name].requires
         found.append((requires, requires.what or "%s of a %s" % (name, resource.kind)))
     return found
+
+
+def refusal_reason(exc):
+    """What to tell of a failed call no declared requirement explains: LiteLLM's licence refusals in the licence
+    sentence (whatever option LiteLLM holds for Enterprise), else its own message. Modules and the gateway engine
+    both say it this way."""
+    if isinstance(exc, UnsupportedError):  # already the sentence
+        return exc.msg
+    return licence_refusal("this", exc.msg) or exc.msg
 
 
 def ensure_key_free(resource, key, raw, holders):
@@ -182,7 +192,7 @@ class LiteLLMModule(AnsibleModule):
                            for r, what, resource, read_only in self.requirements]
             else:
                 reasons = [r.explain(what, exc.msg, exc.status) for r, what, _res, _ro in self.requirements]
-            msg = next((reason for reason in reasons if reason), exc.msg)
+            msg = next((reason for reason in reasons if reason), None) or refusal_reason(exc)
             self.fail_json(msg="failed to %s: %s" % (self.action, msg), **extra)
         self.exit_json(**result)
 

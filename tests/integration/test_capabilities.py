@@ -71,3 +71,48 @@ def test_licence_is_asked_of_the_proxy(litellm_proxy, litellm_proxy_premium):
         "rotating a virtual key needs a LiteLLM Enterprise licence (this proxy reports licence type 'community' at "
         "/health/license)")
     assert unsupported(client(litellm_proxy_premium), rotation, "rotating a virtual key") is None
+
+
+def test_enterprise_options_are_refused_before_any_write(litellm_proxy, tmp_path):
+    """LiteLLM keeps some options of teams and keys for Enterprise users (its MetadataFields_Premium: tags,
+    guardrails, ...). Without a licence the module and gateway_state refuse them with the licence sentence, in check
+    mode too, before any write (the operator makes that sentence a permanent EnterpriseLicenseRequired); an empty
+    value is no request for the feature and goes through, as LiteLLM lets it."""
+    import uuid
+
+    from tests.integration.test_gateway_state import Play
+    from tests.lib.recording_proxy import RecordingProxy
+
+    prefix = f"it_ent_{uuid.uuid4().hex[:8]}_"
+    team, key = prefix + "team", prefix + "key"
+    with RecordingProxy(litellm_proxy.url) as recorder:
+        play = Play(recorder, litellm_proxy.master_key, tmp_path)
+        steps = {
+            "team tags": ("team", dict(team_alias=team, tags=["paid"])),
+            "team tags (check)": ("team", dict(team_alias=team, tags=["paid"])),
+            "team key duration": ("team", dict(team_alias=team, team_member_key_duration="7d")),
+            "key guardrails": ("virtual_key", dict(key_alias=key, guardrails=["pii"], key_file=str(tmp_path / "k"))),
+        }
+        for step, (kind, options) in steps.items():
+            play.mark(step)
+            task = {"name": step, f"llmops.litellm.{kind}": options, "ignore_errors": True}
+            if step.endswith("(check)"):
+                task["check_mode"] = True
+            play.tasks.append(task)
+        play.state("gateway team tags", {"teams": [{"team_alias": team, "guardrails": ["pii"]}]})
+        play.mark("team no tags")
+        play.tasks.append({"name": "team no tags", "llmops.litellm.team": dict(team_alias=team, tags=[])})
+        play.mark("cleanup")
+        play.tasks.append({"name": "cleanup", "llmops.litellm.team": dict(team_alias=team, state="absent")})
+        play.run()
+    for step, sentence in (("team tags", "tags of a team"), ("team tags (check)", "tags of a team"),
+                           ("team key duration", "team_member_key_duration of a team"),
+                           ("key guardrails", "guardrails of a virtual_key"),
+                           ("gateway team tags", "teams[0]: guardrails of a team")):
+        result = play[step]
+        assert result.get("failed"), (step, result)
+        assert f"{sentence} needs a LiteLLM Enterprise licence (this proxy reports licence type" in result["msg"], (
+            step, result["msg"])
+        assert play.writes(step) == [], (step, play.writes(step))
+    assert play["team no tags"]["changed"] and play.writes("team no tags") == [("POST", "/team/new")]
+    assert play["cleanup"]["changed"]

@@ -12,6 +12,7 @@ licence Secret ``litellm-license`` (IP allow-list, role permissions and key gene
 from __future__ import annotations
 
 import concurrent.futures
+import json
 from typing import Any
 
 import kubernetes
@@ -20,6 +21,7 @@ import yaml
 
 from tests.integration.proxy_kubernetes_helpers import ROLE, applied, changes, run, task
 from tests.integration.test_proxy_kubernetes import namespace
+from tests.lib import palenaai
 from tests.lib.kubeapi.fixtures import KubeCluster
 from tests.lib.kubeapi.validate import KUBERNETES_VERSIONS, validate_manifest
 from tests.lib.playbook import PlaybookResult
@@ -179,6 +181,17 @@ OPTIONAL = {"route": ["Route/route"], "httproute": ["HTTPRoute/httproute"],
             "observability": ["ServiceMonitor/observability", "PrometheusRule/observability", "ConfigMap/observability-grafana-dashboard"],
             "cloudnativepg": ["Cluster/litellm-db", "ScheduledBackup/cloudnativepg-backup"]}
 BASE_OBJECTS = ["ServiceAccount/{}", "ConfigMap/{}-config", "Deployment/{}", "Service/{}"]
+
+
+def test_the_examples_are_the_readmes_instance_manifests_whole() -> None:
+    """The quickstart and EXAMPLES are exactly the README's twelve LiteLLMInstance specs, each read whole (a copy
+    cut short at a blank line, or an example left out, fails here)."""
+    def canonical(specs: list[dict[str, Any]]) -> list[str]:
+        return sorted(json.dumps(spec, sort_keys=True) for spec in specs)
+
+    readme = [m["spec"] for m in palenaai.manifests() if m["kind"] == "LiteLLMInstance"]
+    assert len(readme) == 12
+    assert canonical(readme) == canonical([QUICKSTART, *(yaml.safe_load(text) for text in EXAMPLES.values())])
 
 
 def example_plays(namespace: str, name: str) -> list[dict[str, Any]]:

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import re
 import uuid
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import cel
@@ -26,6 +24,7 @@ import yaml
 from kubernetes.client.exceptions import ApiException
 
 from tests.kubeapi.common import established, wait_until
+from tests.lib import palenaai
 from tests.lib.kubeapi.fixtures import KubeCluster
 from tests.lib.kubeapi.validate import KUBERNETES_VERSIONS, validate_manifest
 from tests.lib.playbook import REPO
@@ -36,7 +35,7 @@ VERSION = "v1alpha1"
 CRD_DIR = REPO / "crds"
 PALENAAI_API_VERSION = "litellm.palena.ai/v1alpha1"
 OBFUSCATED_EMAIL = "[email\u00a0protected]"
-PALENAAI_README = Path(os.environ.get("LLMOPS_PALENAAI_README", REPO.parent / "shared" / "seeds" / "palenaai-litellm-operator-README.txt"))
+PALENAAI_README = palenaai.README
 # ARCHITECTURE.md fixes the first nine short names (PalenaAI's); the last two are ours.
 SHORT_NAMES = {
     "LiteLLMInstance": "li", "LiteLLMOrganization": "lo", "LiteLLMModel": "lm", "LiteLLMTeam": "lt", "LiteLLMUser": "lu",
@@ -260,29 +259,26 @@ def test_kubernetes_validate_catches_a_broken_crd() -> None:
 
 # ------------------------------------------------------------------ PalenaAI's README manifests
 def palenaai_manifests() -> list[dict[str, Any]]:
-    """Every YAML document of the README that starts with ``apiVersion: litellm.palena.ai/v1alpha1``.
-
-    The README is the rendered page's text: a manifest runs from its apiVersion line to the first line of prose
-    (a non-indented line that is not a top-level manifest key, ``---`` or a comment). The page's email addresses
-    went through Cloudflare's email obfuscation, which left ``[email protected]`` (a YAML list) in their place; each
-    becomes an address again (``user<n>@example.com``), the only change besides apiVersion.
+    """Every YAML document of the README that starts with ``apiVersion: litellm.palena.ai/v1alpha1``, each manifest
+    read whole (tests/lib/palenaai.py). The page's email addresses went through Cloudflare's email obfuscation, which
+    left ``[email protected]`` (a YAML list) in their place; each becomes an address again (``user<n>@example.com``),
+    the only change besides apiVersion.
     """
-    documents, block = [], None
-    manifest_line = re.compile(r"^(\s|#|---|apiVersion:|kind:|metadata:|spec:|type:|stringData:|$)")
     numbers = itertools.count(1)
     text = re.sub(re.escape(OBFUSCATED_EMAIL), lambda _match: f"user{next(numbers)}@example.com", PALENAAI_README.read_text())
-    for line in text.splitlines() + ["END"]:
-        if block is not None and not manifest_line.match(line):
-            documents += [doc for doc in yaml.safe_load_all("\n".join(block)) if doc]
-            block = None
-        if block is None and line == f"apiVersion: {PALENAAI_API_VERSION}":
-            block = []
-        if block is not None:
-            block.append(line)
-    return [doc for doc in documents if doc.get("apiVersion") == PALENAAI_API_VERSION]
+    return palenaai.manifests(text)
 
 
 MANIFESTS = palenaai_manifests()
+
+
+def test_each_readme_manifest_is_read_whole() -> None:
+    """Blank lines and comments inside a manifest do not end it: the Fallback Chains example has both."""
+    fallbacks = next(m for m in MANIFESTS if "fallbacks" in m.get("spec", {}))
+    assert sorted(fallbacks["spec"]) == ["fallbacks", "routerSettings"]
+    assert sorted(fallbacks["spec"]["fallbacks"]) == ["contentPolicyFallbacks", "contextWindowFallbacks",
+                                                      "defaultFallbacks", "maxFallbacks", "modelFallbacks"]
+    assert fallbacks["spec"]["routerSettings"]["modelGroupRetryPolicy"]["gpt-4"] == {"TimeoutError": 1, "RateLimitError": 0}
 
 
 def test_no_readme_manifest_is_skipped() -> None:

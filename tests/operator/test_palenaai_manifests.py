@@ -34,7 +34,8 @@ import kubernetes
 import requests
 import yaml
 
-from tests.lib.playbook import REPO
+from tests.lib import palenaai
+from tests.lib.palenaai import manifest_blocks
 from tests.operator.conftest import (
     GROUP,
     VERSION,
@@ -48,9 +49,7 @@ from tests.operator.conftest import (
 )
 from tests.operator.test_playbooks import LiteLLM, cleanup, hash_of
 
-SEED = Path("/work/shared/seeds/palenaai-litellm-operator-README.txt")
-if not SEED.exists():  # the seed lives beside the repository on the build machines; a copy may sit in docs/
-    SEED = REPO / "docs" / "seeds" / "palenaai-litellm-operator-README.txt"
+SEED = palenaai.README
 PALENA_API = "litellm.palena.ai/v1alpha1"
 API_VERSION = f"{GROUP}/{VERSION}"
 # what YAML makes of Cloudflare's "[email\u00a0protected]" (a flow sequence; the space is a no-break space)
@@ -60,19 +59,8 @@ GLOBAL_NAMES = ("teamAlias", "keyAlias", "organizationAlias", "credentialName", 
 
 
 def readme_manifests() -> list[dict[str, Any]]:
-    """Every YAML manifest of the README, in order: blocks that start at an ``apiVersion:`` line."""
-    blocks: list[list[str]] = []
-    current: list[str] | None = None
-    for line in SEED.read_text().splitlines():
-        yaml_line = line.startswith((" ", "-", "#")) or re.match(r"^[A-Za-z_][\w-]*:", line)
-        if line.startswith("apiVersion:") and current is None:
-            current = []
-        if current is not None and line.strip() and yaml_line:
-            current.append(line)
-        elif current is not None:
-            blocks.append(current)
-            current = None
-    return [doc for block in blocks for doc in yaml.safe_load_all("\n".join(block)) if doc]
+    """Every YAML manifest of the README, in order, each block read whole (tests/lib/palenaai.py)."""
+    return [doc for block in manifest_blocks(SEED.read_text(), start="apiVersion:") for doc in yaml.safe_load_all(block) if doc]
 
 
 def adapted(manifest: dict[str, Any], prefix: str, emails: list[str]) -> dict[str, Any]:
@@ -190,12 +178,17 @@ def test_every_readme_manifest_converges(kube_api: Any, k8s: Cluster, operator_c
             assert works(litellm_proxy.url, new) and not works(litellm_proxy.url, old)
             generated = [new, old, k8s.read_secret(ns, "eng-ci-key-key")["api_key"]]
 
-            # deletion removes them from LiteLLM
+            # deletion removes them from LiteLLM, also deleted as ``kubectl delete -f`` of the folder does: the
+            # instance and its master key Secret first (the instance waits for its CRs, which remember its key)
             statuses = {key: body["status"] for key, body in bodies.items()}
+            k8s.delete("LiteLLMInstance", ns, "my-gateway")
+            k8s.core.delete_namespaced_secret("my-gateway-master-key", ns)
             for kind, name in [*bodies, ("LiteLLMVirtualKey", "plain-key")]:
                 k8s.delete(kind, ns, name)
-            for kind, name in [*bodies, ("LiteLLMVirtualKey", "plain-key")]:
+            for kind, name in [*bodies, ("LiteLLMVirtualKey", "plain-key"), ("LiteLLMInstance", "my-gateway")]:
                 wait_for(lambda kind=kind, name=name: k8s.get(kind, ns, name) is None, f"{kind} {name} deleted")
+            assert "InUse" in k8s.reasons(ns, "my-gateway"), "the instance waited for its CRs"
+            assert not any("InstanceGone" in k8s.reasons(ns, name) for _kind, name in bodies), "nothing leaked"
             assert_deleted(premium, plain, statuses, prefix)
             assert_deployed(k8s, ns_deploy, ns_licensed)
         scan_for_secrets(op.log, tmp_path / "operator",
@@ -251,8 +244,16 @@ def assert_deployed(k8s: Cluster, ns_deploy: str, ns_licensed: str) -> None:
         assert {k: v for k, v in status["license"].items() if v is not None} == license_
         assert status["ready"] is False  # no pods run on the emulator
         assert k8s.read_secret(ns, "my-gateway-master-key")["master-key"].startswith("sk-")
-        deployment = kubernetes.client.AppsV1Api(k8s.api).read_namespaced_deployment("my-gateway", ns)
+        ready = condition(body, "Ready")  # Ready means the proxy answers: not while no replica is available
+        assert (ready["status"], ready["reason"]) == ("False", "ProxyNotAnswering"), ready
+        apps = kubernetes.client.AppsV1Api(k8s.api)
+        deployment = apps.read_namespaced_deployment("my-gateway", ns)
         assert deployment.spec.replicas == 2
+        if ns == ns_deploy:  # its pods come up (the emulator runs none: the Deployment's status says so)
+            apps.patch_namespaced_deployment_status("my-gateway", ns, {"status": {"replicas": 2, "availableReplicas": 2,
+                                                                                 "readyReplicas": 2}})
+            wait_for(lambda ns=ns: is_true(k8s.get("LiteLLMInstance", ns, "my-gateway"), "Ready"),
+                     "the instance is Ready once its replicas are available")
 
 
 def assert_deleted(premium: LiteLLM, plain: LiteLLM, statuses: dict[tuple[str, str], dict[str, Any]], prefix: str) -> None:

@@ -88,7 +88,8 @@ def env(kube_api: KubeCluster, k8s: Cluster, operator_crds: list[dict[str, Any]]
     watches = operator_watches(workdir / "watches.yaml", only=(
         "LiteLLMTeam", "LiteLLMVirtualKey", "LiteLLMCredential", "LiteLLMBudget", "LiteLLMCustomer", "LiteLLMUser",
         "LiteLLMGuardrail", "LiteLLMMCPServer", "LiteLLMModel"))
-    with start_operator(kube_api, workdir, watches, namespaces=(namespace,)) as operator:
+    # --verbose: the secret scan at the end covers the debug log too (the kubernetes client's response bodies).
+    with start_operator(kube_api, workdir, watches, namespaces=(namespace,), args=("--standalone", "--verbose")) as operator:
         yield Env(k8s, litellm_proxy, operator, namespace, other, prefix, [litellm_proxy.master_key])
         for team in [t for t in litellm_proxy.api("GET", "/team/list").json() if str(t.get("team_alias", "")).startswith(prefix)]:
             litellm_proxy.api("POST", "/team/delete", json={"team_ids": [team["team_id"]]})
@@ -170,6 +171,55 @@ def test_invalid_spec_fails_permanently_naming_the_field(env: Env) -> None:
     env.wait_gone("LiteLLMTeam", "bad")
 
 
+def test_a_bad_policy_annotation_never_blocks_deletion(env: Env) -> None:
+    """``conflict-resolution: yolo`` fails the reconcile permanently (the field named), and the CR can still be
+    deleted: a deletion never depends on a valid spec."""
+    env.k8s.create("LiteLLMBudget", env.namespace, "yolo", {"instanceRef": {"name": "gw"}, "budgetId": f"{env.prefix}-yolo",
+                                                             "maxBudget": 1},
+                   annotations={"litellm.llmops.dev/conflict-resolution": "yolo"})
+    body = wait_for(lambda: is_true(b := env.get("LiteLLMBudget", "yolo"), "Failure") and b, "the bad policy fails")
+    failure = condition(body, "Failure")
+    assert failure["reason"] == "InvalidSpec" and "conflict-resolution" in failure["message"], failure
+    env.k8s.delete("LiteLLMBudget", env.namespace, "yolo")
+    env.wait_gone("LiteLLMBudget", "yolo")
+
+
+def test_an_enterprise_option_on_a_community_proxy_is_permanent(env: Env) -> None:
+    """A team with ``tags`` (Enterprise-only) on the proxy without a licence: EnterpriseLicenseRequired, not
+    retried, nothing written."""
+    env.k8s.create("LiteLLMTeam", env.namespace, "paid", {"instanceRef": {"name": "gw"}, "teamAlias": f"{env.prefix}-paid",
+                                                          "tags": ["paid"]})
+    body = wait_for(lambda: is_true(b := env.get("LiteLLMTeam", "paid"), "Failure") and b, "the licence refusal")
+    failure = condition(body, "Failure")
+    assert failure["reason"] == "EnterpriseLicenseRequired" and "tags of a team" in failure["message"], failure
+    wait_for(lambda: "EnterpriseLicenseRequired" in env.k8s.reasons(env.namespace, "paid"), "its Event")
+    assert env.teams_with_alias(f"{env.prefix}-paid") == []
+    env.k8s.delete("LiteLLMTeam", env.namespace, "paid")
+    env.wait_gone("LiteLLMTeam", "paid")
+
+
+def test_two_crs_naming_one_team_the_later_conflicts_and_writes_nothing(env: Env) -> None:
+    """Two LiteLLMTeams with one teamAlias: the older manages the team; the later gets Conflict, changes nothing,
+    and deleting it leaves the team alone (before, they shared the team and deleting either deleted it)."""
+    alias = f"{env.prefix}-claimed"
+    env.k8s.create("LiteLLMTeam", env.namespace, "claim-a", {"instanceRef": {"name": "gw"}, "teamAlias": alias, "maxBudget": 5})
+    team_id = env.wait_ready("LiteLLMTeam", "claim-a")["status"]["litellmId"]
+    env.k8s.create("LiteLLMTeam", env.namespace, "claim-b", {"instanceRef": {"name": "gw"}, "teamAlias": alias, "maxBudget": 9})
+    body = wait_for(lambda: is_true(b := env.get("LiteLLMTeam", "claim-b"), "Conflict") and b, "the later CR conflicts")
+    message = condition(body, "Conflict")["message"]
+    assert "spec.teamAlias" in message and f"{env.namespace}/claim-a" in message, message
+    assert condition(body, "Ready")["reason"] == "Conflict"
+    wait_for(lambda: "Conflict" in env.k8s.reasons(env.namespace, "claim-b"), "the Conflict Event")
+    teams = env.teams_with_alias(alias)
+    assert [t["team_id"] for t in teams] == [team_id] and teams[0]["max_budget"] == 5, "the later CR wrote nothing"
+    env.k8s.delete("LiteLLMTeam", env.namespace, "claim-b")
+    env.wait_gone("LiteLLMTeam", "claim-b")
+    assert [t["team_id"] for t in env.teams_with_alias(alias)] == [team_id], "its deletion left the team alone"
+    env.k8s.delete("LiteLLMTeam", env.namespace, "claim-a")
+    env.wait_gone("LiteLLMTeam", "claim-a")
+    assert env.teams_with_alias(alias) == []
+
+
 def test_drift_is_reported_and_repaired(env: Env) -> None:
     """A change made through LiteLLM's API: reported by path (manual), repaired (crd-wins)."""
     external_instance(env.k8s, env.namespace, "gwd", env.proxy.url, env.proxy.master_key,
@@ -196,6 +246,15 @@ def test_drift_is_reported_and_repaired(env: Env) -> None:
     assert entry["desired"] == 5 and entry["live"] == 9, entry
     assert "spec.maxBudget" in condition(body, "Drifted")["message"] and body["status"]["lastDriftCheckTime"]
     wait_for(lambda: "Drifted" in env.k8s.reasons(env.namespace, "manual"), "the Drifted Event")
+    seen = {body["status"]["lastDriftCheckTime"]}
+
+    def checked_again() -> bool:
+        seen.add(((env.get("LiteLLMTeam", "manual") or {}).get("status") or {}).get("lastDriftCheckTime"))
+        return len(seen) >= 4
+
+    wait_for(checked_again, "three more drift checks of the manual team")
+    reasons = env.k8s.reasons(env.namespace, "manual")
+    assert reasons.count("Drifted") == 1 and reasons.count("InSync") <= 1, f"Events tell changes only: {reasons}"
 
     wait_for(lambda: "DriftRepaired" in env.k8s.reasons(env.namespace, "repair"), "crd-wins repairs the drift")
     assert (env.team(ids["repair"]) or {}).get("max_budget") == 5, "crd-wins put the spec's value back"
@@ -353,6 +412,7 @@ def test_no_secret_in_artifacts_status_events_or_logs(env: Env) -> None:
     assert any(p.name == "stdout" for p in runner_files) and any("job_events" in p.parts for p in runner_files)
     places: dict[str, str] = {str(p): p.read_text(errors="replace") for p in runner_files}
     places["operator log"] = env.operator.log
+    assert " DEBUG " in places["operator log"], "the operator ran with --verbose"
     for kind in ("LiteLLMInstance", "LiteLLMTeam", "LiteLLMVirtualKey", "LiteLLMCredential", *OTHER_KINDS):
         for item in env.k8s.custom.list_namespaced_custom_object("litellm.llmops.dev", "v1alpha1", env.namespace,
                                                                  kind.lower() + "s")["items"]:

@@ -119,6 +119,21 @@ def test_runner_events_give_stats_status_failures_and_diffs() -> None:
     assert invalid.permanent and invalid.invalid_spec
 
 
+def test_a_licence_refusal_and_litellms_own_validation_are_permanent() -> None:
+    """Retrying cannot help: the licence sentence (any kind, any option) and LiteLLM's 422 are not retried."""
+    def failed(res: dict[str, Any]) -> runner.Result:
+        return runner.parse([{"event": "runner_on_failed", "event_data": {"task": "Team", "res": res}}], "failed", [])
+
+    licence = failed({"msg": "failed to manage team 'eng': tags of a team needs a LiteLLM Enterprise licence "
+                             "(this proxy reports licence type 'community' at /health/license)", "status": 403})
+    assert licence.permanent and licence.licence_required and not licence.rejected
+    rejected = failed({"msg": "failed to create team 'eng': POST /team/new returned HTTP 422: max_budget: "
+                              "Input should be a valid number", "status": 422})
+    assert rejected.permanent and rejected.rejected and not rejected.licence_required
+    transient = failed({"msg": "failed to create team 'eng': POST /team/new returned HTTP 503: down", "status": 503})
+    assert not transient.permanent
+
+
 @pytest.mark.parametrize(("field", "live", "current", "expected"), [
     ("maxBudget", 9.0, 5, 9),             # int-or-string: a whole number stays a number
     ("maxBudget", 9.5, 5, "9.5"),         # ... anything else its decimal string
@@ -150,3 +165,15 @@ def test_the_operator_imports_the_collection_it_ships_in() -> None:
 
     found = collections_dir({})
     assert found is not None and (found / "ansible_collections" / "llmops" / "litellm").resolve() == REPO.resolve()
+
+
+def test_what_a_custom_resource_claims_in_litellm() -> None:
+    """The natural keys the collection's kinds declare, by spec field; models share names (LiteLLM load-balances)."""
+    from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import cr_claims
+
+    assert cr_claims("LiteLLMTeam", {"teamAlias": "eng", "maxBudget": 5}) == [("teamAlias", "eng")]
+    assert cr_claims("LiteLLMUser", {"userEmail": "a@example.com", "userId": "u1"}) == [
+        ("userEmail", "a@example.com"), ("userId", "u1")]
+    assert cr_claims("LiteLLMTeam", {"teamAlias": "  "}) == []
+    assert cr_claims("LiteLLMModel", {"modelName": "gpt-4o"}) == []
+    assert cr_claims("Memcached", {"size": 1}) == []

@@ -10,6 +10,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._errors import REDA
 from ansible_collections.llmops.litellm.plugins.module_utils._module import unsupported
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import (
     Requires,
+    licence_refusal,
     licence_type,
     missing_calls,
     route_missing,
@@ -198,3 +199,18 @@ def test_a_read_route_the_proxy_lacks_is_no_missing_object(capsys, stub):
     result = run_credential(capsys, stub, check_mode=True, display_name="D")
     assert result["msg"].startswith("failed to read credential 'c': credential needs POST /credentials, PATCH "
                                     "/credentials/{id}, DELETE /credentials/{id}, GET /credentials/by_name/{id}")
+
+
+@pytest.mark.parametrize("msg", [
+    "This feature is only available for LiteLLM Enterprise users: tags. You must be a LiteLLM Enterprise user to use "
+    "this feature. If you have a license please set `LITELLM_LICENSE` in your env.",
+    "You must be a LiteLLM Enterprise user to use this feature",
+    "prompts is an enterprise feature",
+])
+def test_every_licence_refusal_of_litellm_is_the_licence_sentence(msg):
+    assert licence_refusal("this", msg) == "this needs a LiteLLM Enterprise licence (%s)" % msg
+
+
+@pytest.mark.parametrize("msg", [None, "", "team_alias already exists", "model 'enterprise-gpt' not found"])
+def test_other_refusals_are_not_the_licence(msg):
+    assert licence_refusal("this", msg) is None

@@ -15,6 +15,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._errors import Lite
 from ansible_collections.llmops.litellm.plugins.module_utils._module import (
     create_object,
     finish_create,
+    refusal_reason,
     send_delete,
     send_links,
     send_members,
@@ -122,7 +123,7 @@ class Applier(object):
             item.status = item.action + "d"
         except LiteLLMError as exc:
             item.status = "failed"
-            item.error = "failed to %s %s: %s" % (item.action, item.label, exc.msg)
+            item.error = "failed to %s %s: %s" % (item.action, item.label, refusal_reason(exc))
         except (IOError, OSError) as exc:
             item.status = "failed"
             item.error = "failed to %s %s: %s" % (item.action, item.label, exc)

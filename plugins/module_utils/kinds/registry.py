@@ -11,6 +11,7 @@ customer's budget) comes first. Everything else the engine knows about a kind is
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import camel
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.access_group import ACCESS_GROUP
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.budget import BUDGET
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.credential import CREDENTIAL
@@ -28,3 +29,21 @@ KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MODEL, ORGANIZATION, TE
          ACCESS_GROUP)
 BY_KIND = dict((r.kind, r) for r in KINDS)
 BY_PLURAL = dict((r.plural, r) for r in KINDS)
+BY_CR_KIND = dict((r.cr_kind, r) for r in KINDS if r.cr_kind)
+# LiteLLM load-balances the deployments that share a model_name: many custom resources may name one.
+SHARED_NAMES = frozenset([MODEL.kind])
+
+
+def cr_claims(cr_kind, spec):
+    """The (spec field, value) pairs by which a custom resource names its one LiteLLM object (``teamAlias``; a
+    user's ``userEmail`` and ``userId``). Two custom resources of one instance with the same pair claim the same
+    object: the operator lets the older one manage it."""
+    resource = BY_CR_KIND.get(cr_kind)
+    if resource is None or resource.kind in SHARED_NAMES:
+        return []
+    found = []
+    for option in sorted(set([resource.key_field, resource.cr_alias])):
+        value = (spec or {}).get(camel(option))
+        if isinstance(value, str) and value.strip():
+            found.append((camel(option), value))
+    return found

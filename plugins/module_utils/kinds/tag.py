@@ -6,7 +6,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
+from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import ENTERPRISE_OPTION, Requires
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import budget_table_field
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Endpoint,
@@ -38,7 +38,7 @@ TAG = Resource(
         budget_table_field("tpm_limit", "int", minimum=0),
         budget_table_field("rpm_limit", "int", minimum=0),
         budget_table_field("max_parallel_requests", "int", minimum=0),
-        budget_table_field("model_max_budget", "dict", requires=Requires(paths=(), enterprise=True)),
+        budget_table_field("model_max_budget", "dict", requires=ENTERPRISE_OPTION),
         Field("model_info", "dict", option=False),
         budget_table_field("budget_id", option=False),
         Field("created_by", option=False),

@@ -6,6 +6,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import ENTERPRISE_OPTION
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import LITELLM_METADATA_KEYS
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Endpoint,
@@ -46,17 +47,17 @@ TEAM = Resource(
         Field("tpd_limit", "int", minimum=0),
         Field("blocked", "bool"),
         Field("model_aliases", "dict", path=("litellm_model_table", "model_aliases")),
-        Field("tags", "list", elements="str", path=("metadata", "tags")),
-        Field("guardrails", "list", elements="str", path=("metadata", "guardrails")),
+        Field("tags", "list", elements="str", path=("metadata", "tags"), requires=ENTERPRISE_OPTION),
+        Field("guardrails", "list", elements="str", path=("metadata", "guardrails"), requires=ENTERPRISE_OPTION),
         Field("metadata", "dict", keep_keys=LITELLM_METADATA_KEYS),
-        Field("model_max_budget", "dict"),
+        Field("model_max_budget", "dict", requires=ENTERPRISE_OPTION),
         Field("model_rpm_limit", "dict", minimum=0, path=("metadata", "model_rpm_limit")),
         Field("model_tpm_limit", "dict", minimum=0, path=("metadata", "model_tpm_limit")),
         Field("team_member_budget", "float", minimum=0, path=("team_member_budget_table", "max_budget")),
         Field("team_member_budget_duration", path=("team_member_budget_table", "budget_duration")),
         Field("team_member_rpm_limit", "int", minimum=0, path=("team_member_budget_table", "rpm_limit")),
         Field("team_member_tpm_limit", "int", minimum=0, path=("team_member_budget_table", "tpm_limit")),
-        Field("team_member_key_duration", path=("metadata", "team_member_key_duration"), no_log=False),
+        Field("team_member_key_duration", path=("metadata", "team_member_key_duration"), no_log=False, requires=ENTERPRISE_OPTION),
         Field("default_team_member_models", "list", elements="str"),
         Field("spend", "float", option=False),
         Field("created_at", option=False),

@@ -6,7 +6,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
+from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import ENTERPRISE_OPTION, Requires
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import LITELLM_METADATA_KEYS
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Endpoint,
@@ -64,22 +64,22 @@ VIRTUAL_KEY = Resource(
         Field("rpm_limit", "int", minimum=0),
         Field("tpd_limit", "int", minimum=0),
         Field("max_parallel_requests", "int", minimum=0),
-        Field("model_max_budget", "dict"),
+        Field("model_max_budget", "dict", requires=ENTERPRISE_OPTION),
         Field("model_rpm_limit", "dict", minimum=0, path=("metadata", "model_rpm_limit")),
         Field("model_tpm_limit", "dict", minimum=0, path=("metadata", "model_tpm_limit")),
         Field("rpm_limit_type", choices=LIMIT_TYPES, path=("metadata", "rpm_limit_type")),
         Field("tpm_limit_type", choices=LIMIT_TYPES, path=("metadata", "tpm_limit_type")),
-        Field("tags", "list", elements="str", path=("metadata", "tags")),
-        Field("guardrails", "list", elements="str", path=("metadata", "guardrails")),
+        Field("tags", "list", elements="str", path=("metadata", "tags"), requires=ENTERPRISE_OPTION),
+        Field("guardrails", "list", elements="str", path=("metadata", "guardrails"), requires=ENTERPRISE_OPTION),
         Field("enforced_params", "list", elements="str", path=("metadata", "enforced_params")),
         Field("metadata", "dict", keep_keys=LITELLM_METADATA_KEYS),
         Field("aliases", "dict"),
         Field("permissions", "dict"),
         Field("allowed_routes", "list", elements="str"),
         Field("allowed_passthrough_routes", "list", elements="str", path=("metadata", "allowed_passthrough_routes"),
-              no_log=False),
+              no_log=False, requires=ENTERPRISE_OPTION),
         Field("denied_passthrough_routes", "list", elements="str", path=("metadata", "denied_passthrough_routes"),
-              no_log=False),
+              no_log=False, requires=ENTERPRISE_OPTION),
         Field("blocked", "bool"),
         Field("auto_rotate", "bool"),
         Field("rotation_interval"),
