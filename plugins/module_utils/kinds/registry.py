@@ -28,3 +28,8 @@ KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MODEL, ORGANIZATION, TE
          ACCESS_GROUP)
 BY_KIND = dict((r.kind, r) for r in KINDS)
 BY_PLURAL = dict((r.plural, r) for r in KINDS)
+
+
+def cascades_of(resource):
+    """[(child Resource, Cascade)]: what LiteLLM's deletion of an object of ``resource`` does to other objects."""
+    return [(child, cascade) for child in KINDS for cascade in child.cascaded_by if cascade.parent is resource]

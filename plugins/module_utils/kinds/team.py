@@ -8,6 +8,7 @@ __metaclass__ = type
 
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import LITELLM_METADATA_KEYS
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
+    Cascade,
     Endpoint,
     Field,
     Members,
@@ -83,4 +84,6 @@ TEAM = Resource(
     export_id=False,
     cr_kind="LiteLLMTeam",
     cr_ref="teamRef",
+    # /organization/delete deletes the teams of the organization (and not their keys)
+    cascaded_by=[Cascade(ORGANIZATION, ("organization_id",), "deleted")],
 )
