@@ -299,3 +299,23 @@ def test_gateway_failure_mid_document_reports_what_was_written(litellm_proxy, re
     assert again["converged"]["changed"] is False
     users = litellm_proxy.api("GET", "/user/list", params={"user_email": email}).json()["users"]
     litellm_proxy.api("POST", "/user/delete", json={"user_ids": [u["user_id"] for u in users]})
+
+
+def test_user_module_deletion_that_would_take_a_key(litellm_proxy, recorder, prefix, key_dir, cleanup):
+    """llmops.litellm.user state=absent: LiteLLM deletes a user's keys with the user; refused, then opted in."""
+    email, key = prefix + "user@example.com", prefix + "key"
+    user_id = litellm_proxy.api("POST", "/user/new", json={"user_email": email, "auto_create_key": False}).json()[
+        "user_id"]
+    assert litellm_proxy.api("POST", "/key/generate", json={"user_id": user_id, "key_alias": key}).status_code == 200
+    play = Play(recorder, litellm_proxy.master_key, key_dir)
+    module_step(play, "refused", "user", user_email=email, state="absent")
+    module_step(play, "cascade", "user", user_email=email, state="absent", cascade=True)
+    play.run()
+
+    refused = play["refused"]
+    assert refused.get("failed") and f"virtual_key '{key}' (deleted)" in refused["msg"], refused.get("msg")
+    assert play.writes("refused") == []
+    cascade = play["cascade"]
+    assert cascade["cascaded"] == [{"kind": "virtual_key", "name": key, "effect": "deleted"}], cascade.get("msg")
+    assert play.writes("cascade") == [("POST", "/user/delete")]
+    assert keys_named(litellm_proxy, key) == []

@@ -84,6 +84,6 @@ TEAM = Resource(
     export_id=False,
     cr_kind="LiteLLMTeam",
     cr_ref="teamRef",
-    # /organization/delete deletes the teams of the organization (and not their keys)
+    # /organization/delete deletes the teams of the organization (their keys go as keys of the organization)
     cascaded_by=[Cascade(ORGANIZATION, ("organization_id",), "deleted")],
 )
