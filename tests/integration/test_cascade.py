@@ -319,3 +319,40 @@ def test_user_module_deletion_that_would_take_a_key(litellm_proxy, recorder, pre
     assert cascade["cascaded"] == [{"kind": "virtual_key", "name": key, "effect": "deleted"}], cascade.get("msg")
     assert play.writes("cascade") == [("POST", "/user/delete")]
     assert keys_named(litellm_proxy, key) == []
+
+
+def test_gateway_organization_deletion_that_would_take_teams_and_keys(litellm_proxy_premium, prefix, key_dir):
+    """Organizations (a LiteLLM Enterprise feature): the premium twin. LiteLLM deletes an organization's teams and
+    the keys of its teams (they carry its organization_id) with it: refused, naming both; then let go by pruning
+    with ``cascade: true``, which names them and removes the key file."""
+    proxy = litellm_proxy_premium
+    org, team, key = prefix + "org", prefix + "team", prefix + "key"
+    with RecordingProxy(proxy.url) as recorder:
+        try:
+            play = Play(recorder, proxy.master_key, key_dir)
+            play.state("setup", {"organizations": [{"organization_alias": org}],
+                                 "teams": [{"team_alias": team, "organization_alias": org}],
+                                 "virtual_keys": [{"key_alias": key, "team_alias": team}]})
+            play.state("refused", {"organizations": [{"organization_alias": org, "state": "absent"}]})
+            play.state("pruned", {"organizations": []}, scope={"name_prefix": prefix}, unmanaged="prune",
+                       cascade=True)
+            play.run()
+
+            assert not play["setup"].get("failed"), play["setup"].get("msg")
+            refused = play["refused"]
+            assert refused.get("failed")
+            assert refused["msg"] == (
+                f"failed to plan the document: organizations[0]: deleting organization '{org}' would, by LiteLLM's "
+                f"cascade, also take 2 objects not declared absent: team '{team}' (deleted), virtual_key '{key}' "
+                "(deleted); declare them absent, or set cascade: true to let them go with it")
+            assert play.writes("refused") == []
+            pruned = play["pruned"]
+            assert pruned["changed"] is True and not pruned.get("failed"), pruned.get("msg")
+            assert {(c["kind"], c["name"], c["action"], c.get("status")) for c in pruned["changes"]} == {
+                ("organization", org, "delete", "deleted"), ("team", team, "cascade", "deleted"),
+                ("virtual_key", key, "cascade", "deleted")}
+            assert play.writes("pruned") == [("DELETE", "/organization/delete")]
+            assert keys_named(proxy, key) == []
+            assert not (key_dir / key).exists()
+        finally:
+            prune_everything(recorder, proxy.master_key, prefix, key_dir)
