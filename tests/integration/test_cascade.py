@@ -117,7 +117,7 @@ def test_gateway_team_deletion_that_would_take_a_key(litellm_proxy, recorder, pr
     assert changes[("virtual_key", live_key)]["cascade_of"] == f"team '{team}'"
     diffs = {d["before_header"]: d for d in cascade["diff"]}
     assert diffs[f"virtual_key {live_key}"]["after"] == {} and diffs[f"virtual_key {live_key}"]["before"]
-    assert [w for w in play.writes("cascade")] == [("POST", "/team/delete")]
+    assert play.writes("cascade") == [("POST", "/team/delete")]
     assert keys_named(litellm_proxy, live_key) == []
     assert not (key_dir / live_key).exists(), "the key file of a key deleted with its team was kept"
 

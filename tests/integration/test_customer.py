@@ -84,8 +84,8 @@ def test_customer_four_steps_for_create_each_option_and_absent(litellm_proxy, na
                         ignore_errors=True),
             module_task("delete the shared budget in use", "budget", {"budget_id": shared, "state": "absent"},
                         ignore_errors=True),
-            module_task("delete the shared budget in use, cascade", "budget", {"budget_id": shared, "state": "absent",
-                                                                                "cascade": True}),
+            module_task("delete the shared budget in use, cascade", "budget",
+                        {"budget_id": shared, "state": "absent", "cascade": True}),
             read("read the customer of the deleted budget", f"{prefix}-s"),
         ])
     result = lifecycle.run()
