@@ -124,6 +124,7 @@ class Client(object):
         self._secrets = (api_key,)
         self._sleep = sleep
         self._kept = {}
+        self.writes = []  # "METHOD /path" of every write LiteLLM accepted, in order: what a failed run changed
         self.session = requests.Session()
         self.session.headers.update({"Authorization": "Bearer %s" % api_key, "Accept": "application/json"})
         self.session.verify = (ca_path or True) if validate_certs else False
@@ -169,7 +170,10 @@ class Client(object):
                 self._sleep(retry_delay(attempt, self.backoff, response.headers.get("Retry-After")))
                 attempt += 1
                 continue
-            return self._result(where, response)
+            answer = self._result(where, response)
+            if method not in READ_METHODS:
+                self.writes.append("%s %s" % (method, path))
+            return answer
 
     def _send(self, method, path, params, body):
         started, status = time.monotonic(), None

@@ -22,6 +22,13 @@ from ansible_collections.llmops.litellm.plugins.module_utils._errors import (
     ValidationError,
     scrub_data,
 )
+from ansible_collections.llmops.litellm.plugins.module_utils._cascade import (
+    CASCADE_OPTION,
+    cascade_of,
+    refuse,
+    report,
+)
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import cascades_of
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import (
     licence_refusal,
     licence_type,
@@ -192,8 +199,14 @@ class LiteLLMModule(AnsibleModule):
                            for r, what, resource, read_only in self.requirements]
             else:
                 reasons = [r.explain(what, exc.msg, exc.status) for r, what, _res, _ro in self.requirements]
-            msg = next((reason for reason in reasons if reason), None) or refusal_reason(exc)
-            self.fail_json(msg="failed to %s: %s" % (self.action, msg), **extra)
+            msg = "failed to %s: %s" % (self.action, next((reason for reason in reasons if reason), None)
+                                        or refusal_reason(exc))
+            if self.client.writes:  # a run that fails after a write changed something: say what
+                extra.update(changed=True, written=list(self.client.writes))
+                msg += " (already written before the failure: %s)" % ", ".join(self.client.writes)
+            self.fail_json(msg=msg, **extra)
+        if self.client.writes:
+            result["changed"] = True
         self.exit_json(**result)
 
     def require(self, requires, what, resource=None, read_only=False):
@@ -391,8 +404,11 @@ class EntityModule(LiteLLMModule):
         if resource.id_field == resource.key_field:  # the name is the id (a tag)
             spec[resource.key_field] = dict(spec[resource.key_field], required=True)
             required_one_of = []
+        if cascades_of(resource):
+            spec["cascade"] = dict(CASCADE_OPTION)
         super(EntityModule, self).__init__(spec, required_one_of=required_one_of, **kwargs)
         self.reader = Reader(self.client, resource)
+        self.cascaded = []  # (child Resource, child raw, effect): what LiteLLM deletes or changes with the object
 
     def run(self):
         resource, params = self.resource, self.params
@@ -424,9 +440,13 @@ class EntityModule(LiteLLMModule):
 
         result = dict(changed=changed)
         result[resource.kind] = self.secret_free(after)
+        if self.cascaded:
+            result["cascaded"] = report(self.cascaded)
         if self._diff:
             result["diff"] = dict(before=self.secret_free(self.diffable(before)),
                                   after=self.secret_free(self.diffable(after)))
+            if self.cascaded:
+                result["diff"]["before"]["cascaded"] = result["cascaded"]
         return result
 
     def diffable(self, view):
@@ -438,11 +458,28 @@ class EntityModule(LiteLLMModule):
         if raw:
             self.action = "delete %s" % label
             self.ensure_writable(raw)
+            self.plan_cascade(label, raw)
         if raw and self.check_mode:
             self.confirm_offered()
         if raw and not self.check_mode:
             send_delete(self.client, self.resource, raw)
         return raw is not None, {}
+
+    def plan_cascade(self, label, raw):
+        """Find what LiteLLM's deletion of ``raw`` takes with it; refuse unless the task sets ``cascade``."""
+        cascades = cascades_of(self.resource)
+        if not cascades:
+            return
+        self.action = "find what LiteLLM deletes with %s" % label
+        live = {}
+        for child, cascade in cascades:  # listed with LiteLLM's filter where it has one (a team's keys)
+            field = cascade.path[0] if len(cascade.path) == 1 and cascade.path[0] in child.find.filters else None
+            found = Reader(self.client, child).matching(**({field: raw[self.resource.id_field]} if field else {}))
+            live.setdefault(child.kind, []).extend(child.bulk_join(self.client, found) if child.bulk_join else found)
+        self.cascaded = cascade_of(self.resource, raw, live)
+        self.action = "delete %s" % label
+        if self.cascaded and not self.params["cascade"]:
+            refuse("it", self.cascaded, "this task does not delete", "delete %s first")
 
     def present(self, label, raw, before, desired, members, looked_up_by_id):
         """Create or update the object; returns (changed, the object after, or as predicted in check mode)."""

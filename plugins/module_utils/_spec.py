@@ -260,6 +260,10 @@ LinkPlan = namedtuple("LinkPlan", "add remove predicted")
 # An option of a document object naming a parent by its natural key (team_alias), resolved to the parent's id
 # (``field`` of ``target``, a Resource).
 Reference = namedtuple("Reference", "option target field")
+# What LiteLLM does to an object of a kind when it deletes the ``parent`` (a Resource) whose id the object holds at
+# ``path``: ``effect`` is "deleted" (a team's keys go with it) or says how the object is left (a model naming a
+# credential that no longer exists). Both engines refuse such a deletion unless the user opts in (``cascade``).
+Cascade = namedtuple("Cascade", "parent path effect")
 # A kind whose objects live inside a parent's (team members in a team): ``read(answer)`` lists them from the
 # parent's answer.
 Membership = namedtuple("Membership", "parent member read")
@@ -327,7 +331,8 @@ class Resource(object):
                  read_only=None, preflight=None, required=(), generated_id=False, requires=None, shape=None,
                  key_filters=None, unique_key=True, list_order=None, references=(), named_parents=(),
                  mutually_exclusive=(), refused=(), document_options=None, owner_field=None, export_id=True,
-                 protected_ids=(), bulk_join=None, export_options=None, cr_kind=None, cr_ref=None, cr_alias=None):
+                 protected_ids=(), bulk_join=None, export_options=None, cr_kind=None, cr_ref=None, cr_alias=None,
+                 cascaded_by=()):
         self.kind = kind
         self.plural = plural
         self.id_field = id_field
@@ -395,6 +400,8 @@ class Resource(object):
         self.cr_kind = cr_kind
         self.cr_ref = cr_ref
         self.cr_alias = cr_alias or key_field
+        # cascaded_by: Cascade tuples, what LiteLLM's deletion of a parent does to objects of this kind.
+        self.cascaded_by = tuple(cascaded_by)
 
     @property
     def options(self):

@@ -20,6 +20,7 @@ author:
 extends_documentation_fragment:
   - llmops.litellm.connection
   - llmops.litellm.state
+  - llmops.litellm.state.CASCADE
   - llmops.litellm.attributes
   - llmops.litellm.budget
   - llmops.litellm.budget.SOFT_BUDGET

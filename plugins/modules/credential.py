@@ -22,6 +22,7 @@ author:
 extends_documentation_fragment:
   - llmops.litellm.connection
   - llmops.litellm.state
+  - llmops.litellm.state.CASCADE
   - llmops.litellm.attributes
 options:
   credential_name:

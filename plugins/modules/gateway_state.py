@@ -106,6 +106,22 @@ options:
     description: How many requests may be in flight at once.
     type: int
     default: 8
+  cascade:
+    description:
+      - Whether a deletion may take with it, by LiteLLM's own cascade, live objects the document does not declare
+        absent. LiteLLM deletes a team's virtual keys and its team-owned models with the team, a user's keys with
+        the user, an organization's teams and keys with the organization; it leaves the models of a deleted
+        credential naming it (their requests then fail), and the customers and keys of a deleted budget without a
+        budget.
+      - V(false) refuses such a document before anything is written, naming the objects. V(true) lets them go;
+        the result (RV(changes), with C(action=cascade)) and the diff name each of them, and the key files of keys
+        deleted so are removed as for a key the document deletes.
+      - An object's own C(cascade) (teams, users, organizations, credentials and budgets take it) wins for its
+        deletion.
+      - Either way, a document that declares an object present under a parent it deletes (a key in a team
+        declared absent, a model using a credential declared absent) is refused.
+    type: bool
+    default: false
 notes:
   - Organization members given by C(user_email) must name users that exist before the run (LiteLLM adds
     organization members by user_id only).
@@ -169,15 +185,27 @@ changes:
       description: Natural key of the object.
       type: str
     action:
-      description: V(create), V(update) or V(delete).
+      description: V(create), V(update), V(delete), or V(cascade) for an object LiteLLM deletes or changes with the
+        deletion of another (see O(cascade)).
       type: str
+    cascade_of:
+      description: For C(action=cascade), the object whose deletion takes this one (C(team 'research')).
+      type: str
+    effect:
+      description: For C(action=cascade), what LiteLLM does to this object (V(deleted), or how it is left).
+      type: str
+    written:
+      description: For an object that failed, the writes LiteLLM had already accepted for it (C(POST /user/new)).
+      type: list
+      elements: str
     changes:
       description: "C([{path, desired, live}]): the option (a dict option's key as C(option.key), a member as
         C(members[user_email=...])), the declared value and the live one. Secrets show as C(********)."
       type: list
       elements: dict
     status:
-      description: What happened (not in check mode), V(created), V(updated), V(deleted), V(failed) or V(skipped).
+      description: What happened (not in check mode), V(created), V(updated), V(deleted), V(failed) or V(skipped);
+        V(changed) for an object LiteLLM changed with the deletion of another.
       type: str
     error:
       description: Why the object failed or was skipped.
@@ -256,6 +284,7 @@ class GatewayStateModule(LiteLLMModule):
             update_secrets=dict(type="str", choices=["always", "on_create"], default="on_create"),
             key_dir=dict(type="path"),
             workers=dict(type="int", default=8),
+            cascade=dict(type="bool", default=False),
         ), required_one_of=[("document", "files")])
 
     def client_factory(self):
@@ -278,9 +307,10 @@ class GatewayStateModule(LiteLLMModule):
         client_for = thread_clients(self.client_factory)
         ensure_offered(self.client, declared)
         self.action = "read the live state"
-        live = read_live(client_for, needed_kinds(declared, scope), workers)
+        live = read_live(client_for, needed_kinds(declared, scope, params["unmanaged"]), workers)
         self.action = "plan the document"
-        plan = Planner(declared, live, scope, params["unmanaged"], params["update_secrets"], params["key_dir"]).plan()
+        plan = Planner(declared, live, scope, params["unmanaged"], params["update_secrets"], params["key_dir"],
+                       params["cascade"]).plan()
         if self.check_mode and plan.work:
             work = set(id(i) for i in plan.work)
             ensure_offered(self.client, [(i.resource, i.where, i.params) for i in plan.items if id(i) in work],
@@ -292,17 +322,19 @@ class GatewayStateModule(LiteLLMModule):
         return self.result(plan, live, scope)
 
     def result(self, plan, live, scope):
-        everything = plan.items + plan.unmanaged
+        everything = plan.items + plan.unmanaged + plan.cascaded
         result = dict(
-            changed=any(i.status not in ("failed", "skipped") for i in plan.work) if not self.check_mode
+            # anything written is a change, also from an object that then failed
+            changed=any(i.written or i.status not in ("failed", "skipped") for i in plan.work) if not self.check_mode
             else plan.changed,
-            changes=[i.report() for i in plan.work],
+            changes=[i.report() for i in plan.work + plan.cascaded],
             objects=[dict((k, v) for k, v in i.report().items() if k != "changes") for i in everything],
             summary=plan.summary(),
         )
         if self._diff:
             result["diff"] = [dict(before_header="%s %s" % (i.resource.kind, i.name), after_header="%s %s" % (
-                i.resource.kind, i.name), before=item_view(i, False), after=item_view(i, True)) for i in plan.work]
+                i.resource.kind, i.name), before=item_view(i, False), after=item_view(i, True))
+                for i in plan.work + plan.cascaded]
         result = self.secret_free(result)
         if self.params["unmanaged"] == "adopt":
             adopted = set((i.resource.kind, i.object_id) for i in plan.unmanaged if i.action == "adopt")
@@ -310,8 +342,11 @@ class GatewayStateModule(LiteLLMModule):
                                              (self.params["api_key"],))
         failed = [i for i in plan.work if i.status in ("failed", "skipped")]
         if failed:
-            self.fail_json(msg="failed to apply the document: %d of %d changes not applied: %s" % (
-                len(failed), len(plan.work), "; ".join(i.error for i in failed[:10])), **result)
+            applied = [i for i in plan.work if i.written or i.status not in ("failed", "skipped")]
+            self.fail_json(msg="failed to apply the document: %d of %d changes not applied: %s%s" % (
+                len(failed), len(plan.work), "; ".join(i.error for i in failed[:10]),
+                "; %d objects were written before or beside the failure (see changes)" % len(applied) if applied
+                else ""), **result)
         return result
 
 

@@ -23,6 +23,7 @@ author:
 extends_documentation_fragment:
   - llmops.litellm.connection
   - llmops.litellm.state
+  - llmops.litellm.state.CASCADE
   - llmops.litellm.attributes
   - llmops.litellm.budget
   - llmops.litellm.budget.TPD_LIMIT

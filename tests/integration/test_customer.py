@@ -82,7 +82,10 @@ def test_customer_four_steps_for_create_each_option_and_absent(litellm_proxy, na
             module_task("negative limit", "customer", {"user_id": f"{prefix}-s", "rpm_limit": -1}, ignore_errors=True),
             module_task("unknown region", "customer", {"user_id": f"{prefix}-s", "allowed_model_region": "mars"},
                         ignore_errors=True),
-            module_task("delete the shared budget in use", "budget", {"budget_id": shared, "state": "absent"}),
+            module_task("delete the shared budget in use", "budget", {"budget_id": shared, "state": "absent"},
+                        ignore_errors=True),
+            module_task("delete the shared budget in use, cascade", "budget",
+                        {"budget_id": shared, "state": "absent", "cascade": True}),
             read("read the customer of the deleted budget", f"{prefix}-s"),
         ])
     result = lifecycle.run()
@@ -108,6 +111,13 @@ def test_customer_four_steps_for_create_each_option_and_absent(litellm_proxy, na
     assert step("budget_id and a limit")["msg"] == "parameters are mutually exclusive: budget_id|max_budget"
     assert "rpm_limit must be >= 0, got -1" in step("negative limit")["msg"]
     assert "value of allowed_model_region must be one of: eu, us, got: mars" in step("unknown region")["msg"]
+    refused = step("delete the shared budget in use")
+    assert refused["failed"] is True and refused["msg"] == (
+        f"failed to delete budget '{shared}': it would, by LiteLLM's cascade, also take 1 object this task does not "
+        f"delete: customer '{prefix}-s' (left without its budget: LiteLLM unsets its budget_id); delete it first, or "
+        "set cascade: true to let it go with it")
+    assert step("delete the shared budget in use, cascade")["cascaded"] == [{
+        "kind": "customer", "name": f"{prefix}-s", "effect": "left without its budget: LiteLLM unsets its budget_id"}]
     orphan = ok(step("read the customer of the deleted budget"))
     assert (orphan["budget_id"], orphan["litellm_budget_table"]) == (None, None), \
         "LiteLLM deletes a budget in use and clears the customers' budget_id"

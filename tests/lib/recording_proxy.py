@@ -5,11 +5,14 @@ reach LiteLLM: ``RecordingProxy(upstream_url).start()``, point the client at ``.
 list of (method, path without query)) or ``.counts()``. Real HTTP on both sides; it answers nothing itself but
 marks: ``GET /__mark__/<name>`` (from a playbook's ``uri`` task between two steps) is recorded as ("MARK",
 name) and never forwarded, so that one playbook run can be split into steps with ``between(a, b)``.
+``refuse[(method, path)] = (status, body)`` answers that request itself (recorded, not forwarded), as LiteLLM
+answers a request it turns down: a failure at a chosen point of a run, every other request reaching LiteLLM.
 """
 
 from __future__ import annotations
 
 import collections
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -29,6 +32,7 @@ class RecordingProxy:
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream.rstrip("/")
         self.requests: list[tuple[str, str]] = []
+        self.refuse: dict[tuple[str, str], tuple[int, Any]] = {}
         self._lock = threading.Lock()
         self._local = threading.local()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -104,6 +108,15 @@ class RecordingProxy:
                     self.end_headers()
                     return
                 proxy._record(self.command, self.path)
+                refused = proxy.refuse.get((self.command, urlsplit(self.path).path))
+                if refused is not None:
+                    content = json.dumps(refused[1]).encode()
+                    self.send_response(refused[0])
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(content)))
+                    self.end_headers()
+                    self.wfile.write(content)
+                    return
                 headers = dict((k, v) for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP)
                 answer = proxy._session().request(self.command, proxy.upstream + self.path, data=body,
                                                   headers=headers, timeout=300, allow_redirects=False)

@@ -27,6 +27,9 @@ class Teams:
             ("POST", "/team/new"): self.new,
             ("POST", "/team/update"): self.update,
             ("POST", "/team/delete"): self.delete,
+            # what a team's deletion takes with it (none here): its keys and its own models
+            ("GET", "/key/list"): lambda request: Reply(200, {"keys": [], "total_pages": 1}),
+            ("GET", "/v2/model/info"): lambda request: Reply(200, {"data": [], "total_pages": 1}),
         }
 
     def list(self, request):

@@ -11,6 +11,7 @@ __metaclass__ = type
 import os
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
+from ansible_collections.llmops.litellm.plugins.module_utils._cascade import DELETED
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import LiteLLMError, ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._module import (
     create_object,
@@ -113,9 +114,13 @@ class Applier(object):
                         future.result()
                         done.add(id(item))
                         finish(item)
+        for item in plan.cascaded:  # went with its parent, by LiteLLM's cascade
+            if item.cascade_of.status == "deleted":
+                item.status = "deleted" if item.effect == DELETED else "changed"
 
     def run_item(self, item):
         client = self.client_for()
+        before = len(client.writes)
         try:
             for field, parent in item.awaiting.items():
                 item.desired[field] = parent.object_id
@@ -127,6 +132,9 @@ class Applier(object):
         except (IOError, OSError) as exc:
             item.status = "failed"
             item.error = "failed to %s %s: %s" % (item.action, item.label, exc)
+        item.written = client.writes[before:]
+        if item.written and item.status == "failed":
+            item.error += " (already written before the failure: %s)" % ", ".join(item.written)
 
     @staticmethod
     def create(client, item):
@@ -170,7 +178,7 @@ def key_value(path):
 
 def drop_key_files(plan, key_dir):
     """Remove the key files of deleted keys that hold the deleted key (never another one)."""
-    for item in plan.items + plan.unmanaged:
+    for item in plan.items + plan.unmanaged + plan.cascaded:
         if item.resource is not VIRTUAL_KEY or item.status != "deleted" or not item.name:
             continue
         path = item.params.get("key_file") or (os.path.join(key_dir, key_file_name(item.name)) if key_dir else None)

@@ -19,7 +19,7 @@ from collections import namedtuple
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_PLURAL, KINDS
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_PLURAL, KINDS, cascades_of
 
 
 # The key of the ownership marker in the kind's owner_field (a dict option the engine may add one key to).
@@ -61,6 +61,8 @@ def object_spec(resource):
         spec["update_secrets"] = dict(spec["update_secrets"], default=None)
     for reference in resource.references:
         spec[reference.option] = dict(type="str")
+    if cascades_of(resource):
+        spec["cascade"] = dict(type="bool")  # unset: the document's cascade option
     spec.update(resource.document_options)
     return spec
 

@@ -11,6 +11,7 @@ __metaclass__ = type
 
 import os
 
+from ansible_collections.llmops.litellm.plugins.module_utils._cascade import DELETED, cascade_of, refuse
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import UnsupportedError, ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import MergedDict, PartialDict
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import MemberPlan, get_path
@@ -27,7 +28,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document im
     key_file_name,
     natural_name,
 )
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_PLURAL, KINDS
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_PLURAL, KINDS, cascades_of
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import VIRTUAL_KEY
 
 
@@ -113,6 +114,9 @@ class Item(object):
         self.error = None
         self.object_id = raw.get(resource.id_field) if raw else None
         self.key_file = None
+        self.written = []                   # the writes LiteLLM accepted for this object ("POST /team/new")
+        self.cascade_of = None              # for an object LiteLLM deletes or changes with another: that Item
+        self.effect = None                  # ... and what it does to this one (see Cascade)
 
     @property
     def name(self):
@@ -128,15 +132,20 @@ class Item(object):
             entry["status"] = self.status
         if self.error:
             entry["error"] = self.error
+        if self.cascade_of is not None:
+            entry.update(cascade_of=self.cascade_of.label, effect=self.effect)
+        if self.written and self.status in ("failed", "skipped"):
+            entry["written"] = self.written
         return entry
 
 
 class Plan(object):
     """The items of a document against the live state, and what is to be done with the objects not declared."""
 
-    def __init__(self, items, unmanaged):
+    def __init__(self, items, unmanaged, cascaded=()):
         self.items = items
         self.unmanaged = unmanaged
+        self.cascaded = list(cascaded)  # Items LiteLLM deletes or changes with a deleted parent (action "cascade")
 
     @property
     def work(self):
@@ -148,7 +157,7 @@ class Plan(object):
 
     def summary(self):
         counts = {}
-        for item in self.items + self.unmanaged:
+        for item in self.items + self.unmanaged + self.cascaded:
             counts[item.status or item.action] = counts.get(item.status or item.action, 0) + 1
         return counts
 
@@ -156,13 +165,14 @@ class Plan(object):
 class Planner(object):
     """Plans a parsed document against the live state."""
 
-    def __init__(self, declared, live, scope, policy, update_secrets="on_create", key_dir=None):
+    def __init__(self, declared, live, scope, policy, update_secrets="on_create", key_dir=None, cascade=False):
         self.declared = declared
         self.live = live
         self.scope = scope
         self.policy = policy
         self.update_secrets = update_secrets
         self.key_dir = key_dir
+        self.cascade = cascade
         self.items = []
         self.claimed = {}       # (kind, live id) -> Item
         self.by_id, self.by_key = {}, {}
@@ -182,7 +192,8 @@ class Planner(object):
             self.link_parents(item)
         for item in self.items:
             self.plan_item(item)
-        return Plan(self.items, self.plan_unmanaged())
+        unmanaged = self.plan_unmanaged()
+        return Plan(self.items, unmanaged, self.plan_cascades(unmanaged))
 
     # matching ------------------------------------------------------------------------------------------------
 
@@ -355,6 +366,50 @@ class Planner(object):
         if reason:
             raise ValidationError("%s: cannot change %s: %s" % (item.where, item.label, reason))
 
+    # cascades ------------------------------------------------------------------------------------------------
+
+    def plan_cascades(self, unmanaged):
+        """What LiteLLM's deletions take with them. A declared object that is to stay under a parent being deleted
+        is a contradiction; a live object the document does not declare, taken or changed by a deletion, is
+        refused unless the deletion opts in (``cascade``). Returns the Items that go with a deletion."""
+        deleting = dict(((i.resource.kind, i.object_id), i) for i in self.items + unmanaged if i.action == "delete")
+        if not deleting:
+            return []
+        for item in self.items:
+            if item.params["state"] != "present":
+                continue
+            for cascade in item.resource.cascaded_by:
+                parent_id = get_path(item.desired, cascade.path)
+                if parent_id is None or parent_id == KNOWN_AFTER_APPLY:
+                    parent_id = get_path(item.raw, cascade.path) if item.raw else None
+                parent = deleting.get((cascade.parent.kind, parent_id))
+                if parent is not None:
+                    raise ValidationError("%s: %s is declared present, but it belongs to %s, which %s (LiteLLM's "
+                                          "cascade: %s)" % (
+                                              item.where, item.label, parent.label,
+                                              "%s declares absent" % parent.where if parent.where else
+                                              "unmanaged: prune deletes",
+                                              "deleted with it" if cascade.effect == DELETED else cascade.effect))
+        cascaded = []
+        for parent in self.items + unmanaged:
+            if parent.action != "delete":
+                continue
+            found = [(child, raw, effect) for child, raw, effect in cascade_of(parent.resource, parent.raw, self.live)
+                     if (child.kind, raw.get(child.id_field)) not in self.claimed
+                     and (child.kind, raw.get(child.id_field)) not in deleting]
+            opted = parent.params.get("cascade") if parent.params.get("cascade") is not None else self.cascade
+            if found and not opted:
+                refuse("%s: deleting %s" % (parent.where, parent.label) if parent.where else
+                       "unmanaged: prune: deleting %s" % parent.label, found, "not declared absent",
+                       "declare %s absent")
+            for child, raw, effect in found:
+                item = Item(child, raw=raw)
+                item.action, item.cascade_of, item.effect = "cascade", parent, effect
+                item.diff = [dict(path="", desired=None, live=item.name)] if effect == DELETED else []
+                parent.diff.append(dict(path="cascade", desired=None, live="%s %s" % (item.label, effect)))
+                cascaded.append(item)
+        return cascaded
+
     # objects not declared ------------------------------------------------------------------------------------
 
     def plan_unmanaged(self):
@@ -393,9 +448,14 @@ class Planner(object):
         return True
 
 
-def needed_kinds(declared, scope):
-    """The kinds whose live state a plan needs: declared, in scope, and referenced."""
+def needed_kinds(declared, scope, policy="preserve"):
+    """The kinds whose live state a plan needs: declared, in scope, referenced, and those a deletion (a declared
+    absent object, or with prune any kind in scope) may take with it."""
     kinds = set(r.kind for r, _w, _p in declared) | set(BY_PLURAL[p].kind for p in scope.kinds)
+    deleted = set(r for r, _w, p in declared if p["state"] == "absent")
+    if policy == "prune":
+        deleted.update(BY_PLURAL[p] for p in scope.kinds)
+    kinds.update(child.kind for resource in deleted for child, _cascade in cascades_of(resource))
     for resource, _where, params in declared:
         for reference in resource.references:
             if params.get(reference.option):
@@ -412,7 +472,7 @@ def item_view(item, after):
     resource = item.resource
     if not after:
         view = item.view
-    elif item.action == "delete":
+    elif item.action == "delete" or item.effect == DELETED:
         view = {}
     elif item.after is not None:
         view = resource.view(item.after)  # created: as read back

@@ -8,6 +8,7 @@ __metaclass__ = type
 
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import budget_table_field
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
+    Cascade,
     Endpoint,
     Field,
     Resource,
@@ -64,6 +65,8 @@ CUSTOMER = Resource(
     find=Endpoint("GET", "/customer/list", paginated=False),
     update_with=_customer_update,
     named_parents=[(BUDGET, ("budget_id",))],
+    # /budget/delete leaves the customers of the budget without it (their foreign key is ON DELETE SET NULL)
+    cascaded_by=[Cascade(BUDGET, ("budget_id",), "left without its budget: LiteLLM unsets its budget_id")],
     mutually_exclusive=[("budget_id", limit) for limit in CUSTOMER_BUDGET],
     export_options=_customer_export,
     cr_kind="LiteLLMCustomer",

@@ -15,6 +15,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._fields import (
     is_env_reference,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
+    Cascade,
     Endpoint,
     Field,
     Resource,
@@ -22,6 +23,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     prune,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.credential import CREDENTIAL
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
 
 
 # Where the model module records the os.environ/NAME references it writes into litellm_params: LiteLLM answers
@@ -227,4 +229,9 @@ MODEL = Resource(
     owner_field="model_info",
     export_options=_model_export,
     cr_kind="LiteLLMModel",
+    # DELETE /credentials leaves the models that use the credential naming it (they fail on every request);
+    # /team/delete deletes the team's own (BYOK) models
+    cascaded_by=[Cascade(CREDENTIAL, ("litellm_params", "litellm_credential_name"),
+                         "left naming a credential that no longer exists, so its requests fail"),
+                 Cascade(TEAM, ("model_info", "team_id"), "deleted")],
 )

@@ -47,3 +47,8 @@ def cr_claims(cr_kind, spec):
         if isinstance(value, str) and value.strip():
             found.append((camel(option), value))
     return found
+
+
+def cascades_of(resource):
+    """[(child Resource, Cascade)]: what LiteLLM's deletion of an object of ``resource`` does to other objects."""
+    return [(child, cascade) for child in KINDS for cascade in child.cascaded_by if cascade.parent is resource]

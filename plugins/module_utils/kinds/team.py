@@ -9,6 +9,7 @@ __metaclass__ = type
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import ENTERPRISE_OPTION
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import LITELLM_METADATA_KEYS
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
+    Cascade,
     Endpoint,
     Field,
     Members,
@@ -84,4 +85,6 @@ TEAM = Resource(
     export_id=False,
     cr_kind="LiteLLMTeam",
     cr_ref="teamRef",
+    # /organization/delete deletes the teams of the organization (their keys go as keys of the organization)
+    cascaded_by=[Cascade(ORGANIZATION, ("organization_id",), "deleted")],
 )

@@ -9,13 +9,16 @@ __metaclass__ = type
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import ENTERPRISE_OPTION, Requires
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import LITELLM_METADATA_KEYS
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
+    Cascade,
     Endpoint,
     Field,
     Reference,
     Resource,
 )
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.budget import BUDGET
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization import ORGANIZATION
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.user import USER
 
 
 def _key_info(answer):
@@ -94,8 +97,8 @@ VIRTUAL_KEY = Resource(
     update=Endpoint("POST", "/key/update", idempotent=True),
     delete=Endpoint("POST", "/key/delete", body=lambda token: {"keys": [token]}),
     get=Endpoint("GET", "/key/info", param="key", unwrap=_key_info),
-    find=Endpoint("GET", "/key/list", items="keys", filters={"key_alias": "key_alias"}, page_size="size",
-                  query={"return_full_object": "true"}),
+    find=Endpoint("GET", "/key/list", items="keys", page_size="size", query={"return_full_object": "true"},
+                  filters={"key_alias": "key_alias", "team_id": "team_id", "user_id": "user_id"}),
     request_body=_key_body,
     hydrate=_key_details,
     requires=Requires(),
@@ -110,6 +113,11 @@ VIRTUAL_KEY = Resource(
     export_id=False,
     bulk_join=_key_join,  # /key/list with full objects: no read per key
     cr_kind="LiteLLMVirtualKey",
+    # /team/delete, /user/delete and /organization/delete delete the keys of the team, user or organization;
+    # /budget/delete leaves a key that used the budget without it (its foreign key is ON DELETE SET NULL)
+    cascaded_by=[Cascade(TEAM, ("team_id",), "deleted"), Cascade(USER, ("user_id",), "deleted"),
+                 Cascade(ORGANIZATION, ("organization_id",), "deleted"),
+                 Cascade(BUDGET, ("budget_id",), "left without its budget: LiteLLM unsets its budget_id")],
 )
 # Rotating a key's value: LiteLLM's regenerate endpoint keeps the key's settings and spend (Enterprise only).
 ROTATE_KEY = Requires(paths=("POST /key/{key}/regenerate",), enterprise=True, what="rotating a virtual key")
