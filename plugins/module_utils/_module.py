@@ -116,6 +116,30 @@ def ensure_key_free(resource, key, raw, holders):
             resource.key_field, key, resource.id_field, ", ".join(sorted(o[resource.id_field] for o in others))))
 
 
+def missing_required(resource, desired):
+    """The options a create of ``resource`` needs that ``desired`` leaves unset."""
+    return [name for name in resource.required if get_path(desired, name.split(".")) in (None, "")]
+
+
+def ensure_creatable(resource, params, desired):
+    """Refuse a create that LiteLLM would refuse or misread, in the modules and the gateway engine alike: an id that
+    LiteLLM chooses itself (``params`` set it), or an option it needs that ``desired`` leaves unset."""
+    object_id = params.get(resource.id_field)
+    if object_id and resource.generated_id and resource.id_field != resource.key_field:
+        raise ValidationError("no %s has %s '%s', and LiteLLM chooses the %s of a new %s: leave %s out to create one"
+                              % (resource.kind, resource.id_field, object_id, resource.id_field, resource.kind,
+                                 resource.id_field))
+    missing = missing_required(resource, desired)
+    if missing:
+        raise ValidationError("%s %s required to create a %s" % (
+            " and ".join(missing), "is" if len(missing) == 1 else "are", resource.kind))
+
+
+def no_parent(target, option, key):
+    """Why an object cannot name its parent (a key its team) by natural key: no such parent."""
+    return "no %s has %s '%s'" % (target.kind, option, key)
+
+
 PAGE_SIZE = 100
 
 
@@ -416,8 +440,6 @@ class EntityModule(LiteLLMModule):
         self.action = "validate %s" % label
         desired = resource.desired(params)
         members = params.get("members") if resource.members else None
-        if members is not None:
-            resource.members.validate(members)
         for requires, what in object_requirements(resource, desired):
             self.action = "manage %s" % label
             self.require(requires, what, resource)
@@ -548,17 +570,9 @@ class EntityModule(LiteLLMModule):
         send_links(self.client, object_id, links, step=lambda what: self.name_action(what, label))
 
     def ensure_creatable(self, label, desired, looked_up_by_id):
-        """Refuse a create that LiteLLM would refuse or misread: a required option missing, or an id it chooses."""
-        resource = self.resource
+        """Refuse a create that LiteLLM would refuse or misread (see the function ensure_creatable)."""
         self.action = "create %s" % label
-        if looked_up_by_id and resource.generated_id:
-            raise ValidationError("no %s has %s '%s', and LiteLLM chooses the %s of a new %s: leave %s out to create "
-                                  "one" % (resource.kind, resource.id_field, self.params[resource.id_field],
-                                           resource.id_field, resource.kind, resource.id_field))
-        missing = [name for name in resource.required if get_path(desired, name.split(".")) in (None, "")]
-        if missing:
-            raise ValidationError("%s %s required to create a %s" % (
-                " and ".join(missing), "is" if len(missing) == 1 else "are", resource.kind))
+        ensure_creatable(self.resource, self.params if looked_up_by_id else {}, desired)
 
     def ensure_writable(self, raw):
         """Refuse to change or delete an object LiteLLM does not let the API change (defined in its config file)."""

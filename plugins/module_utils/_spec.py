@@ -443,10 +443,12 @@ class Resource(object):
         return view
 
     def desired(self, params):
-        """The options the user set (None means not set), validated; raises ValidationError."""
+        """The options the user set (None means not set), validated (members too); raises ValidationError."""
         desired = dict((f.name, params[f.name]) for f in self.options if params.get(f.name) is not None)
         for name, value in desired.items():
             self.by_name[name].validate(value)
+        if self.members and params.get("members") is not None:
+            self.members.validate(params["members"])
         return desired
 
     def changes(self, desired, view):

@@ -19,7 +19,7 @@ import os
 import secrets
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
-from ansible_collections.llmops.litellm.plugins.module_utils._module import EntityModule, Reader
+from ansible_collections.llmops.litellm.plugins.module_utils._module import EntityModule, Reader, no_parent
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import ROTATE_KEY, VIRTUAL_KEY
 
@@ -128,9 +128,9 @@ class VirtualKeyModule(EntityModule):
         if team:
             self.params["team_id"] = team["team_id"]
         elif self.check_mode:
-            self.warn("no team has team_alias '%s' yet; a real run fails unless an earlier task creates it" % alias)
+            self.warn("%s yet; a real run fails unless an earlier task creates it" % no_parent(TEAM, "team_alias", alias))
         else:
-            raise ValidationError("no team has team_alias '%s'" % alias)
+            raise ValidationError(no_parent(TEAM, "team_alias", alias))
 
     # --- create ------------------------------------------------------------------------------------------------
 

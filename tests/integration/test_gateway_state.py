@@ -319,7 +319,7 @@ def test_a_failed_parent_stops_its_children_and_a_bad_reference_writes_nothing(
 
         unknown = play["unknown team"]
         assert unknown["failed"] is True
-        assert f"team_alias '{prefix}nowhere' names no team" in unknown["msg"]
+        assert f"no team has team_alias '{prefix}nowhere'" in unknown["msg"]
         assert play.writes("unknown team") == []
         no_dir = play["no key dir"]
         assert no_dir["failed"] is True and "key_dir" in no_dir["msg"]

@@ -4,7 +4,9 @@ Put it between a client (a module, a benchmark contender) and the real LiteLLM p
 reach LiteLLM: ``RecordingProxy(upstream_url).start()``, point the client at ``.url``, read ``.requests`` (a
 list of (method, path without query)) or ``.counts()``. Real HTTP on both sides; it answers nothing itself but
 marks: ``GET /__mark__/<name>`` (from a playbook's ``uri`` task between two steps) is recorded as ("MARK",
-name) and never forwarded, so that one playbook run can be split into steps with ``between(a, b)``.
+name) and never forwarded, so that one playbook run can be split into steps with ``between(a, b)``. A client
+pointed at ``step_url(name)`` (a base URL ending in ``/__step__/<name>``) has its requests forwarded without that
+prefix and recorded under the step too (``step(name)``): one playbook's tasks are told apart without mark tasks.
 ``refuse[(method, path)] = (status, body)`` answers that request itself (recorded, not forwarded), as LiteLLM
 answers a request it turns down: a failure at a chosen point of a run, every other request reaching LiteLLM.
 """
@@ -24,6 +26,7 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authoriza
               "transfer-encoding", "upgrade", "content-length", "content-encoding", "host"}
 WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
 MARK = "/__mark__/"
+STEP = "/__step__/"
 
 
 class RecordingProxy:
@@ -33,6 +36,7 @@ class RecordingProxy:
         self.upstream = upstream.rstrip("/")
         self.requests: list[tuple[str, str]] = []
         self.refuse: dict[tuple[str, str], tuple[int, Any]] = {}
+        self.steps: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
         self._lock = threading.Lock()
         self._local = threading.local()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -74,6 +78,15 @@ class RecordingProxy:
     def mark_url(self, name: str) -> str:
         return f"{self.url}{MARK}{quote(name, safe='')}"
 
+    def step_url(self, name: str) -> str:
+        """A base URL for a client whose requests are recorded under the step ``name``."""
+        return f"{self.url}{STEP}{quote(name, safe='')}"
+
+    def step(self, name: str) -> list[tuple[str, str]]:
+        """The requests (method, path) sent through ``step_url(name)``, in order."""
+        with self._lock:
+            return list(self.steps.get(name, ()))
+
     def between(self, first: str, last: str | None = None) -> list[tuple[str, str]]:
         """The requests recorded after the mark ``first`` and before the mark ``last`` (or the end)."""
         with self._lock:
@@ -87,9 +100,11 @@ class RecordingProxy:
             self._local.session = requests.Session()
         return self._local.session
 
-    def _record(self, method: str, path: str) -> None:
+    def _record(self, method: str, path: str, step: str | None = None) -> None:
         with self._lock:
             self.requests.append((method, urlsplit(path).path))
+            if step is not None:
+                self.steps[step].append((method, urlsplit(path).path))
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         proxy = self
@@ -107,8 +122,12 @@ class RecordingProxy:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                proxy._record(self.command, self.path)
-                refused = proxy.refuse.get((self.command, urlsplit(self.path).path))
+                path, step = self.path, None
+                if path.startswith(STEP):
+                    name, _sep, rest = path[len(STEP):].partition("/")
+                    path, step = "/" + rest, unquote(name)
+                proxy._record(self.command, path, step)
+                refused = proxy.refuse.get((self.command, urlsplit(path).path))
                 if refused is not None:
                     content = json.dumps(refused[1]).encode()
                     self.send_response(refused[0])
@@ -118,7 +137,7 @@ class RecordingProxy:
                     self.wfile.write(content)
                     return
                 headers = dict((k, v) for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP)
-                answer = proxy._session().request(self.command, proxy.upstream + self.path, data=body,
+                answer = proxy._session().request(self.command, proxy.upstream + path, data=body,
                                                   headers=headers, timeout=300, allow_redirects=False)
                 content = answer.content
                 self.send_response(answer.status_code)

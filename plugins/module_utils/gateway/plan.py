@@ -16,7 +16,10 @@ from ansible_collections.llmops.litellm.plugins.module_utils._errors import Unsu
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import MergedDict, PartialDict
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import MemberPlan, get_path
 from ansible_collections.llmops.litellm.plugins.module_utils._module import (
+    ensure_creatable,
     ensure_key_free,
+    missing_required,
+    no_parent,
     object_requirements,
     plan_links,
     unsupported,
@@ -28,6 +31,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document im
     key_file_name,
     natural_name,
 )
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization import no_member_user
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_PLURAL, KINDS, cascades_of
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import VIRTUAL_KEY
 
@@ -240,8 +244,7 @@ class Planner(object):
             elif live:
                 params["_desired"][reference.field] = live[0][reference.target.id_field]
             else:
-                raise ValidationError("%s: %s '%s' names no %s, declared or live" % (
-                    item.where, reference.option, key, reference.target.kind))
+                raise ValidationError("%s: %s" % (item.where, no_parent(reference.target, reference.option, key)))
         for target, path in item.resource.named_parents:
             parent = self.declared_by_key(target, get_path(params, path))
             if parent is not None:
@@ -267,7 +270,11 @@ class Planner(object):
         if item.raw is None:
             self.plan_create(item, desired)
             return
-        item.changes = resource.changes(dict((k, v) for k, v in desired.items() if v != KNOWN_AFTER_APPLY), item.view)
+        try:
+            item.changes = resource.changes(dict((k, v) for k, v in desired.items() if v != KNOWN_AFTER_APPLY),
+                                            item.view)
+        except ValidationError as exc:
+            raise ValidationError("%s: %s" % (item.where, exc.msg))
         item.changes.update((k, v) for k, v in desired.items() if v == KNOWN_AFTER_APPLY)
         item.secrets = resource.secrets(desired) if policy == "always" else {}
         item.diff = field_changes(resource, item.changes, item.view)
@@ -286,16 +293,12 @@ class Planner(object):
 
     def plan_create(self, item, desired):
         resource, params = item.resource, item.params
-        if params.get(resource.id_field) and resource.generated_id and resource.id_field != resource.key_field:
-            raise ValidationError("%s: no %s has %s '%s', and LiteLLM chooses the %s of a new %s" % (
-                item.where, resource.kind, resource.id_field, params[resource.id_field], resource.id_field,
-                resource.kind))
-        missing = [name for name in resource.required if get_path(desired, name.split(".")) in (None, "")]
-        if missing:
-            hidden = [m for m in missing if m in params["_dropped"]]
-            raise ValidationError("%s: %s %s required to create %s%s" % (
-                item.where, " and ".join(missing), "is" if len(missing) == 1 else "are", item.label,
-                " (a placeholder cannot create it: give the value)" if hidden else ""))
+        try:
+            ensure_creatable(resource, params, desired)
+        except ValidationError as exc:
+            hidden = [m for m in missing_required(resource, desired) if m in params["_dropped"]]
+            raise ValidationError("%s: %s%s" % (item.where, exc.msg,
+                                                " (a placeholder cannot create it: give the value)" if hidden else ""))
         if resource is VIRTUAL_KEY:
             default_file = os.path.join(self.key_dir, key_file_name(item.name)) if self.key_dir else None
             item.key_file = params.get("key_file") or default_file
@@ -332,10 +335,7 @@ class Planner(object):
             elif len(found) == 1:
                 resolved.append(dict(member, user_id=found[0]))
             else:
-                why = "%d users have this email" % len(found) if found else "no user has this email"
-                raise ValidationError("%s: members[user_email=%s]: %s; LiteLLM adds organization members by user_id "
-                                      "only, so the user must exist before this run" % (
-                                          item.where, member["user_email"], why))
+                raise ValidationError("%s: %s" % (item.where, no_member_user(member["user_email"], sorted(found))))
         return resolved
 
     def mark_owner(self, item, desired):

@@ -23,6 +23,14 @@ from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
 ORGANIZATION_ROLES = ("org_admin", "internal_user", "internal_user_viewer")
 
 
+def no_member_user(email, ids):
+    """Why a member given by email cannot be added: ``ids`` are the users that have the email (none, or several)."""
+    return "members[user_email=%s]: %s; LiteLLM adds organization members by user_id only, so the user must exist " \
+        "(create it with llmops.litellm.user) or set user_id" % (
+            email, "%d users have this email (user_id %s)" % (len(ids), ", ".join(ids)) if ids
+            else "no user has this email")
+
+
 def _users_by_email(client, members):
     """Members given by email only, with the user_id of the one user who has that email.
 
@@ -40,11 +48,7 @@ def _users_by_email(client, members):
                      if (u.get("user_email") or "").lower() == email.lower())
         ids = sorted(users)
         if len(ids) != 1:
-            raise ValidationError(
-                "members[user_email=%s]: %s; LiteLLM adds organization members by user_id only, so the user must exist"
-                " (create it with llmops.litellm.user) or set user_id" % (
-                    email, "%d users have this email (user_id %s)" % (len(ids), ", ".join(ids)) if ids
-                    else "no user has this email"))
+            raise ValidationError(no_member_user(email, ids))
         resolved.append(dict(member, user_id=ids[0], user_email=users[ids[0]]))
     return resolved
 

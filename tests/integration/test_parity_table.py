@@ -1,0 +1,476 @@
+"""One table, every kind: the same input given to the kind's module and to ``gateway_state`` gives the same plan, the
+same writes and the same error sentence, against the real LiteLLM.
+
+``TABLE`` holds, for each of the 13 kinds that have a module (the 12 of ``kinds/registry.py`` KINDS and
+``team_member``, whose gateway form is a team's ``members``), the input of a create, the one field an update changes,
+and each refusal the kind has. Every kind goes through the same steps, module and gateway side by side, each on its
+own object (the two names differ only by their last letter, and ids are LiteLLM's): create in check mode, create,
+apply again (no-op), update in check mode, update, delete; then each refusal. The steps of all kinds run in ONE
+ansible-playbook run (~0.4 s per task with pipelining, against ~4 s per playbook start); each task's requests are
+told apart by the base URL it is given (tests/lib/recording_proxy.py ``step_url``), so no mark tasks are needed.
+Organizations run against the Enterprise-switched twin (``litellm_proxy_premium``: same database, premium check
+on, TEST ONLY), through a second recorder; the licence refusals against the plain proxy.
+
+What is compared, per step and object:
+
+- the plan: the module's diff (before/after, check mode's prediction or what a real run read back) and the
+  gateway's diff entry of that object, as the user declares it (options and members: secrets, read-only attributes
+  and unset options left out; the object's own name and generated id written as placeholders); a no-op is no
+  change in both. After a real update the gateway shows its prediction (it reads an object back after a create
+  only, where the module reads it back after every change): there, what the prediction shows must be what the
+  module read back (a team member's user_id, which LiteLLM fills in, is not predicted);
+- the writes: POST/PUT/PATCH/DELETE that reached LiteLLM, as a multiset of (method, path) with the object's name
+  and ids in paths as placeholders. A multiset, because the two engines may order independent calls differently
+  and read differently: the gateway reads each kind's list once (paged) where the module reads one object by its
+  key or id, so reads (GET) are not compared at all;
+- a refusal: both fail, the module's reason (what follows ``failed to <action> <object>: ``) is word for word the
+  end of the gateway's message, which names the object (``teams[0]``), and neither sent a write.
+
+Where the two differ, the engine is fixed in the one place both call (_module.py, _spec.py, gateway/plan.py), and the
+case stays in the table.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import re
+import sys
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from tests.lib.playbook import ensure_collection_link, run_tasks
+from tests.lib.recording_proxy import WRITE_METHODS, RecordingProxy
+
+sys.path.insert(0, str(ensure_collection_link()))
+
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_KIND  # noqa: E402
+
+NOWHERE = "http://127.0.0.1:9"
+ENGINES = ("module", "gateway")
+
+
+@dataclasses.dataclass
+class Refusal:
+    """Input that both engines must refuse before any write: ``options`` for the module, ``document`` (default: the
+    same) as the object of a document; ``check``: both run in check mode (for refusals about objects the tests do
+    not own, such as the proxy's config models, so that a broken refusal changes nothing)."""
+
+    name: str
+    options: Callable[["Fixtures"], dict[str, Any]]
+    document: Callable[["Fixtures"], dict[str, Any]] | None = None
+    check: bool = False
+    premium: bool = False
+    contains: str = ""  # a part of the sentence, so that the case proves the refusal it names
+
+
+@dataclasses.dataclass
+class Kind:
+    """One kind's row: ``create(fixtures, name)`` the input of a create, ``update`` the options an update changes."""
+
+    kind: str
+    create: Callable[["Fixtures", str], dict[str, Any]]
+    update: dict[str, Any]
+    refusals: list[Refusal]
+    premium: bool = False
+    plural: str = ""
+
+    def __post_init__(self) -> None:
+        self.plural = self.plural or BY_KIND[self.kind].plural
+
+
+@dataclasses.dataclass
+class Fixtures:
+    """Objects made once with LiteLLM's API before the playbook, for the cases to name."""
+
+    prefix: str
+    key_dir: Path
+    user_id: str = ""
+    user_email: str = ""
+    team_alias: str = ""
+    team_id: str = ""
+    member_teams: dict[str, str] = dataclasses.field(default_factory=dict)   # engine -> team alias
+    member_live: dict[str, list[dict[str, Any]]] = dataclasses.field(default_factory=dict)  # engine -> members
+    rename_ids: list[str] = dataclasses.field(default_factory=list)
+
+    def name(self, kind: str, engine: str) -> str:
+        """The natural key of a kind's object for one engine (users: an email)."""
+        name = f"{self.prefix}{kind}_{engine[0]}"
+        return f"{name}@example.com" if kind == "user" else name
+
+
+def member_of(fixtures: Fixtures, name: str, role: str = "admin", state: str = "present") -> dict[str, Any]:
+    """A team_member's input; ``name`` is the team's alias."""
+    return dict(team_alias=name, user_email=fixtures.user_email, role=role, state=state)
+
+
+TABLE = [
+    Kind("budget", lambda f, n: dict(budget_id=n, max_budget=5, budget_duration="30d"), dict(max_budget=7), [
+        Refusal("negative budget", lambda f: dict(budget_id=f.prefix + "neg", max_budget=-1),
+                contains="max_budget must be >= 0, got -1"),
+    ]),
+    Kind("credential", lambda f, n: dict(credential_name=n, credential_values={"api_key": "sk-parity-secret"},
+                                         credential_info={"owner": "parity"}, update_secrets="on_create"),
+         dict(credential_info={"owner": "parity", "tier": "gold"}), [
+        Refusal("create without its secret", lambda f: dict(credential_name=f.prefix + "nosecret",
+                                                            credential_info={"owner": "parity"}),
+                contains="credential_values is required to create"),
+    ]),
+    Kind("guardrail", lambda f, n: dict(guardrail_name=n, provider="generic_guardrail_api", mode=["pre_call"],
+                                        api_base=NOWHERE + "/guard"), dict(default_on=True), [
+        Refusal("unknown provider", lambda f: dict(guardrail_name=f.prefix + "noprov", provider="no_such_provider",
+                                                   mode=["pre_call"], api_base=NOWHERE),
+                contains="this LiteLLM has no guardrail provider 'no_such_provider'"),
+        Refusal("mode the provider lacks", lambda f: dict(guardrail_name=f.prefix + "nomode",
+                                                          provider="generic_guardrail_api", mode=["no_such_mode"],
+                                                          api_base=NOWHERE),
+                contains="mode no_such_mode is not supported"),
+        Refusal("id LiteLLM chooses", lambda f: dict(guardrail_id=str(uuid.uuid4()), guardrail_name=f.prefix + "byid",
+                                                     provider="generic_guardrail_api", mode=["pre_call"],
+                                                     api_base=NOWHERE),
+                contains="LiteLLM chooses the guardrail_id of a new guardrail"),
+        Refusal("create without mode", lambda f: dict(guardrail_name=f.prefix + "nomodes",
+                                                      provider="generic_guardrail_api", api_base=NOWHERE),
+                contains="mode is required to create"),
+    ]),
+    Kind("tag", lambda f, n: dict(name=n, description="a tag"), dict(description="another"), [
+        Refusal("Enterprise option", lambda f: dict(name=f.prefix + "mmb", model_max_budget={
+            "mock-gpt": {"max_budget": 2.0, "budget_duration": "1d"}}),
+            contains="model_max_budget of a tag needs a LiteLLM Enterprise licence"),
+    ]),
+    Kind("mcp_server", lambda f, n: dict(server_name=n, url=NOWHERE + "/mcp", transport="http",
+                                         description="an MCP server"), dict(description="another"), [
+        Refusal("stdio disabled", lambda f: dict(server_name=f.prefix + "stdio", transport="stdio", command="npx",
+                                                 args=["-y", "nothing"]),
+                contains="stdio MCP servers are disabled on this LiteLLM"),
+    ]),
+    Kind("model", lambda f, n: dict(model_name=n, litellm_params={"model": "openai/gpt-4o", "mock_response": "hi"},
+                                    model_info={"owner": "parity"}),
+         dict(model_info={"owner": "parity", "stage": "two"}), [
+        Refusal("config model changed", lambda f: dict(model_name="mock-gpt", litellm_params={
+            "model": "openai/gpt-4o", "rpm": 7}), check=True, contains="defined in the proxy's config file"),
+        Refusal("config model deleted", lambda f: dict(model_name="mock-gpt", litellm_params={
+            "model": "openai/gpt-4o"}, state="absent"), check=True, contains="defined in the proxy's config file"),
+        Refusal("secret in litellm_params", lambda f: dict(model_name=f.prefix + "secret", litellm_params={
+            "model": "openai/gpt-4o", "aws_secret_access_key": "nope"}),
+            contains="litellm_params.aws_secret_access_key is a secret LiteLLM never returns"),
+        Refusal("create without provider model", lambda f: dict(model_name=f.prefix + "noparams",
+                                                                model_info={"owner": "parity"}),
+                contains="litellm_params.model is required to create"),
+    ]),
+    Kind("organization", lambda f, n: dict(organization_alias=n, max_budget=100, members=[
+        {"user_email": f.user_email, "role": "org_admin"}]), dict(max_budget=150), [
+        Refusal("no licence", lambda f: dict(organization_alias=f.prefix + "nolicence"),
+                contains="an organization needs a LiteLLM Enterprise licence"),
+        Refusal("member nobody is", lambda f: dict(organization_alias=f.prefix + "nobody", members=[
+            {"user_email": f.prefix + "nobody@example.com"}]), premium=True, contains="no user has this email"),
+    ], premium=True),
+    Kind("team", lambda f, n: dict(team_alias=n, max_budget=5, models=["mock-gpt"], members=[
+        {"user_email": f.user_email, "role": "admin"}], purge_members=True), dict(max_budget=9), [
+        Refusal("rename onto a taken alias", lambda f: dict(team_id=f.rename_ids[0], team_alias=f.prefix + "second"),
+                contains="is already used by team_id"),
+        Refusal("member twice", lambda f: dict(team_alias=f.prefix + "twice", members=[
+            {"user_email": f.user_email}, {"user_email": f.user_email, "role": "admin"}]),
+            contains="twice"),
+    ]),
+    Kind("user", lambda f, n: dict(user_email=n, max_budget=3, models=["mock-gpt"], metadata={"dept": "x"},
+                                   teams=[f.team_id]), dict(max_budget=4), [
+        Refusal("models emptied", lambda f: dict(user_email=f.user_email, models=[]),
+                contains="models cannot be emptied once set"),
+    ]),
+    Kind("virtual_key", lambda f, n: dict(key_alias=n, team_alias=f.team_alias, max_budget=2,
+                                          key_file=str(f.key_dir / n)), dict(max_budget=3), [
+        Refusal("team by id and alias", lambda f: dict(key_alias=f.prefix + "both", team_id=f.team_id,
+                                                       team_alias=f.team_alias, key_file=str(f.key_dir / "both")),
+                contains="mutually exclusive"),
+        Refusal("team nobody has", lambda f: dict(key_alias=f.prefix + "noteam", team_alias=f.prefix + "noteam",
+                                                  key_file=str(f.key_dir / "noteam")),
+                contains="no team has team_alias"),
+    ]),
+    Kind("customer", lambda f, n: dict(user_id=n, alias="a customer", max_budget=10), dict(max_budget=12), [
+        Refusal("budget and limits", lambda f: dict(user_id=f.prefix + "both", budget_id=f.prefix + "b",
+                                                    max_budget=3), contains="mutually exclusive"),
+    ]),
+    Kind("access_group", lambda f, n: dict(access_group_name=n, description="a group",
+                                           access_model_names=["mock-gpt"]), dict(description="another"), [
+        Refusal("id LiteLLM chooses", lambda f: dict(access_group_id=str(uuid.uuid4()),
+                                                     access_group_name=f.prefix + "byid"),
+                contains="LiteLLM chooses the access_group_id of a new access_group"),
+    ]),
+    # LiteLLM makes a team admin only with its Enterprise licence (a team's create is the exception)
+    Kind("team_member", lambda f, n: member_of(f, n, "user"), dict(role="admin"), [], premium=True, plural="teams"),
+]
+
+STEPS = (("create (check)", "create", True), ("create", "create", False), ("again", "create", False),
+         ("update (check)", "update", True), ("update", "update", False), ("delete", "delete", False))
+BY_ROW = dict((row.kind, row) for row in TABLE)
+
+
+def test_the_table_covers_every_kind():
+    """Every kind the gateway engine manages has a row, and so has the one kind only a module manages."""
+    assert sorted(BY_ROW) == sorted(list(BY_KIND) + ["team_member"])
+    assert all(row.update for row in TABLE)
+
+
+def step_name(kind: str, step: str, engine: str) -> str:
+    return f"{kind}/{step}/{engine}"
+
+
+def inputs(row: Kind, fixtures: Fixtures, step: str, engine: str) -> dict[str, Any]:
+    """The module's options for one step; the gateway's object is made from the same (``as_document``)."""
+    options = row.create(fixtures, fixtures.name(row.kind, engine))
+    if step == "update":
+        options.update(row.update)
+    if step == "delete":
+        options["state"] = "absent"
+    return options
+
+
+def as_document(row: Kind, fixtures: Fixtures, options: dict[str, Any], engine: str) -> dict[str, Any]:
+    """The gateway document of a module's options: the object under its kind; a team member as its team's members
+    (the other members kept; its removal as purge_members with the others)."""
+    if row.kind != "team_member":
+        return {row.plural: [options]}
+    others = fixtures.member_live[engine]
+    member = dict(user_email=options["user_email"], role=options["role"])
+    if options.get("state") == "absent":
+        team = dict(team_alias=options["team_alias"], members=others, purge_members=True)
+    else:
+        team = dict(team_alias=options["team_alias"], members=others + [member])
+    return {"teams": [team]}
+
+
+class Playbook:
+    """The tasks of the one playbook: each step's module or gateway task, through its recorder's step URL."""
+
+    def __init__(self, recorders: dict[bool, RecordingProxy], key: str, key_dir: Path) -> None:
+        self.recorders, self.key, self.key_dir = recorders, key, key_dir
+        self.tasks: list[dict[str, Any]] = []
+        self.premium: dict[str, bool] = {}
+        self.results: dict[str, dict[str, Any]] = {}
+        self.seconds: dict[str, float] = {}  # each task's time, printed with -s (the slowest first)
+
+    def add(self, name: str, module: str, options: dict[str, Any], check: bool, premium: bool) -> None:
+        self.premium[name] = premium
+        task = {"name": name, module: dict(options, api_url=self.recorders[premium].step_url(name)),
+                "ignore_errors": True, "diff": True}
+        if check:
+            task["check_mode"] = True
+        self.tasks.append(task)
+
+    def module(self, name: str, kind: str, options: dict[str, Any], check: bool, premium: bool) -> None:
+        self.add(name, f"llmops.litellm.{kind}", options, check, premium)
+
+    def gateway(self, name: str, document: dict[str, Any], check: bool, premium: bool, **more: Any) -> None:
+        self.add(name, "llmops.litellm.gateway_state", dict(document=document, key_dir=str(self.key_dir), **more),
+                 check, premium)
+
+    def run(self) -> None:
+        defaults = {"group/llmops.litellm.litellm": {"api_key": self.key}}
+        result = run_tasks(self.tasks, module_defaults=defaults, env={"ANSIBLE_PIPELINING": "true"})
+        for play in result.plays:
+            for task in play["tasks"]:
+                self.results[task["task"]["name"]] = task["hosts"]["localhost"]
+                duration = task["task"].get("duration") or {}
+                if duration.get("start") and duration.get("end"):
+                    self.seconds[task["task"]["name"]] = (datetime.fromisoformat(duration["end"].rstrip("Z"))
+                                                          - datetime.fromisoformat(duration["start"].rstrip("Z"))
+                                                          ).total_seconds()
+        missing = [t["name"] for t in self.tasks if t["name"] not in self.results]
+        assert not missing, (missing[:5], result.stderr[-2000:])
+
+    def writes(self, name: str) -> list[tuple[str, str]]:
+        return [r for r in self.recorders[self.premium[name]].step(name) if r[0] in WRITE_METHODS]
+
+
+@dataclasses.dataclass
+class Outcome:
+    fixtures: Fixtures
+    playbook: Playbook
+
+
+def make_fixtures(proxy: Any, prefix: str, key_dir: Path) -> Fixtures:
+    """The user that members and links name, a team for keys and user links, the teams of the team_member rows and
+    the two teams of the rename refusal: made with LiteLLM's API, removed by the playbook's last (prune) tasks."""
+    fixtures = Fixtures(prefix, key_dir, user_email=prefix + "member@example.com", team_alias=prefix + "fixture")
+
+    def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer = proxy.api("POST", path, json=body)
+        assert answer.status_code == 200, (path, answer.text)
+        return answer.json()
+    fixtures.user_id = post("/user/new", {"user_email": fixtures.user_email, "auto_create_key": False,
+                                          "models": ["mock-gpt"]})["user_id"]
+    fixtures.team_id = post("/team/new", {"team_alias": fixtures.team_alias})["team_id"]
+    for engine in ENGINES:
+        alias = fixtures.name("team_member", engine)
+        team_id = post("/team/new", {"team_alias": alias})["team_id"]
+        info = proxy.api("GET", "/team/info", params={"team_id": team_id}).json()["team_info"]
+        fixtures.member_live[engine] = [dict((k, m[k]) for k in ("user_id", "user_email", "role") if m.get(k))
+                                        for m in info["members_with_roles"]]
+    fixtures.rename_ids = [post("/team/new", {"team_alias": prefix + alias})["team_id"] for alias in ("first", "second")]
+    return fixtures
+
+
+def selected_kinds(request: pytest.FixtureRequest) -> set[str]:
+    """The kinds of the tests this session runs (``-k credential`` plays only that row)."""
+    return set(item.callspec.params["kind"] for item in request.session.items
+               if hasattr(item, "callspec") and "kind" in item.callspec.params)
+
+
+@pytest.fixture(scope="module")
+def outcome(request, litellm_proxy, litellm_proxy_premium, tmp_path_factory) -> Iterator[Outcome]:
+    """Every row's steps and refusals, module and gateway, in one ansible-playbook run."""
+    kinds = selected_kinds(request)
+    prefix = f"it_pt_{uuid.uuid4().hex[:8]}_"
+    key_dir = tmp_path_factory.mktemp("parity-keys")
+    with RecordingProxy(litellm_proxy.url) as plain, RecordingProxy(litellm_proxy_premium.url) as premium:
+        playbook = Playbook({False: plain, True: premium}, litellm_proxy.master_key, key_dir)
+        fixtures = make_fixtures(litellm_proxy, prefix, key_dir)
+        for row in [r for r in TABLE if r.kind in kinds]:
+            for step, what, check in STEPS:
+                for engine in ENGINES:
+                    options = inputs(row, fixtures, what, engine)
+                    name = step_name(row.kind, step, engine)
+                    if engine == "module":
+                        playbook.module(name, row.kind, options, check, row.premium)
+                    else:
+                        playbook.gateway(name, as_document(row, fixtures, options, engine), check, row.premium)
+            for refusal in row.refusals:
+                options = refusal.options(fixtures)
+                document = refusal.document(fixtures) if refusal.document else options
+                name = step_name(row.kind, "refuse " + refusal.name, "%s")
+                playbook.module(name % "module", row.kind, options, refusal.check, refusal.premium)
+                playbook.gateway(name % "gateway", {row.plural: [document]}, refusal.check, refusal.premium)
+        kinds = [row.plural for row in TABLE if row.plural != "organizations"]
+        playbook.gateway("cleanup", dict((plural, []) for plural in kinds), False, False,
+                         scope={"name_prefix": prefix}, unmanaged="prune")
+        playbook.gateway("cleanup organizations", {"organizations": []}, False, True,
+                         scope={"name_prefix": prefix}, unmanaged="prune")
+        started = time.monotonic()
+        playbook.run()
+        print("\nparity playbook: %d tasks in %.1f s; slowest: %s" % (
+            len(playbook.tasks), time.monotonic() - started, ", ".join(
+                "%s %.1f s" % (n, t) for n, t in sorted(playbook.seconds.items(), key=lambda i: -i[1])[:8])))
+        yield Outcome(fixtures, playbook)
+    for name in ("cleanup", "cleanup organizations"):
+        assert not playbook.results[name].get("failed"), playbook.results[name].get("msg")
+
+
+# comparing ---------------------------------------------------------------------------------------------------------
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[0-9a-f]{32,64}\b")
+
+
+def placeholders(value: Any, fixtures: Fixtures, kind: str) -> Any:
+    """``value`` with both engines' names of the kind's object written ``<name>``, and ids ``<id>``."""
+    if isinstance(value, dict):
+        return dict((k, placeholders(v, fixtures, kind)) for k, v in value.items())
+    if isinstance(value, list):
+        return [placeholders(v, fixtures, kind) for v in value]
+    if isinstance(value, str):
+        for engine in ENGINES:
+            value = value.replace(fixtures.name(kind, engine), "<name>")
+        return UUID.sub("<id>", value)
+    return value
+
+
+def declared(kind: str, view: dict[str, Any] | None, fixtures: Fixtures) -> dict[str, Any]:
+    """What a diff shows of the options the user declares: no secrets, no read-only attributes, no unset options;
+    the object's generated id as ``<id>``."""
+    resource = BY_KIND[kind]
+    shown = {}
+    for name, value in (view or {}).items():
+        field = resource.by_name.get(name)
+        if value is None or (field is not None and (field.no_log or not field.option or field.create_only)):
+            continue
+        shown[name] = "<id>" if name == resource.id_field != resource.key_field else value
+    return placeholders(shown, fixtures, kind)
+
+
+def member_part(view: dict[str, Any] | None, fixtures: Fixtures) -> dict[str, Any]:
+    """The fixture user's membership in a member's view (team_member) or a team's view (its members)."""
+    view = view or {}
+    if "members" in view:
+        view = next((m for m in view["members"] or [] if (m.get("user_email") or "").lower() == fixtures.user_email),
+                    {})
+    return dict((k, view.get(k)) for k in ("user_id", "user_email", "role") if view.get(k) is not None)
+
+
+def plan(kind: str, engine: str, result: dict[str, Any], fixtures: Fixtures) -> tuple[bool, Any]:
+    """(changed, [before, after]) of one step's result, as the user declares the object."""
+    diff = result.get("diff")
+    if engine == "gateway":
+        diff = diff[0] if diff else None
+        assert len(result.get("diff") or []) <= 1, result.get("diff")
+    if not result.get("changed"):
+        return False, None
+    assert diff, result
+    if kind == "team_member":
+        return True, [member_part(diff["before"], fixtures), member_part(diff["after"], fixtures)]
+    return True, [declared(kind, diff["before"], fixtures), declared(kind, diff["after"], fixtures)]
+
+
+def predicted_after(step: str, gateway: dict[str, Any]) -> bool:
+    """Whether the gateway's diff shows its prediction of the object after a real run: it reads no object back
+    after an update (only after a create), where the module does."""
+    return not step.endswith("(check)") and any(c["action"] == "update" for c in gateway.get("changes") or [])
+
+
+def writes(playbook: Playbook, name: str, fixtures: Fixtures, kind: str) -> collections.Counter:
+    return collections.Counter(placeholders("%s %s" % w, fixtures, kind) for w in playbook.writes(name))
+
+
+@pytest.mark.parametrize("kind", [row.kind for row in TABLE])
+def test_same_plan_and_writes(outcome: Outcome, kind: str):
+    """Create (check mode, then applied), apply again, update (check mode, then applied), delete: the module and
+    the gateway report the same change and send the same writes."""
+    playbook, fixtures = outcome.playbook, outcome.fixtures
+    differences = []
+    for step, _what, _check in STEPS:
+        results = dict((engine, playbook.results[step_name(kind, step, engine)]) for engine in ENGINES)
+        for engine, result in results.items():
+            assert not result.get("failed"), (step, engine, result.get("msg"))
+        plans = dict((engine, plan(kind, engine, results[engine], fixtures)) for engine in ENGINES)
+        expected = step != "again"
+        assert plans["module"][0] is expected, (step, results["module"])
+        if predicted_after(step, results["gateway"]) and plans["module"][0] and plans["gateway"][0]:
+            # the gateway predicts; the module read back: what the prediction shows must be what was read
+            after = plans["gateway"][1][1]
+            plans["module"][1][1] = dict((k, v) for k, v in plans["module"][1][1].items() if k in after)
+        if plans["module"] != plans["gateway"]:
+            differences.append((step, "plan", plans["module"], plans["gateway"]))
+        sent = dict((engine, writes(playbook, step_name(kind, step, engine), fixtures, kind)) for engine in ENGINES)
+        if sent["module"] != sent["gateway"]:
+            differences.append((step, "writes", dict(sent["module"]), dict(sent["gateway"])))
+        if step.endswith("(check)") or step == "again":
+            assert not sent["module"], (step, sent)
+        else:
+            assert sent["module"], (step, "no write")
+    assert not differences, "\n".join(repr(d) for d in differences)
+
+
+def reason(message: str) -> str:
+    """The module's sentence: what follows ``failed to <action> <object>: `` (an option check has no prefix)."""
+    return message.split(": ", 1)[1] if message.startswith("failed to ") else message
+
+
+@pytest.mark.parametrize("kind,case", [(row.kind, refusal.name) for row in TABLE for refusal in row.refusals])
+def test_same_refusal(outcome: Outcome, kind: str, case: str):
+    """The module and the gateway refuse the same input with the same sentence (the gateway naming the object in
+    its document), before any write."""
+    playbook = outcome.playbook
+    refusal = next(r for r in BY_ROW[kind].refusals if r.name == case)
+    name = step_name(kind, "refuse " + case, "%s")
+    module, gateway = playbook.results[name % "module"], playbook.results[name % "gateway"]
+    assert module.get("failed"), module
+    sentence = reason(module["msg"])
+    assert refusal.contains in sentence, sentence
+    assert gateway.get("failed"), gateway
+    where = f"{BY_ROW[kind].plural}[0]"
+    assert where in gateway["msg"] and gateway["msg"].endswith(": " + sentence), (gateway["msg"], sentence)
+    assert playbook.writes(name % "module") == [] and playbook.writes(name % "gateway") == []
