@@ -111,6 +111,7 @@ class Item(object):
         self.action = "none"                # create | update | delete | none | unmanaged | adopt
         self.status = None                  # created | updated | deleted | failed | skipped (after apply)
         self.error = None
+        self.note = None                    # what the user should know of the apply (a revoked key's new value)
         self.object_id = raw.get(resource.id_field) if raw else None
         self.key_file = None
 
@@ -128,6 +129,8 @@ class Item(object):
             entry["status"] = self.status
         if self.error:
             entry["error"] = self.error
+        if self.note:
+            entry["note"] = self.note
         return entry
 
 
