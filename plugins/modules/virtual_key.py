@@ -53,8 +53,8 @@ options:
       - The value of the key, chosen by you instead of by the module. Must start with C(sk-) and be at least 16
         characters long. Never logged, never returned.
       - When the key exists with another value, the key is rotated to this one (see O(regenerate)).
-      - A value whose key LiteLLM deleted (revoked by an admin, or deleted with its team) is refused: it is never
-        used again.
+      - A value whose key LiteLLM deleted (revoked by an admin, or deleted with its team) is refused, since it is
+        never used again.
       - Mutually exclusive with O(regenerate) and O(rotation_period).
     type: str
   key_file:
@@ -63,7 +63,7 @@ options:
         key is sent to LiteLLM, and never overwritten with another key.
       - When the key does not exist and the file does, the key is created with the value in the file (a run that
         stopped before LiteLLM created the key), unless LiteLLM deleted a key with that value (it keeps deleted
-        keys): a revoked value is never used again, so the key is created with a new value, written to
+        keys). A revoked value is never used again, so the key is created with a new value, written to
         C(<key_file>.pending) first and renamed over O(key_file) once the key exists; the run warns.
       - When the key exists, the file must hold its value (its hash must be the key's token), otherwise the module
         fails without writing. A missing file is written again with the key's value given as O(key) (the way back
@@ -94,7 +94,7 @@ options:
         C(until). The new key starts with no spend. LiteLLM keeps aliases unique, so there is never more than one
         successor.
       - The new value is kept in C(<key_file>.pending) before LiteLLM sees it and renamed over O(key_file) once
-        the new key exists: a run that stops at any step is completed by the next one, with no second successor
+        the new key exists; a run that stops at any step is completed by the next one, with no second successor
         and no lost value. Keep the new value with O(key_file) or O(return_key).
     type: bool
     default: false
@@ -286,7 +286,7 @@ key:
 retired:
   description:
     - Aliases of the predecessors (C(<key_alias>.retiring-<until>)) this run deleted (or would delete, in check
-      mode): their grace period had ended, or the key was deleted.
+      mode), as their grace period had ended or the key was deleted.
   returned: always
   type: list
   elements: str

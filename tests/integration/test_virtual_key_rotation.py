@@ -135,8 +135,8 @@ def test_rotation_by_succession_with_grace_period(litellm_proxy, corner):
 
     steps = Steps(proxy, "virtual_key", {"key_alias": corner.alias, "key_file": str(key_file)})
     steps.apply("rotate: check", check=True, regenerate=True, grace_period="1h")
-    steps.read("keys after check", LIST + f"?key_alias={corner.alias}&substring_matching=true&return_full_object=true"
-                                   "&size=100")
+    listing = f"?key_alias={corner.alias}&substring_matching=true&return_full_object=true&size=100"
+    steps.read("keys after check", LIST + listing)
     steps.apply("rotate", regenerate=True, grace_period="1h", diff=True)
     steps.apply("not due", rotation_period="30d", grace_period="1h", **settings)
     chat_status(steps, "chat with the old value in the grace period", first, 200)

@@ -51,7 +51,7 @@ def test_scheduled_rotation_grace_period_and_revoked_value(litellm_proxy: Any, k
     secrets = Secrets(kube_api, kube_namespace)
 
     def reconcile(times: int = 1, **kwargs: Any) -> Any:
-        plays = [play for _ in range(times) for play in (cr.imported(kube_namespace), keep_status(cr.label))]
+        plays = [play for _run in range(times) for play in (cr.imported(kube_namespace), keep_status(cr.label))]
         phase = run_phase(plays, [cr.label], env, **kwargs)
         assert phase.result.rc == 0, last_failure(phase.result) or phase.result.stderr[-3000:]
         return phase

@@ -11,7 +11,7 @@ __metaclass__ = type
 import os
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-from ansible_collections.llmops.litellm.plugins.module_utils._errors import LiteLLMError, ValidationError
+from ansible_collections.llmops.litellm.plugins.module_utils._errors import LiteLLMError
 from ansible_collections.llmops.litellm.plugins.module_utils._module import (
     create_object,
     finish_create,
