@@ -265,12 +265,17 @@ def test_rotation_with_licence_keeps_spend_and_grace(litellm_proxy_premium, tmp_
 
 
 def test_options_are_checked_before_writing(litellm_proxy, corner):
-    steps = Steps(litellm_proxy, "virtual_key", {"key_alias": corner.alias, "return_key": True})
+    key_file = corner.tmp_path / "key"
+    steps = Steps(litellm_proxy, "virtual_key", {"key_alias": corner.alias, "key_file": str(key_file)})
     steps.apply("bad period", rotation_period="monthly", ignore_errors=True)
     steps.apply("bad grace", grace_period="1.5h", ignore_errors=True)
+    steps.task("period without key file", {"key_alias": corner.alias, "return_key": True, "rotation_period": "1d"},
+               ignore_errors=True)
     steps.run()
     assert steps["bad period"]["msg"] == (f"failed to validate virtual_key '{corner.alias}': rotation_period "
                                           "'monthly' is not a duration: write a whole number and one of s, m, h, d, w "
                                           "(24h, 90d)")
     assert "grace_period '1.5h' is not a duration" in steps["bad grace"]["msg"]
+    assert steps["period without key file"]["msg"] == "missing parameter(s) required by 'rotation_period': key_file"
+    assert not key_file.exists()
     assert keys_like(litellm_proxy, corner.alias) == []
