@@ -6,20 +6,41 @@
 LiteLLM stores only the SHA-256 of a key (its ``token``) and never returns the value again. The module therefore
 chooses the value itself and, with ``key_file``, writes it to a 0600 file *before* sending it to /key/generate: a
 run that stops after LiteLLM created the key finds it by alias next time, and one that stops before finds the
-value in the file and creates the key with it. Either way there is one key, and its value is known. Rotation
-(``regenerate``) works the same way through ``<key_file>.pending``. Everything else is the engine's.
+value in the file and creates the key with it. Either way there is one key, and its value is known.
+
+A value LiteLLM has deleted (an admin revoked the key, or its team was deleted) is never used again: LiteLLM keeps
+deleted keys in its archive (``/key/info`` on the hash answers ``status: deleted``), and a key file holding such a
+value gets a new value, kept in ``<key_file>.pending`` until LiteLLM has created the key with it.
+
+Rotation gives the key a new value, kept in ``<key_file>.pending`` first and renamed over ``key_file`` once LiteLLM
+has it. With a LiteLLM Enterprise licence it is LiteLLM's ``/key/{key}/regenerate`` (the key keeps its spend);
+without one it is a succession: the old key is renamed ``<alias>.retiring-<until>``, a key with the alias, the same
+settings and the new value is created, and the old key is deleted by the first run after ``<until>`` (the end of
+``grace_period``). The alias is unique in LiteLLM, so there is never more than one successor.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import calendar
 import errno
 import hashlib
 import os
+import re
 import secrets
+import time
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
-from ansible_collections.llmops.litellm.plugins.module_utils._module import EntityModule, Reader, no_parent
+from ansible_collections.llmops.litellm.plugins.module_utils._module import (
+    EntityModule,
+    InfoModule,
+    Reader,
+    no_parent,
+    page_through,
+    send_create,
+    send_delete,
+    unsupported,
+)
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import ROTATE_KEY, VIRTUAL_KEY
 
@@ -28,10 +49,17 @@ KEY_OPTIONS = dict(
     key_file=dict(type="path"),
     return_key=dict(type="bool", default=False),
     regenerate=dict(type="bool", default=False),
+    rotation_period=dict(type="str"),
+    grace_period=dict(type="str"),
     team_alias=dict(type="str"),
 )
 KEY_PREFIX = "sk-"
 MINIMUM_KEY_LENGTH = 16  # LiteLLM's MINIMUM_CUSTOM_KEY_LENGTH
+RETIRING = ".retiring-"  # <alias>.retiring-<until>: a predecessor kept until its grace period ends
+STAMP = "%Y%m%dT%H%M%SZ"
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# Options of the predecessor a successor does not copy: its identity, and what only applies when it is created
+NOT_INHERITED = ("token", "key_alias", "duration", "key_type")
 
 
 def new_key():
@@ -51,6 +79,31 @@ def key_problem(value):
     if len(value) < MINIMUM_KEY_LENGTH:
         return "must be at least %d characters long" % MINIMUM_KEY_LENGTH
     return None
+
+
+def duration_seconds(option, text):
+    """Seconds in a duration such as ``30s``, ``15m``, ``24h``, ``90d``, ``2w``; ValidationError naming ``option``."""
+    match = re.match(r"^(\d+)([smhdw])$", text.strip()) if isinstance(text, str) else None
+    if not match:
+        raise ValidationError("%s '%s' is not a duration: write a whole number and one of s, m, h, d, w (24h, 90d)"
+                              % (option, text))
+    return int(match.group(1)) * UNITS[match.group(2)]
+
+
+def parse_time(text):
+    """Seconds since the epoch of a UTC time as LiteLLM writes it (``2026-12-06T21:00:00.123Z``, ``...+00:00``) or as
+    a retiring alias does (``20261206T210000Z``); None when it is not one."""
+    match = re.match(r"^(\d{4})-?(\d{2})-?(\d{2})[T ](\d{2}):?(\d{2}):?(\d{2})", text or "")
+    if not match:
+        return None
+    return calendar.timegm(tuple(int(part) for part in match.groups()) + (0, 0, 0))
+
+
+def rotation_due(started, period, now=None):
+    """Whether a value in use since ``started`` (a time as parse_time reads it, None: unknown) is due for rotation
+    every ``period`` (a duration); an unknown start is due."""
+    since = parse_time(started)
+    return since is None or (now or time.time()) - since >= duration_seconds("rotation_period", period)
 
 
 def read_key_file(path):
@@ -74,6 +127,68 @@ def write_key_file(path, value):
         handle.write(value + "\n")
 
 
+def deleted_at(client, token):
+    """When LiteLLM deleted the key with ``token`` (it keeps deleted keys in an archive that /key/info reads): its
+    ``deleted_at``, or ``an unknown time``; None for a key LiteLLM has never deleted (live, or never seen)."""
+    answer = Reader(client, VIRTUAL_KEY).by_id(token, whole=True)
+    info = (answer or {}).get("info") or {}
+    if info.get("status") != "deleted":
+        return None
+    return info.get("deleted_at") or "an unknown time"
+
+
+def revoked(client, value):
+    """deleted_at of the key with ``value``: a value LiteLLM has deleted is never used again."""
+    return deleted_at(client, key_hash(value))
+
+
+def plan_new_value(client, key_file, key, label):
+    """The value to create a key with (one that LiteLLM does not have) and where it must be kept first, read only:
+    (value, where, note). ``where``: None (nothing to write: no key_file, or it holds the value already),
+    ``file`` (write key_file), ``pending`` (write <key_file>.pending, renamed over key_file once LiteLLM has the key)
+    or ``pending-kept`` (the .pending file holds it already). ``value`` is None when the caller makes a new one
+    kept in key_file. ``note`` says why a value in key_file was not used. Raises ValidationError for a ``key`` or a
+    key_file that cannot be used."""
+    kept = read_key_file(key_file) if key_file else None
+    pending = read_key_file(key_file + ".pending") if key_file else None
+    for path, found in ((key_file, kept), ((key_file or "") + ".pending", pending)):
+        if found is not None and key_problem(found):
+            raise ValidationError("key_file %s does not hold a key: it %s" % (path, key_problem(found)))
+    if key is not None:
+        when = revoked(client, key)
+        if when:
+            raise ValidationError("key is the value of a key LiteLLM deleted (revoked) at %s, and a revoked value is "
+                                  "never used again: give %s a new value" % (when, label))
+        if kept is not None and kept != key:
+            raise ValidationError("key_file %s holds another key than the key option" % key_file)
+        return key, "file" if key_file and kept is None else None, None
+    if pending is not None and not revoked(client, pending):
+        return pending, "pending-kept", None  # a rotation or a replacement that stopped before LiteLLM had it
+    if kept is None:
+        return None, "file" if key_file else None, None
+    when = revoked(client, kept)
+    if not when:
+        return kept, None, None  # a run that stopped before LiteLLM created the key
+    return new_key(), "pending", ("key_file %s holds the value of a key LiteLLM deleted (revoked) at %s; a revoked "
+                                  "value is never used again, so %s gets a new value" % (key_file, when, label))
+
+
+def keep_value(key_file, value, where):
+    """Write what plan_new_value said must be kept before LiteLLM sees ``value``."""
+    if where == "file":
+        write_key_file(key_file, value)
+    elif where == "pending":
+        if read_key_file(key_file + ".pending") is not None:
+            os.remove(key_file + ".pending")  # a value LiteLLM deleted, never to be used
+        write_key_file(key_file + ".pending", value)
+
+
+def finish_value(key_file, where):
+    """Once LiteLLM has the key: a value kept in <key_file>.pending replaces key_file."""
+    if where in ("pending", "pending-kept"):
+        os.replace(key_file + ".pending", key_file)
+
+
 def key_file_plan(token, key, regenerate, key_file, kept, pending, label):
     """For an existing key with ``token``: whether to rotate it, and the work key_file needs as (what, path) or None.
 
@@ -95,31 +210,58 @@ def key_file_plan(token, key, regenerate, key_file, kept, pending, label):
         return rotate, None  # the rotation writes it
     if key is not None:
         return rotate, ("write", key_file)
-    raise ValidationError("key_file %s does not exist, and LiteLLM never returns the value of an existing key: set "
-                          "regenerate: true to rotate the key and keep its new value there" % key_file)
+    raise ValidationError("key_file %s does not exist, and LiteLLM never returns the value of an existing key: give "
+                          "the key's value with key to write the file again, or set regenerate: true to rotate the key "
+                          "and keep its new value there" % key_file)
+
+
+def retiring_alias(alias, until):
+    """The alias of a predecessor kept until ``until`` (seconds since the epoch)."""
+    return "%s%s%s" % (alias, RETIRING, time.strftime(STAMP, time.gmtime(until)))
+
+
+def predecessors(client, alias):
+    """The live predecessors of the key with ``alias`` (keys named <alias>.retiring-<until>), as (raw, until)."""
+    prefix = alias + RETIRING
+    listed = page_through(client, VIRTUAL_KEY.find, {"key_alias": prefix, "substring_matching": "true"}, VIRTUAL_KEY)
+    found = []
+    for raw in listed:
+        name = raw.get("key_alias") or ""
+        until = parse_time(name[len(prefix):]) if name.startswith(prefix) else None
+        if until is not None:
+            found.append((raw, until))
+    return sorted(found, key=lambda item: item[0]["key_alias"])
 
 
 class VirtualKeyModule(EntityModule):
-    """The virtual_key module: the engine's EntityModule plus the key value (key, key_file, return_key,
-    regenerate) and a team given by alias."""
+    """The virtual_key module: the engine's EntityModule plus the key value (key, key_file, return_key),
+    rotation (regenerate, rotation_period, grace_period) and a team given by alias."""
 
     def __init__(self):
         super(VirtualKeyModule, self).__init__(
             VIRTUAL_KEY, argument_spec=KEY_OPTIONS,
-            mutually_exclusive=[("key", "regenerate"), ("team_id", "team_alias")])
+            mutually_exclusive=[("key", "regenerate"), ("key", "rotation_period"), ("team_id", "team_alias")],
+            required_by={"rotation_period": "key_file"})
         self.value = None  # the key value this run creates or rotates to
+        self.where = None  # where the value of a key to create is kept first (see plan_new_value)
         self.file_work = None  # (what, path) to do to key_file once the key is in order
+        self.retired = []  # aliases of predecessors deleted by this run
 
     def run(self):
         params = self.params
         self.action = "validate %s" % VIRTUAL_KEY.label(params)
         if params["key"] is not None and key_problem(params["key"]):
             raise ValidationError("key %s" % key_problem(params["key"]))
+        for option in ("rotation_period", "grace_period"):
+            if params[option] is not None:
+                duration_seconds(option, params[option])
         if params["team_alias"]:
             self.resolve_team(params["team_alias"])
         result = super(VirtualKeyModule, self).run()
         if self.value and params["return_key"] and not self.check_mode and params["key"] is None:
             result["key"] = self.value
+        result["retired"] = self.retired
+        result["changed"] = result["changed"] or bool(self.retired)
         return result
 
     def resolve_team(self, alias):
@@ -137,40 +279,43 @@ class VirtualKeyModule(EntityModule):
     def present(self, label, raw, before, desired, members, looked_up_by_id):
         if raw is None:
             self.action = "create %s" % label
-            self.value = self.value_to_create()
-            return super(VirtualKeyModule, self).present(label, raw, before, desired, members, looked_up_by_id)
+            self.value = self.value_to_create(label)
+            changed, after = super(VirtualKeyModule, self).present(label, raw, before, desired, members,
+                                                                   looked_up_by_id)
+            if not self.check_mode:
+                finish_value(self.params["key_file"], self.where)
+            self.retire(after.get("key_alias") or desired.get("key_alias"))
+            return changed, after
         self.action = "check the key_file of %s" % label
-        rotate = self.plan_key_file(raw["token"])
+        rotate = self.plan_key_file(raw["token"]) or self.due(raw)
         if rotate:
             self.action = "rotate %s" % label
-            self.require(ROTATE_KEY, ROTATE_KEY.what)
             self.ensure_kept("the new value of the rotated key")
-            if self.check_mode:
+            if self.check_mode and self.licensed():
+                self.require(ROTATE_KEY, ROTATE_KEY.what)
                 self.confirm_offered()
         changed, after = super(VirtualKeyModule, self).present(label, raw, before, desired, members,
                                                                looked_up_by_id)
         if self.file_work and not self.check_mode:
             self.do_file_work()
         if rotate and not self.check_mode:
-            after = self.rotate(label, raw)
+            after = self.regenerate(label, raw) if self.licensed() else self.succeed(label, raw, after)
+        self.retire(after.get("key_alias") or before.get("key_alias"))
         return changed or rotate or bool(self.file_work), after
 
-    def value_to_create(self):
-        """The value of the key to create: the key option, else what key_file kept from a run that stopped
-        before LiteLLM created the key, else a new one."""
-        key, key_file = self.params["key"], self.params["key_file"]
-        kept = read_key_file(key_file) if key_file else None
-        if kept is not None:
-            if key_problem(kept):
-                raise ValidationError("key_file %s does not hold a key: it %s" % (key_file, key_problem(kept)))
-            if key is not None and key != kept:
-                raise ValidationError("key_file %s holds another key than the key option" % key_file)
-            return kept
-        self.ensure_kept("the value of a new virtual key")
-        if key is not None:
-            return key
-        value = new_key()
-        if not self.params["return_key"]:
+    def value_to_create(self, label):
+        """The value of the key to create: the key option, else what key_file (or its .pending file) kept from a
+        run that stopped before LiteLLM created the key, unless LiteLLM has deleted that value, else a new one."""
+        params = self.params
+        self.action = "check the value of %s" % label
+        value, self.where, note = plan_new_value(self.client, params["key_file"], params["key"], label)
+        if note:
+            self.warn(note)
+        self.action = "create %s" % label
+        if value is None:
+            self.ensure_kept("the value of a new virtual key")
+            value = new_key()
+        if params["key"] is None and not params["return_key"]:
             self.no_log_values.add(value)
         return value
 
@@ -181,9 +326,7 @@ class VirtualKeyModule(EntityModule):
                                   "not lost" % what)
 
     def create_body(self, body):
-        key_file = self.params["key_file"]
-        if key_file and read_key_file(key_file) is None:
-            write_key_file(key_file, self.value)  # before LiteLLM sees the key: a retry creates this one
+        keep_value(self.params["key_file"], self.value, self.where)  # before LiteLLM sees the key
         body["key"] = self.value
         return body
 
@@ -199,6 +342,24 @@ class VirtualKeyModule(EntityModule):
                                                VIRTUAL_KEY.label(params))
         return rotate
 
+    def due(self, raw):
+        """Whether rotation_period says the key's value is due: its age is key_file's (written when the value was
+        made) when key_file holds it, else LiteLLM's last rotation or creation of the key (LiteLLM 1.106's
+        /key/regenerate records neither, hence rotation_period needs key_file)."""
+        period, key_file = self.params["rotation_period"], self.params["key_file"]
+        if not period:
+            return False
+        kept = read_key_file(key_file) if key_file else None
+        if kept is not None and key_hash(kept) == raw["token"]:
+            started = time.strftime(STAMP, time.gmtime(os.stat(key_file).st_mtime))
+        else:
+            started = raw.get("last_rotation_at") or raw.get("created_at")
+        return rotation_due(started, period)
+
+    def licensed(self):
+        """Whether this proxy rotates keys itself (/key/{key}/regenerate, an Enterprise licence)."""
+        return unsupported(self.client, ROTATE_KEY, ROTATE_KEY.what, paths=False) is None
+
     def do_file_work(self):
         what, path = self.file_work
         if what == "drop":
@@ -208,24 +369,74 @@ class VirtualKeyModule(EntityModule):
         else:
             write_key_file(path, self.params["key"])
 
-    def rotate(self, label, raw):
-        """Give the key a new value (LiteLLM keeps its settings and spend); returns the key's view after."""
-        self.action = "rotate %s" % label
+    def new_value(self):
+        """The rotated key's value, kept in <key_file>.pending before LiteLLM sees it."""
         key_file = self.params["key_file"]
         self.value = self.params["key"] or new_key()
         if key_file:
             write_key_file(key_file + ".pending", self.value)
-        self.client.post("/key/%s/regenerate" % raw["token"], {"new_key": self.value})
-        if key_file:
-            os.replace(key_file + ".pending", key_file)
+        return self.value
+
+    def regenerate(self, label, raw):
+        """LiteLLM rotates the key (it keeps its settings and spend; the old value works for grace_period)."""
+        self.action = "rotate %s" % label
+        self.require(ROTATE_KEY, ROTATE_KEY.what)
+        body = {"new_key": self.new_value()}
+        if self.params["grace_period"]:
+            body["grace_period"] = self.params["grace_period"]
+        self.client.post("/key/%s/regenerate" % raw["token"], body)
+        return self.kept_rotated(label)
+
+    def succeed(self, label, raw, after):
+        """Rotation without a licence: the key is renamed <alias>.retiring-<until>, a successor with its alias, its
+        settings and the new value is created, and the old key is deleted at once without grace_period."""
+        resource, alias = self.resource, after["key_alias"]
+        grace = duration_seconds("grace_period", self.params["grace_period"] or "0s")
+        value = self.new_value()
+        retiring = retiring_alias(alias, time.time() + grace)
+        self.action = "rename %s to '%s' for its successor" % (label, retiring)
+        self.client.post(resource.update.path, {"key": raw["token"], "key_alias": retiring}, idempotent=True)
+        self.action = "create the successor of %s" % label
+        settings = dict((k, v) for k, v in after.items()
+                        if k in resource.by_name and resource.by_name[k].option and k not in NOT_INHERITED
+                        and v is not None)
+        settings.update((k, self.params[k]) for k in ("duration", "key_type") if self.params[k] is not None)
+        body = resource.payload(settings)
+        body.update(key=value, key_alias=alias)
+        send_create(self.client, resource, body)
+        if not grace:
+            self.action = "delete the predecessor '%s' of %s" % (retiring, label)
+            send_delete(self.client, resource, raw)
+            self.retired.append(retiring)
+        return self.kept_rotated(label)
+
+    def kept_rotated(self, label):
+        if self.params["key_file"]:
+            os.replace(self.params["key_file"] + ".pending", self.params["key_file"])
         self.action = "read %s" % label
         return self.resource.view(self.reader.by_id(key_hash(self.value)))
+
+    def retire(self, alias, everything=False):
+        """Delete the predecessors of the key whose grace period has ended (``everything``: all of them)."""
+        if not alias:
+            return
+        self.action = "find the predecessors of %s" % VIRTUAL_KEY.label(dict(key_alias=alias))
+        now = time.time()
+        for raw, until in predecessors(self.client, alias):
+            if everything or until <= now:
+                self.action = "delete the predecessor '%s' of %s" % (raw["key_alias"], VIRTUAL_KEY.label(
+                    dict(key_alias=alias)))
+                if not self.check_mode:
+                    send_delete(self.client, self.resource, raw)
+                self.retired.append(raw["key_alias"])
 
     # --- delete --------------------------------------------------------------------------------------------
 
     def absent(self, label, raw):
-        """Delete the key, and key_file with it when it holds this key (or a key that was never created)."""
+        """Delete the key and its predecessors, and key_file with it when it holds this key (or a key that was
+        never created)."""
         changed, after = super(VirtualKeyModule, self).absent(label, raw)
+        self.retire((raw or {}).get("key_alias") or self.params["key_alias"], everything=True)
         key_file = self.params["key_file"]
         kept = read_key_file(key_file) if key_file else None
         if kept is None:
@@ -235,4 +446,19 @@ class VirtualKeyModule(EntityModule):
             return changed, after
         if not self.check_mode:
             os.remove(key_file)
+            if read_key_file(key_file + ".pending") is not None:
+                os.remove(key_file + ".pending")  # the value of a rotation that never finished
         return True, after
+
+
+class VirtualKeyInfoModule(InfoModule):
+    """virtual_key_info, which also says whether a key looked up by its token was deleted (revoked) by LiteLLM."""
+
+    def __init__(self):
+        super(VirtualKeyInfoModule, self).__init__(VIRTUAL_KEY)
+
+    def run(self):
+        result = super(VirtualKeyInfoModule, self).run()
+        if self.params["token"]:
+            result["revoked"] = deleted_at(self.client, self.params["token"]) is not None
+        return result

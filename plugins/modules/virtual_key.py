@@ -53,19 +53,25 @@ options:
       - The value of the key, chosen by you instead of by the module. Must start with C(sk-) and be at least 16
         characters long. Never logged, never returned.
       - When the key exists with another value, the key is rotated to this one (see O(regenerate)).
-      - Mutually exclusive with O(regenerate).
+      - A value whose key LiteLLM deleted (revoked by an admin, or deleted with its team) is refused, since it is
+        never used again.
+      - Mutually exclusive with O(regenerate) and O(rotation_period).
     type: str
   key_file:
     description:
       - File, on the host the module runs on, that holds the key's value. It is created with mode 0600 before the
         key is sent to LiteLLM, and never overwritten with another key.
       - When the key does not exist and the file does, the key is created with the value in the file (a run that
-        stopped before LiteLLM created the key).
+        stopped before LiteLLM created the key), unless LiteLLM deleted a key with that value (it keeps deleted
+        keys). A revoked value is never used again, so the key is created with a new value, written to
+        C(<key_file>.pending) first and renamed over O(key_file) once the key exists; the run warns.
       - When the key exists, the file must hold its value (its hash must be the key's token), otherwise the module
-        fails without writing. A missing file can be recreated only with O(key) or O(regenerate=true).
+        fails without writing. A missing file is written again with the key's value given as O(key) (the way back
+        after a lost file), or with a new value by O(regenerate=true).
       - A rotation writes the new value to C(<key_file>.pending) first and renames it over O(key_file) once LiteLLM
         has rotated the key; the next run completes a rename that did not happen.
-      - With O(state=absent) the file is removed (unless it holds another key).
+      - With O(state=absent) the file is removed (unless it holds another key), and predecessors of the key still
+        in their grace period are deleted too.
     type: path
   return_key:
     description:
@@ -76,13 +82,38 @@ options:
     default: false
   regenerate:
     description:
-      - Rotate the key to a new value made by the module, on every run (the run always reports a change). LiteLLM
-        keeps the key's alias, settings and spend; the old value stops working at once.
-      - Needs LiteLLM's C(/key/{key}/regenerate) endpoint and a LiteLLM Enterprise licence; the module asks the
-        proxy and fails before writing anything when it has not.
-      - Keep the new value with O(key_file) or O(return_key).
+      - Rotate the key to a new value made by the module, on every run (the run always reports a change).
+      - With a LiteLLM Enterprise licence (the proxy's C(/health/license)), LiteLLM's C(/key/{key}/regenerate)
+        rotates the key in place; it keeps the key's alias, settings and spend, and the old value works for
+        O(grace_period).
+      - Without one, the key is rotated by B(succession), which any LiteLLM can do. The old key is renamed
+        C(<key_alias>.retiring-<until>) (C(until) is the end of O(grace_period), UTC, for example
+        C(research-ci.retiring-20270101T120000Z)), a new key is created with the alias, the settings of the old one
+        (the options of this module; O(duration) and O(key_type) only when set) and the new value, and the old key
+        is deleted at once without O(grace_period), else by the first run of this module for the key after
+        C(until). The new key starts with no spend. LiteLLM keeps aliases unique, so there is never more than one
+        successor.
+      - The new value is kept in C(<key_file>.pending) before LiteLLM sees it and renamed over O(key_file) once
+        the new key exists; a run that stops at any step is completed by the next one, with no second successor
+        and no lost value. Keep the new value with O(key_file) or O(return_key).
     type: bool
     default: false
+  rotation_period:
+    description:
+      - Rotate the key (as O(regenerate) does) when its value is older than this, for example V(30d); a run
+        before that changes nothing. Whole numbers of V(s), V(m), V(h), V(d) or V(w).
+      - The value's age is that of O(key_file) when it holds the key (it is written when the value is made),
+        otherwise the time LiteLLM created the key.
+      - Needs O(key_file). Run the task on a schedule (cron, an AWX schedule) for the rotation to happen;
+        mutually exclusive with O(key).
+    type: str
+  grace_period:
+    description:
+      - How long the old value keeps working after a rotation, for example V(24h), so that clients can switch to
+        the new one. Without it the old value stops working at once.
+      - Without a licence the old key (C(<key_alias>.retiring-<until>)) is deleted by the first run for the key
+        after the grace period; with one LiteLLM revokes it itself.
+    type: str
   team_id:
     description:
       - ID of the team the key belongs to. Set to an empty string to take the key out of its team.
@@ -171,7 +202,7 @@ options:
     type: str
     choices: [default, llm_api, management, read_only]
 notes:
-  - Deleting a team deletes its keys too.
+  - Deleting a team deletes its keys too. LiteLLM keeps deleted keys; their values are never used again.
   - LiteLLM keeps O(soft_budget) in a budget linked to the key, and several options in the key's metadata (see
     O(metadata)); the module reads them from there.
 seealso:
@@ -218,10 +249,18 @@ EXAMPLES = r'''
       when: backend_key.key is defined
       no_log: true
 
-    - name: Rotate the key (keeps its spend; Enterprise licence)
+    - name: Rotate the key now; the old value keeps working for a day (any LiteLLM; keeps its spend with a licence)
       llmops.litellm.virtual_key:
         key_alias: research-ci
         regenerate: true
+        grace_period: 24h
+        key_file: /etc/litellm/keys/research-ci
+
+    - name: Rotate the key every 30 days when this task runs (schedule it), the old value working for 24 hours
+      llmops.litellm.virtual_key:
+        key_alias: research-ci
+        rotation_period: 30d
+        grace_period: 24h
         key_file: /etc/litellm/keys/research-ci
 
     - name: Block the key
@@ -244,6 +283,14 @@ key:
   returned: when created or rotated, with O(return_key=true) and without O(key)
   type: str
   sample: sk-6uGfr0xAbcdEfGhIjKlMnO
+retired:
+  description:
+    - Aliases of the predecessors (C(<key_alias>.retiring-<until>)) this run deleted (or would delete, in check
+      mode), as their grace period had ended or the key was deleted.
+  returned: always
+  type: list
+  elements: str
+  sample: [research-ci.retiring-20270101T120000Z]
 virtual_key:
   description:
     - The key after the run, or as it would be after the run in check mode. Empty after O(state=absent).

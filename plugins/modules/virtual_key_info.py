@@ -68,14 +68,21 @@ virtual_keys:
       models: [gpt-4o-mini]
       max_budget: 50.0
       spend: 0.0
+revoked:
+  description:
+    - With O(token), whether LiteLLM deleted the key with this token (revoked by an admin, or deleted with its
+      team). LiteLLM keeps deleted keys in an archive; a value whose key was deleted is never used again by
+      M(llmops.litellm.virtual_key).
+  returned: when O(token) is set
+  type: bool
+  sample: false
 '''
 
-from ansible_collections.llmops.litellm.plugins.module_utils._module import InfoModule
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import VIRTUAL_KEY
+from ansible_collections.llmops.litellm.plugins.module_utils._virtual_key import VirtualKeyInfoModule
 
 
 def main():
-    InfoModule(VIRTUAL_KEY).execute()
+    VirtualKeyInfoModule().execute()
 
 
 if __name__ == '__main__':

@@ -8,11 +8,16 @@ import pytest
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import VIRTUAL_KEY
 from ansible_collections.llmops.litellm.plugins.module_utils._virtual_key import (
+    RETIRING,
+    duration_seconds,
     key_file_plan,
     key_hash,
     key_problem,
     new_key,
+    parse_time,
     read_key_file,
+    retiring_alias,
+    rotation_due,
     write_key_file,
 )
 
@@ -108,3 +113,43 @@ def test_options_not_compared_or_returned():
     assert VIRTUAL_KEY.argument_spec()["key_alias"]["no_log"] is False
     assert VIRTUAL_KEY.argument_spec()["token"]["no_log"] is True
     assert "update_secrets" not in VIRTUAL_KEY.argument_spec(), "the value is compared through its hash"
+
+
+@pytest.mark.parametrize("text, seconds", [("30s", 30), ("15m", 900), ("24h", 86400), ("90d", 7776000), ("2w", 1209600),
+                                           ("0s", 0)])
+def test_duration_seconds(text, seconds):
+    assert duration_seconds("grace_period", text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "1.5h", "monthly", "30", "-1d", "1mo", None, 30])
+def test_duration_seconds_refuses(text):
+    with pytest.raises(ValidationError, match="^grace_period '%s' is not a duration: write a whole number" % text):
+        duration_seconds("grace_period", text)
+
+
+@pytest.mark.parametrize("text, epoch", [
+    ("2026-12-06T21:00:00.123000Z", 1796590800),
+    ("2026-12-06T21:00:00+00:00", 1796590800),
+    ("2026-12-06 21:00:00", 1796590800),
+    ("20261206T210000Z", 1796590800),
+    ("yesterday", None),
+    (None, None),
+])
+def test_parse_time(text, epoch):
+    assert parse_time(text) == epoch
+
+
+@pytest.mark.parametrize("started, period, due", [
+    ("20261206T210000Z", "1h", True),       # an hour old at 22:00
+    ("20261206T210001Z", "1h", False),
+    ("2026-12-06T21:30:00Z", "1d", False),
+    (None, "1d", True),                     # an unknown age is due
+])
+def test_rotation_due(started, period, due):
+    assert rotation_due(started, period, now=1796594400) is due
+
+
+def test_retiring_alias_reads_back_its_time():
+    alias = retiring_alias("ci.key", 1796594400)
+    assert alias == "ci.key.retiring-20261206T220000Z"
+    assert parse_time(alias[len("ci.key" + RETIRING):]) == 1796594400

@@ -12,7 +12,7 @@ import os
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from ansible_collections.llmops.litellm.plugins.module_utils._cascade import DELETED
-from ansible_collections.llmops.litellm.plugins.module_utils._errors import LiteLLMError, ValidationError
+from ansible_collections.llmops.litellm.plugins.module_utils._errors import LiteLLMError
 from ansible_collections.llmops.litellm.plugins.module_utils._module import (
     create_object,
     finish_create,
@@ -24,11 +24,12 @@ from ansible_collections.llmops.litellm.plugins.module_utils._module import (
     wanted_links,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils._virtual_key import (
+    finish_value,
+    keep_value,
     key_hash,
-    key_problem,
     new_key,
+    plan_new_value,
     read_key_file,
-    write_key_file,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import key_file_name
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import KINDS
@@ -141,11 +142,16 @@ class Applier(object):
         """Create the object and finish it as a module does (finish_create); keep the object as read back."""
         resource, params = item.resource, item.params
         body = resource.payload(item.desired)
-        known_id = item.desired.get(resource.id_field)
+        known_id, where = item.desired.get(resource.id_field), None
         if resource is VIRTUAL_KEY:
-            body["key"] = key_value(item.key_file)
+            # kept in the key file before LiteLLM sees it; a value LiteLLM has deleted is never used again
+            value, where, item.note = plan_new_value(client, item.key_file, None, item.label)
+            body["key"] = value or new_key()
+            keep_value(item.key_file, body["key"], where)
             known_id = key_hash(body["key"])
         item.object_id = create_object(client, resource, body, item.wanted_members, known_id)
+        if resource is VIRTUAL_KEY:
+            finish_value(item.key_file, where)
         item.after = finish_create(client, resource, item.object_id, item.wanted_members,
                                    params.get("purge_members"), wanted_links(resource, params))
 
@@ -161,19 +167,6 @@ class Applier(object):
     @staticmethod
     def delete(client, item):
         send_delete(client, item.resource, item.raw)
-
-
-def key_value(path):
-    """The value of a new key: kept in ``path`` (0600) before LiteLLM sees it; a file left by a run that stopped
-    before LiteLLM created the key is used again, so that a retry creates that key."""
-    kept = read_key_file(path)
-    if kept is not None:
-        if key_problem(kept):
-            raise ValidationError("key file %s does not hold a key: it %s" % (path, key_problem(kept)))
-        return kept
-    value = new_key()
-    write_key_file(path, value)
-    return value
 
 
 def drop_key_files(plan, key_dir):

@@ -116,6 +116,7 @@ class Item(object):
         self.action = "none"                # create | update | delete | none | unmanaged | adopt
         self.status = None                  # created | updated | deleted | failed | skipped (after apply)
         self.error = None
+        self.note = None                    # what the user should know of the apply (a revoked key's new value)
         self.object_id = raw.get(resource.id_field) if raw else None
         self.key_file = None
         self.written = []                   # the writes LiteLLM accepted for this object ("POST /team/new")
@@ -140,6 +141,8 @@ class Item(object):
             entry.update(cascade_of=self.cascade_of.label, effect=self.effect)
         if self.written and self.status in ("failed", "skipped"):
             entry["written"] = self.written
+        if self.note:
+            entry["note"] = self.note
         return entry
 
 
