@@ -98,7 +98,33 @@ def parse_document(document):
                                           [(resource.key_field, resource.id_field)])
         for index, obj in enumerate(objects):
             declared.append(parse_object(resource, validator, "%s[%d]" % (resource.plural, index), obj))
+    ensure_declared_once(declared)
     return declared
+
+
+def identities(resource, params):
+    """What names a declared object: [(option, value)] of its id and of its natural key (with the kind's further
+    filters, a model's provider model, which tell apart objects that share a natural key)."""
+    found = []
+    if resource.id_field != resource.key_field and params.get(resource.id_field):
+        found.append((resource.id_field, params[resource.id_field]))
+    if params.get(resource.key_field):
+        more = sorted((resource.key_filters(params) if resource.key_filters else {}).items())
+        found.append((" and ".join([resource.key_field] + ["litellm_params.%s" % k for k, _v in more]),
+                      "' and '".join([params[resource.key_field]] + [v for _k, v in more])))
+    return found
+
+
+def ensure_declared_once(declared):
+    """Refuse a document declaring one object twice (by id or by natural key): two declarations would create two
+    objects, or fight over one."""
+    seen = {}
+    for resource, where, params in declared:
+        for option, value in identities(resource, params):
+            first = seen.setdefault((resource.kind, option, value), where)
+            if first != where:
+                raise ValidationError("%s: %s '%s' is declared twice (%s declares it too)" % (
+                    where, option, value, first))
 
 
 def parse_object(resource, validator, where, obj):

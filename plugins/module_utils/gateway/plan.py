@@ -16,6 +16,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._fields import Merg
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import MemberPlan, get_path
 from ansible_collections.llmops.litellm.plugins.module_utils._module import (
     ensure_key_free,
+    ensure_names_exist,
     object_requirements,
     plan_links,
     unsupported,
@@ -181,6 +182,8 @@ class Planner(object):
         for item in self.items:
             self.link_parents(item)
         for item in self.items:
+            self.ensure_names_exist(item)
+        for item in self.items:
             self.plan_item(item)
         return Plan(self.items, self.plan_unmanaged())
 
@@ -205,9 +208,6 @@ class Planner(object):
             if claim in self.claimed:
                 raise ValidationError("%s and %s declare the same %s" % (self.claimed[claim].where, where, item.label))
             self.claimed[claim] = item
-        elif params["state"] == "present" and not resource.key_filters and \
-                (resource.kind, params.get(resource.key_field)) in self.declared_keys:
-            raise ValidationError("%s declares %s a second time" % (where, item.label))
         return item
 
     def declared_by_key(self, resource, key):
@@ -235,6 +235,27 @@ class Planner(object):
             parent = self.declared_by_key(target, get_path(params, path))
             if parent is not None:
                 item.parents.append(parent)
+
+    def ensure_names_exist(self, item):
+        """The objects a declared object names (a model's credential, a tag's models) are declared present or live
+        and not declared absent, before anything is written."""
+        if item.params["state"] != "present" or not item.resource.names:
+            return
+
+        def known(names):
+            target, found = names.target, set()
+            gone = set()
+            for other in self.items:
+                if other.resource is target:
+                    values = set(other.params.get(f) for f in names.fields) | set(other.view.get(f) for f in names.fields)
+                    (found if other.params["state"] == "present" else gone).update(values)
+            for raw in self.live.get(target.kind, []):
+                found.update(raw.get(f) for f in names.fields if raw.get(f) not in gone)
+            return found - gone - set([None])
+        try:
+            ensure_names_exist(item.resource, item.params["_desired"], known)
+        except ValidationError as exc:
+            raise ValidationError("%s: %s" % (item.where, exc.msg))
 
     # one object ----------------------------------------------------------------------------------------------
 
@@ -400,6 +421,8 @@ def needed_kinds(declared, scope):
         for reference in resource.references:
             if params.get(reference.option):
                 kinds.add(reference.target.kind)
+        if params["state"] == "present":
+            kinds.update(names.target.kind for _option, names, _name in resource.named(params["_desired"]))
         if resource.members and resource.members.resolve and params.get("members"):
             kinds.add("user")
     if "organization" in kinds:

@@ -10,6 +10,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._fields import budg
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Endpoint,
     Field,
+    Names,
     Resource,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.budget import BUDGET
@@ -64,6 +65,7 @@ CUSTOMER = Resource(
     find=Endpoint("GET", "/customer/list", paginated=False),
     update_with=_customer_update,
     named_parents=[(BUDGET, ("budget_id",))],
+    names=[Names(("budget_id",), BUDGET, ("budget_id",))],
     mutually_exclusive=[("budget_id", limit) for limit in CUSTOMER_BUDGET],
     export_options=_customer_export,
     cr_kind="LiteLLMCustomer",

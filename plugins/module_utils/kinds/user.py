@@ -29,7 +29,7 @@ USER = Resource(
     key_field="user_email",
     fields=[
         Field("user_id"),
-        Field("user_email"),
+        Field("user_email", format="email"),
         Field("user_alias"),
         Field("user_role", choices=USER_ROLES),
         Field("models", "list", elements="str", clearable=False),
