@@ -411,14 +411,13 @@ class EntityModule(LiteLLMModule):
         self.action = "validate %s" % label
         desired = resource.desired(params)
         members = params.get("members") if resource.members else None
-        if members is not None:
-            resource.members.validate(members)
         for requires, what in object_requirements(resource, desired):
             self.action = "manage %s" % label
             self.require(requires, what, resource)
         if resource.preflight:
             resource.preflight(self.client, params)
         if params["state"] == "present" and resource.names:
+            self.action = "validate %s" % label
             ensure_names_exist(resource, desired, live_names(self.client))
 
         self.action = "read %s" % label

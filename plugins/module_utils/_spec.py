@@ -514,6 +514,8 @@ class Resource(object):
         desired = dict((f.name, params[f.name]) for f in self.options if params.get(f.name) is not None)
         for name, value in desired.items():
             self.by_name[name].validate(value)
+        if self.members and params.get("members") is not None:
+            self.members.validate(params["members"])
         for rule in self.rules:
             problem = rule(desired)
             if problem:

@@ -103,15 +103,15 @@ def parse_document(document):
 
 
 def identities(resource, params):
-    """What names a declared object: [(option, value)] of its id and of its natural key (with the kind's further
-    filters, a model's provider model, which tell apart objects that share a natural key)."""
+    """What names a declared object, in words: its id, and its natural key (with the kind's further filters, a
+    model's provider model, which tell apart objects that share a natural key)."""
     found = []
     if resource.id_field != resource.key_field and params.get(resource.id_field):
-        found.append((resource.id_field, params[resource.id_field]))
+        found.append("%s '%s'" % (resource.id_field, params[resource.id_field]))
     if params.get(resource.key_field):
         more = sorted((resource.key_filters(params) if resource.key_filters else {}).items())
-        found.append((" and ".join([resource.key_field] + ["litellm_params.%s" % k for k, _v in more]),
-                      "' and '".join([params[resource.key_field]] + [v for _k, v in more])))
+        found.append(" with ".join(["%s '%s'" % (resource.key_field, params[resource.key_field])]
+                                   + ["litellm_params.%s '%s'" % item for item in more]))
     return found
 
 
@@ -120,11 +120,10 @@ def ensure_declared_once(declared):
     objects, or fight over one."""
     seen = {}
     for resource, where, params in declared:
-        for option, value in identities(resource, params):
-            first = seen.setdefault((resource.kind, option, value), where)
+        for identity in identities(resource, params):
+            first = seen.setdefault((resource.kind, identity), where)
             if first != where:
-                raise ValidationError("%s: %s '%s' is declared twice (%s declares it too)" % (
-                    where, option, value, first))
+                raise ValidationError("%s: %s is declared twice (%s declares it too)" % (where, identity, first))
 
 
 def parse_object(resource, validator, where, obj):
