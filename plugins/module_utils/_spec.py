@@ -50,7 +50,7 @@ def format_problem(fmt, value):
 
     A name (a natural key or an id) is a real string, not empty, without surrounding whitespace; an email is a
     name with one @; a url is http(s)://host...; an ``os.environ/NAME`` reference stands for a url LiteLLM reads."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or (value == "" and fmt in ("url", "duration")):  # empty: not set
         return None
     kind = stringified(value)
     if kind and fmt in ("name", "email"):
