@@ -99,11 +99,11 @@ def ensure_key_free(resource, key, raw, holders):
             resource.key_field, key, resource.id_field, ", ".join(sorted(o[resource.id_field] for o in others))))
 
 
-def ensure_names_exist(resource, desired, known):
+def ensure_names_exist(resource, desired, known, params=None):
     """Refuse options that name objects which do not exist (a model's credential, a tag's models): ``known(names)``
     is the set of names of ``names.target`` that exist (live in a module; declared or live in a document). A name
     with ``*`` is a pattern, not an object."""
-    for option, names, name in resource.named(desired):
+    for option, names, name in resource.named(desired, params):
         if "*" not in str(name) and name not in known(names):
             raise ValidationError("%s names %s %s '%s', which does not exist" % (
                 option, "an" if names.target.kind[0] in "aeiou" else "a", names.target.kind, name))
@@ -418,7 +418,7 @@ class EntityModule(LiteLLMModule):
             resource.preflight(self.client, params)
         if params["state"] == "present" and resource.names:
             self.action = "validate %s" % label
-            ensure_names_exist(resource, desired, live_names(self.client))
+            ensure_names_exist(resource, desired, live_names(self.client), params)
 
         self.action = "read %s" % label
         object_id = params.get(resource.id_field)

@@ -522,11 +522,14 @@ class Resource(object):
                 raise ValidationError(problem)
         return desired
 
-    def named(self, desired):
-        """[(option, Names, name)] of every object ``desired`` names through the kind's ``names``."""
+    def named(self, desired, params=None):
+        """[(option, Names, name)] of every object ``desired`` names through the kind's ``names`` (a link option, a
+        user's ``teams``, is found in the ``params``)."""
         found = []
         for names in self.names:
             value = get_path(desired, names.path)
+            if value is None and params is not None:
+                value = get_path(params, names.path)
             for name in value if isinstance(value, list) else [value] if value else []:
                 found.append((".".join(names.path), names, name))
         return found

@@ -119,6 +119,12 @@ def test_objects_named_must_exist(kind, desired, option, target):
     ensure_names_exist(resource, desired, lambda names: {"c", "m", "t", "b"})
 
 
+def test_a_link_option_names_objects_too():
+    with pytest.raises(ValidationError) as error:
+        ensure_names_exist(BY_KIND["user"], {}, lambda names: {"t1"}, {"teams": ["t1", "t2"]})
+    assert error.value.msg == "teams names a team 't2', which does not exist"
+
+
 def test_a_pattern_names_no_object():
     ensure_names_exist(BY_KIND["tag"], {"models": ["openai/*"]}, lambda names: set())
 

@@ -253,7 +253,7 @@ class Planner(object):
                 found.update(raw.get(f) for f in names.fields if raw.get(f) not in gone)
             return found - gone - set([None])
         try:
-            ensure_names_exist(item.resource, item.params["_desired"], known)
+            ensure_names_exist(item.resource, item.params["_desired"], known, item.params)
         except ValidationError as exc:
             raise ValidationError("%s: %s" % (item.where, exc.msg))
 
@@ -422,7 +422,7 @@ def needed_kinds(declared, scope):
             if params.get(reference.option):
                 kinds.add(reference.target.kind)
         if params["state"] == "present":
-            kinds.update(names.target.kind for _option, names, _name in resource.named(params["_desired"]))
+            kinds.update(names.target.kind for _option, names, _name in resource.named(params["_desired"], params))
         if resource.members and resource.members.resolve and params.get("members"):
             kinds.add("user")
     if "organization" in kinds:
