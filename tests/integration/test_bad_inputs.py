@@ -298,8 +298,43 @@ def duplicate_cases(p: str) -> list[Case]:
     ]
 
 
+def type_cases(p: str) -> list[Case]:
+    """Types, choices and the shape of a document, which Ansible's argument spec checks (a module's message is
+    Ansible's own: it names the option and the reason)."""
+    to_float = "argument 'max_budget' is of type str and we were unable to convert to float"
+    region = "value of allowed_model_region must be one of: eu, us, got: asia"
+    boolean = "argument 'blocked' is of type str and we were unable to convert to bool"
+    return [
+        Case("team max_budget not a number", "team", {"team_alias": p + "team", "max_budget": "lots"},
+             "argument 'max_budget' is of type"),
+        Case("customer region not a region", "customer", {"user_id": p + "cust", "allowed_model_region": "asia"},
+             region),
+        Case("key blocked not a boolean", "virtual_key", {"key_alias": p + "key", "blocked": "maybe"},
+             "argument 'blocked' is of type"),
+        gateway_case("gateway team max_budget not a number", {"teams": [{"team_alias": p + "t", "max_budget": "lots"}]},
+                     "teams[0]", to_float),
+        gateway_case("gateway customer region", {"customers": [{"user_id": p + "c", "allowed_model_region": "asia"}]},
+                     "customers[0]", region),
+        gateway_case("gateway key blocked", {"virtual_keys": [{"key_alias": p + "k", "blocked": "maybe"}]},
+                     "virtual_keys[0]", boolean),
+        gateway_case("gateway team rpm_limit not an integer", {"teams": [{"team_alias": p + "t", "rpm_limit": 1.5}]},
+                     "teams[0]", "argument 'rpm_limit' is of type float and we were unable to convert to int"),
+        gateway_case("gateway kind not a list", {"teams": {"team_alias": p + "t"}}, None,
+                     "failed to read the document: document: teams must be a list of objects"),
+        gateway_case("gateway object not a mapping", {"teams": [p + "t"]}, None,
+                     "failed to validate the document: teams[0] must be a mapping of options"),
+        gateway_case("gateway unknown kind", {"widgets": [{"name": p}]}, None,
+                     "failed to validate the document: unknown kind widgets in the document"),
+        gateway_case("gateway unknown option", {"teams": [{"team_alias": p + "t", "colour": "red"}]}, "teams[0]",
+                     "unsupported option colour for a team"),
+        gateway_case("gateway key value declared", {"virtual_keys": [{"key_alias": p + "k", "key": "sk-" + p}]},
+                     None, "failed to validate the document: virtual_keys[0]: key not allowed in a document"),
+    ]
+
+
 def all_cases(p: str) -> list[Case]:
-    cases = name_cases(p) + format_cases(p) + bound_cases(p) + reference_cases(p) + duplicate_cases(p)
+    cases = (name_cases(p) + format_cases(p) + bound_cases(p) + reference_cases(p) + duplicate_cases(p)
+             + type_cases(p))
     names = [c.name for c in cases]
     assert len(names) == len(set(names)), [n for n in names if names.count(n) > 1]
     return cases
