@@ -140,6 +140,27 @@ def no_parent(target, option, key):
     return "no %s has %s '%s'" % (target.kind, option, key)
 
 
+def ensure_names_exist(resource, desired, known, params=None):
+    """Refuse options that name objects which do not exist (a model's credential, a tag's models): ``known(names)``
+    is the set of names of ``names.target`` that exist (live in a module; declared or live in a document). A name
+    with ``*`` is a pattern, not an object."""
+    for option, names, name in resource.named(desired, params):
+        if "*" not in str(name) and name not in known(names):
+            raise ValidationError("%s names %s %s '%s', which does not exist" % (
+                option, "an" if names.target.kind[0] in "aeiou" else "a", names.target.kind, name))
+
+
+def live_names(client):
+    """known(names) for ensure_names_exist from the live objects, each target kind's list read once."""
+    cache = {}
+
+    def known(names):
+        if names.target.kind not in cache:
+            cache[names.target.kind] = Reader(client, names.target).matching()
+        return set(raw.get(f) for raw in cache[names.target.kind] for f in names.fields) - set([None])
+    return known
+
+
 PAGE_SIZE = 100
 
 
@@ -445,6 +466,9 @@ class EntityModule(LiteLLMModule):
             self.require(requires, what, resource)
         if resource.preflight:
             resource.preflight(self.client, params)
+        if params["state"] == "present" and resource.names:
+            self.action = "validate %s" % label
+            ensure_names_exist(resource, desired, live_names(self.client), params)
 
         self.action = "read %s" % label
         object_id = params.get(resource.id_field)

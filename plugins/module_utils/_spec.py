@@ -12,14 +12,64 @@ hooks that take a client; the engine in _module.py does the calls. The kinds the
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import ast
 import json
+import re
 from collections import namedtuple
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 
 
 EMPTY = (None, "", [], {})
+
+# LiteLLM's durations (litellm_core_utils/duration_parser.py): a number and s, m, h, d, w or mo (no unit: seconds),
+# or one of its words.
+DURATION = re.compile(r"^[0-9]+(mo|[smhdw])?$")
+DURATION_WORDS = ("hourly", "daily", "weekly", "monthly")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+# Options whose values are durations wherever they appear (the format of a Field that does not name one).
+DURATION_OPTIONS = ("budget_duration", "team_member_budget_duration", "team_member_key_duration", "duration",
+                    "rotation_interval")
+
+
+def stringified(value):
+    """The type of a list or mapping that Ansible turned into a string for a str option (``"['a', 'b']"``), else
+    None."""
+    if not isinstance(value, str) or value[:1] not in "[{(":
+        return None
+    try:
+        parsed = ast.literal_eval(value)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return {list: "a list", dict: "a mapping", tuple: "a list", set: "a list"}.get(type(parsed))
+
+
+def format_problem(fmt, value):
+    """Why a string is not of the format ``fmt`` (name, email, url, duration), in words; None when it is.
+
+    A name (a natural key or an id) is a real string, not empty, without surrounding whitespace; an email is a
+    name with one @; a url is http(s)://host...; an ``os.environ/NAME`` reference stands for a url LiteLLM reads."""
+    if not isinstance(value, str) or (value == "" and fmt in ("url", "duration")):  # empty: not set
+        return None
+    kind = stringified(value)
+    if kind and fmt in ("name", "email"):
+        return "must be a string, not %s (Ansible turns one into a string such as \"['a', 'b']\")" % kind
+    if fmt in ("name", "email"):
+        if not value.strip():
+            return "must not be empty" if not value else "must not be only whitespace"
+        if value != value.strip():
+            return "must not begin or end with whitespace"
+    if fmt == "email" and not EMAIL.match(value):
+        return "must be an email address (name@domain), got '%s'" % value
+    if fmt == "url" and not value.startswith("os.environ/"):
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or value != value.strip():
+            return "must be an http:// or https:// URL, got '%s'" % value
+    if fmt == "duration" and not (DURATION.match(value) or value.strip().lower() in DURATION_WORDS):
+        return "must be a duration such as 30s, 15m, 24h, 30d, 2w or 1mo (or %s), got '%s'" % (
+            ", ".join(DURATION_WORDS), value)
+    return None
 
 
 def get_path(obj, path):
@@ -63,11 +113,13 @@ class Field(object):
     sent on create and, with ``update_secrets=always``, on every update (see ``public``/``secret``).
     ``requires``: a Requires that setting this option needs (a tag's ``model_max_budget`` needs Enterprise),
     checked like the Resource's when the option is set.
+    ``format``: name, email, url or duration (see format_problem), checked before any request; a kind's natural
+    key and id are names unless they say otherwise, and the options of DURATION_OPTIONS are durations.
     """
 
     def __init__(self, name, type="str", elements=None, path=None, ordered=False, minimum=None, choices=None,
                  keep_keys=(), option=True, no_log=None, create_only=False, clearable=True, write_only=False,
-                 requires=None):
+                 requires=None, format=None):
         self.name = name
         self.type = type
         self.elements = elements
@@ -84,6 +136,7 @@ class Field(object):
         if write_only and no_log is None:
             self.no_log = True
         self.requires = requires
+        self.format = format or ("duration" if name in DURATION_OPTIONS and type == "str" else None)
 
     def argument_spec(self):
         spec = dict(type=self.type)
@@ -125,6 +178,9 @@ class Field(object):
         return value
 
     def validate(self, value):
+        problem = format_problem(self.format, value) if self.format else None
+        if problem:
+            raise ValidationError("%s %s" % (self.name, problem))
         reserved = sorted(self.keep_keys.intersection(value)) if isinstance(value, dict) else []
         if reserved:
             raise ValidationError("%s must not set %s: LiteLLM manages these keys itself (set them with their own "
@@ -227,7 +283,11 @@ class Members(object):
 
     def validate(self, desired):
         seen = set()
-        for member in desired:
+        for index, member in enumerate(desired):
+            for option, fmt in (("user_id", "name"), ("user_email", "email")):
+                problem = format_problem(fmt, member.get(option)) if member.get(option) is not None else None
+                if problem:
+                    raise ValidationError("members[%d].%s %s" % (index, option, problem))
             (name,) = self.identity(member).items()
             if name in seen:
                 raise ValidationError("members lists %s=%s twice" % name)
@@ -264,6 +324,10 @@ Reference = namedtuple("Reference", "option target field")
 # ``path``: ``effect`` is "deleted" (a team's keys go with it) or says how the object is left (a model naming a
 # credential that no longer exists). Both engines refuse such a deletion unless the user opts in (``cascade``).
 Cascade = namedtuple("Cascade", "parent path effect")
+# An option naming other objects that must exist, declared in the same document or live, before anything is written
+# (a model's credential, a tag's models): ``path`` of the option in the desired options (its value one name or a
+# list of names), the ``target`` Resource, and the target's ``fields`` a name may be the value of.
+Names = namedtuple("Names", "path target fields")
 # A kind whose objects live inside a parent's (team members in a team): ``read(answer)`` lists them from the
 # parent's answer.
 Membership = namedtuple("Membership", "parent member read")
@@ -332,7 +396,7 @@ class Resource(object):
                  key_filters=None, unique_key=True, list_order=None, references=(), named_parents=(),
                  mutually_exclusive=(), refused=(), document_options=None, owner_field=None, export_id=True,
                  protected_ids=(), bulk_join=None, export_options=None, cr_kind=None, cr_ref=None, cr_alias=None,
-                 cascaded_by=()):
+                 cascaded_by=(), names=(), rules=()):
         self.kind = kind
         self.plural = plural
         self.id_field = id_field
@@ -402,6 +466,15 @@ class Resource(object):
         self.cr_alias = cr_alias or key_field
         # cascaded_by: Cascade tuples, what LiteLLM's deletion of a parent does to objects of this kind.
         self.cascaded_by = tuple(cascaded_by)
+        # names: Names tuples, the options that name other objects, which must exist before anything is written;
+        # rules: callables(desired options) -> why they do not go together (one sentence), or None; both checked
+        # by the modules and the gateway engine alike.
+        self.names = tuple(names)
+        self.rules = tuple(rules)
+        for name in (key_field, id_field):  # natural keys and ids are names, unless the kind says what else
+            field = self.by_name.get(name)
+            if field is not None and field.type == "str" and field.format is None:
+                field.format = "name"
 
     @property
     def options(self):
@@ -449,7 +522,23 @@ class Resource(object):
             self.by_name[name].validate(value)
         if self.members and params.get("members") is not None:
             self.members.validate(params["members"])
+        for rule in self.rules:
+            problem = rule(desired)
+            if problem:
+                raise ValidationError(problem)
         return desired
+
+    def named(self, desired, params=None):
+        """[(option, Names, name)] of every object ``desired`` names through the kind's ``names`` (a link option, a
+        user's ``teams``, is found in the ``params``)."""
+        found = []
+        for names in self.names:
+            value = get_path(desired, names.path)
+            if value is None and params is not None:
+                value = get_path(params, names.path)
+            for name in value if isinstance(value, list) else [value] if value else []:
+                found.append((".".join(names.path), names, name))
+        return found
 
     def changes(self, desired, view):
         """The desired options whose normalised value differs from the live view (create-only ones never do)."""

@@ -103,7 +103,7 @@ options:
         C(_)). A key's own C(key_file) wins.
     type: path
   workers:
-    description: How many requests may be in flight at once.
+    description: How many requests may be in flight at once, at least 1.
     type: int
     default: 8
   cascade:
@@ -235,6 +235,7 @@ adopted:
 import json
 
 from ansible_collections.llmops.litellm.plugins.module_utils._client import Client
+from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._module import LiteLLMModule
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.apply import Applier, drop_key_files
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import (
@@ -294,6 +295,9 @@ class GatewayStateModule(LiteLLMModule):
 
     def run(self):
         params = self.params
+        self.action = "validate the options"
+        if params["workers"] < 1:
+            raise ValidationError("workers must be >= 1, got %d" % params["workers"])
         self.action = "read the document"
         documents = [("document", params["document"])] + read_documents(params["files"] or [], load_text)
         document = merge_documents(documents)
@@ -303,7 +307,7 @@ class GatewayStateModule(LiteLLMModule):
             self.no_log_values.update(object_params["_no_log"])
         scope = params["scope"] or {}
         scope = make_scope(document, scope.get("kinds"), scope.get("name_prefix"), scope.get("owner"))
-        workers = max(1, params["workers"])
+        workers = params["workers"]
         client_for = thread_clients(self.client_factory)
         ensure_offered(self.client, declared)
         self.action = "read the live state"

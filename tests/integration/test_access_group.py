@@ -114,9 +114,8 @@ def test_access_group_lifecycle_each_option_rename_and_info(litellm_proxy, name)
     (by_name,) = steps["info by name"]["access_groups"]
     assert steps["info by id"]["access_groups"] == [by_name] and by_name in steps["info all"]["access_groups"]
     assert by_name == steps["rename: apply again"]["access_group"]
-    assert steps["unknown team"]["msg"] == (f"failed to update access_group '{renamed}': PUT {LIST}/"
-                                            f"{group['access_group_id']} returned HTTP 400: Unknown team ids: "
-                                            f"{name}-none")
+    assert steps["unknown team"]["msg"] == (f"failed to validate access_group '{renamed}': assigned_team_ids names a "
+                                            f"team '{name}-none', which does not exist")
 
     check_four_steps(steps, "delete", "access_group", found(steps, renamed), absent=True)
     assert group["access_group_id"] not in steps["team after delete"]["json"]["team_info"]["access_group_ids"]

@@ -71,9 +71,12 @@ def live(tag: dict[str, Any], option: str) -> Any:
 
 def test_tag_lifecycle_each_option_and_info(litellm_proxy, name):
     steps = Steps(litellm_proxy, "tag", {"name": name})
-    # models that name no deployment: LiteLLM tags the database deployments of a new tag's models, and fails for
-    # models of its config file (see the module's notes); updates do not touch deployments.
-    created = dict(description="first", models=["it-no-such-model"], max_budget=10, rpm_limit=10,
+    # a model of the database: LiteLLM tags the database deployments of a new tag's models, and fails for models of
+    # its config file (see the module's notes); updates do not touch deployments. A model that does not exist is
+    # refused before anything is written (tests/integration/test_bad_inputs.py).
+    model = {"model_name": name + "-model", "litellm_params": {"model": "openai/x", "mock_response": "hi"}}
+    steps.task("setup model", model, module="model")
+    created = dict(description="first", models=[name + "-model"], max_budget=10, rpm_limit=10,
                    budget_duration="30d")
     steps.four_steps("create", LIST, **created)
     steps.each_option(LIST, CHANGES, together=True)
@@ -81,6 +84,7 @@ def test_tag_lifecycle_each_option_and_info(litellm_proxy, name):
     steps.task("info unknown name", {"name": name + "-none"}, module="tag_info")
     steps.task("info all", {}, module="tag_info")
     steps.four_steps("delete", LIST, state="absent")
+    steps.task("remove model", dict(model, state="absent"), module="model")
     steps.run()
     steps.ok()
 
@@ -88,7 +92,7 @@ def test_tag_lifecycle_each_option_and_info(litellm_proxy, name):
     check_four_steps(steps, "create", "tag", pick)
     tag = pick("create: read after apply")
     assert (tag["description"], tag["models"], tag["litellm_budget_table"]["max_budget"],
-            tag["litellm_budget_table"]["rpm_limit"]) == ("first", ["it-no-such-model"], 10.0, 10)
+            tag["litellm_budget_table"]["rpm_limit"]) == ("first", [name + "-model"], 10.0, 10)
     assert steps["create: check"]["tag"]["name"] == name and steps["create: check"]["tag"]["created_at"] is None
 
     check_each_option(steps, "tag", CHANGES, pick, tag, expected, together=True)

@@ -138,7 +138,7 @@ def test_a_model_names_its_credential_and_a_customer_its_budget_as_parents():
 def test_declaring_an_object_twice_or_matching_two_live_ones_fails():
     with pytest.raises(ValidationError) as error:
         plan({"teams": [{"team_alias": "x"}, {"team_alias": "x"}]}, {"team": []})
-    assert "teams[1] declares team 'x' a second time" in error.value.msg
+    assert "teams[1]: team_alias 'x' is declared twice (teams[0] declares it too)" in error.value.msg
     with pytest.raises(ValidationError) as error:
         plan({"teams": [{"team_alias": "research"}]}, {"team": [TEAM, dict(TEAM, team_id="t9")]})
     assert "2 teams exist with team_alias 'research' (team_id t1, t9)" in error.value.msg

@@ -18,6 +18,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._spec import Member
 from ansible_collections.llmops.litellm.plugins.module_utils._module import (
     ensure_creatable,
     ensure_key_free,
+    ensure_names_exist,
     missing_required,
     no_parent,
     object_requirements,
@@ -198,6 +199,8 @@ class Planner(object):
         for item in self.items:
             self.link_parents(item)
         for item in self.items:
+            self.ensure_names_exist(item)
+        for item in self.items:
             self.plan_item(item)
         unmanaged = self.plan_unmanaged()
         return Plan(self.items, unmanaged, self.plan_cascades(unmanaged))
@@ -223,9 +226,6 @@ class Planner(object):
             if claim in self.claimed:
                 raise ValidationError("%s and %s declare the same %s" % (self.claimed[claim].where, where, item.label))
             self.claimed[claim] = item
-        elif params["state"] == "present" and not resource.key_filters and \
-                (resource.kind, params.get(resource.key_field)) in self.declared_keys:
-            raise ValidationError("%s declares %s a second time" % (where, item.label))
         return item
 
     def declared_by_key(self, resource, key):
@@ -252,6 +252,27 @@ class Planner(object):
             parent = self.declared_by_key(target, get_path(params, path))
             if parent is not None:
                 item.parents.append(parent)
+
+    def ensure_names_exist(self, item):
+        """The objects a declared object names (a model's credential, a tag's models) are declared present or live
+        and not declared absent, before anything is written."""
+        if item.params["state"] != "present" or not item.resource.names:
+            return
+
+        def known(names):
+            target, found = names.target, set()
+            gone = set()
+            for other in self.items:
+                if other.resource is target:
+                    values = set(other.params.get(f) for f in names.fields) | set(other.view.get(f) for f in names.fields)
+                    (found if other.params["state"] == "present" else gone).update(values)
+            for raw in self.live.get(target.kind, []):
+                found.update(raw.get(f) for f in names.fields if raw.get(f) not in gone)
+            return found - gone - set([None])
+        try:
+            ensure_names_exist(item.resource, item.params["_desired"], known, item.params)
+        except ValidationError as exc:
+            raise ValidationError("%s: %s" % (item.where, exc.msg))
 
     # one object ----------------------------------------------------------------------------------------------
 
@@ -463,6 +484,8 @@ def needed_kinds(declared, scope, policy="preserve"):
         for reference in resource.references:
             if params.get(reference.option):
                 kinds.add(reference.target.kind)
+        if params["state"] == "present":
+            kinds.update(names.target.kind for _option, names, _name in resource.named(params["_desired"], params))
         if resource.members and resource.members.resolve and params.get("members"):
             kinds.add("user")
     if "organization" in kinds:

@@ -10,8 +10,11 @@ from ansible_collections.llmops.litellm.plugins.module_utils._capabilities impor
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Endpoint,
     Field,
+    Names,
     Resource,
 )
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import MODEL
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
 
 
 def access_group_body(body, raw):
@@ -44,6 +47,7 @@ ACCESS_GROUP = Resource(
     get=Endpoint("GET", "/v1/access_group/{id}"),
     find=Endpoint("GET", "/v1/access_group", paginated=False),
     request_body=access_group_body,
+    names=[Names(("access_model_names",), MODEL, ("model_name",)), Names(("assigned_team_ids",), TEAM, ("team_id",))],
     generated_id=True,
     requires=Requires(),
     export_id=False,

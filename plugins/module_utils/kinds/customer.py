@@ -11,6 +11,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Cascade,
     Endpoint,
     Field,
+    Names,
     Resource,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.budget import BUDGET
@@ -67,6 +68,7 @@ CUSTOMER = Resource(
     named_parents=[(BUDGET, ("budget_id",))],
     # /budget/delete leaves the customers of the budget without it (their foreign key is ON DELETE SET NULL)
     cascaded_by=[Cascade(BUDGET, ("budget_id",), "left without its budget: LiteLLM unsets its budget_id")],
+    names=[Names(("budget_id",), BUDGET, ("budget_id",))],
     mutually_exclusive=[("budget_id", limit) for limit in CUSTOMER_BUDGET],
     export_options=_customer_export,
     cr_kind="LiteLLMCustomer",

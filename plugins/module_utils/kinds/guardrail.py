@@ -101,7 +101,7 @@ GUARDRAIL = Resource(
         Field("provider", path=("litellm_params", "guardrail")),
         ListOrString("mode", "list", elements="str", path=("litellm_params", "mode")),
         Field("default_on", "bool", path=("litellm_params", "default_on")),
-        Field("api_base", path=("litellm_params", "api_base")),
+        Field("api_base", path=("litellm_params", "api_base"), format="url"),
         MaskedSecret("provider_api_key", path=("litellm_params", "api_key"), no_log=True),
         PartialDict("litellm_params", path=("litellm_params",), keep_keys=[k for _o, k in GUARDRAIL_PARAMS],
                     secrets_option="secret_litellm_params"),

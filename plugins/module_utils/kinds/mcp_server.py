@@ -66,7 +66,7 @@ MCP_SERVER = Resource(
         McpAlias("alias"),
         Field("description"),
         Field("transport", choices=("http", "sse", "stdio")),
-        Field("url"),
+        Field("url", format="url"),
         Field("spec_path"),
         Field("auth_type", choices=("none", "api_key", "bearer_token", "basic", "authorization", "oauth2",
                                     "aws_sigv4", "token", "oauth2_token_exchange", "oauth2_id_jag",

@@ -18,7 +18,9 @@ from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Cascade,
     Endpoint,
     Field,
+    Names,
     Resource,
+    format_problem,
     get_path,
     prune,
 )
@@ -72,6 +74,9 @@ class ModelParams(MergedDict):
                           if k not in self.keep_keys and not model_param_hidden(k))) or None
 
     def validate(self, value):
+        problem = format_problem("url", value.get("api_base"))
+        if problem:
+            raise ValidationError("litellm_params.api_base %s" % problem)
         for key in sorted(value):
             if key in self.keep_keys:
                 raise ValidationError("litellm_params must not set %s: set it with the %s option" % (
@@ -226,6 +231,7 @@ MODEL = Resource(
     key_filters=_model_key_filters,
     unique_key=False,
     named_parents=[(CREDENTIAL, ("litellm_params", "litellm_credential_name"))],
+    names=[Names(("litellm_params", "litellm_credential_name"), CREDENTIAL, ("credential_name",))],
     owner_field="model_info",
     export_options=_model_export,
     cr_kind="LiteLLMModel",

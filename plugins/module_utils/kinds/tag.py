@@ -11,8 +11,10 @@ from ansible_collections.llmops.litellm.plugins.module_utils._fields import budg
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Endpoint,
     Field,
+    Names,
     Resource,
 )
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import MODEL
 
 
 def tag_body(body, raw):
@@ -52,5 +54,6 @@ TAG = Resource(
     # /tag/list also lists "dynamic" tags, only seen in requests' metadata: they have no model_info.
     find=Endpoint("GET", "/tag/list", paginated=False, where=lambda tag: "model_info" in tag),
     request_body=tag_body,
+    names=[Names(("models",), MODEL, ("model_name", "model_id"))],
     requires=Requires(),
 )

@@ -20,6 +20,16 @@ from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization import ORGANIZATION
 
 
+def _default_models_in_models(desired):
+    """LiteLLM's documented rule: the models new members get are models of the team (an empty list: all of them)."""
+    default, models = desired.get("default_team_member_models"), desired.get("models")
+    outside = sorted(set(default or []) - set(models)) if models else []
+    if outside:
+        return "default_team_member_models must be a subset of models: %s %s not in models" % (
+            ", ".join(outside), "is" if len(outside) == 1 else "are")
+    return None
+
+
 def _team_member_budgets(client, teams):
     """List results lack the per-member default budget /team/info joins in: join it from /budget/list."""
     wanted = set(get_path(t, ("metadata", "team_member_budget_id")) for t in teams) - set([None])
@@ -80,6 +90,7 @@ TEAM = Resource(
     hydrate=_team_member_budgets,
     list_order="team_id",
     references=[Reference("organization_alias", ORGANIZATION, "organization_id")],
+    rules=[_default_models_in_models],
     mutually_exclusive=[("organization_id", "organization_alias")],
     owner_field="metadata",
     export_id=False,

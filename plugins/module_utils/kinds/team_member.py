@@ -38,7 +38,7 @@ TEAM_MEMBER = Resource(
         Field("team_id"),
         Field("team_alias"),
         Field("user_id"),
-        Field("user_email"),
+        Field("user_email", format="email"),
         Field("role", choices=TEAM.members.roles),
         budget_table_field("max_budget_in_team", "float", minimum=0, key="max_budget"),
         budget_table_field("budget_duration"),

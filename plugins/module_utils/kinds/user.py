@@ -11,8 +11,10 @@ from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Endpoint,
     Field,
     Links,
+    Names,
     Resource,
 )
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
 
 
 USER_ROLES = ("proxy_admin", "proxy_admin_viewer", "internal_user", "internal_user_viewer")
@@ -29,7 +31,7 @@ USER = Resource(
     key_field="user_email",
     fields=[
         Field("user_id"),
-        Field("user_email"),
+        Field("user_email", format="email"),
         Field("user_alias"),
         Field("user_role", choices=USER_ROLES),
         Field("models", "list", elements="str", clearable=False),
@@ -58,6 +60,7 @@ USER = Resource(
     # /user/new mints a virtual key for the user unless told not to; keys are the virtual_key module's business.
     create_extra={"auto_create_key": False, "send_invite_email": False},
     list_order="user_id",
+    names=[Names(("teams",), TEAM, ("team_id",))],
     owner_field="metadata",
     protected_ids=["default_user_id"],
     cr_kind="LiteLLMUser",

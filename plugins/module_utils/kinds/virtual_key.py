@@ -12,6 +12,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Cascade,
     Endpoint,
     Field,
+    Names,
     Reference,
     Resource,
 )
@@ -106,6 +107,7 @@ VIRTUAL_KEY = Resource(
     references=[Reference("team_alias", TEAM, "team_id"),
                 Reference("organization_alias", ORGANIZATION, "organization_id")],
     mutually_exclusive=[("team_id", "team_alias"), ("organization_id", "organization_alias")],
+    names=[Names(("team_id",), TEAM, ("team_id",))],
     # a key's value never belongs in a document (nor its rotation, a one-off act): new values go to key files
     refused=["key", "return_key", "regenerate"],
     document_options={"key_file": dict(type="path")},
