@@ -95,6 +95,10 @@ def ensure_offered(client, declared, paths=False):
                 raise ValidationError("%s: %s" % (where, exc.msg))
 
 
+class Contradiction(ValidationError):
+    """A declared object cannot stay as declared: the document deletes what it belongs to."""
+
+
 class Item(object):
     """One object of the plan: what is declared, what is live, what is to be done, and what happened."""
 
@@ -198,12 +202,26 @@ class Planner(object):
                 self.declared_keys.setdefault((resource.kind, params.get(resource.key_field)), item)
         for item in self.items:
             self.link_parents(item)
+        missing = []  # an object named but missing: told after a contradiction with a deletion, which says more
         for item in self.items:
-            self.ensure_names_exist(item)
-        for item in self.items:
-            self.plan_item(item)
-        unmanaged = self.plan_unmanaged()
-        return Plan(self.items, unmanaged, self.plan_cascades(unmanaged))
+            try:
+                self.ensure_names_exist(item)
+            except ValidationError as exc:
+                missing.append(exc)
+        try:
+            for item in self.items:
+                self.plan_item(item)
+            unmanaged = self.plan_unmanaged()
+            cascaded = self.plan_cascades(unmanaged)
+        except Contradiction:
+            raise
+        except ValidationError:
+            if missing:
+                raise missing[0]
+            raise
+        if missing:
+            raise missing[0]
+        return Plan(self.items, unmanaged, cascaded)
 
     # matching ------------------------------------------------------------------------------------------------
 
@@ -408,7 +426,7 @@ class Planner(object):
                     parent_id = get_path(item.raw, cascade.path) if item.raw else None
                 parent = deleting.get((cascade.parent.kind, parent_id))
                 if parent is not None:
-                    raise ValidationError("%s: %s is declared present, but it belongs to %s, which %s (LiteLLM's "
+                    raise Contradiction("%s: %s is declared present, but it belongs to %s, which %s (LiteLLM's "
                                           "cascade: %s)" % (
                                               item.where, item.label, parent.label,
                                               "%s declares absent" % parent.where if parent.where else
