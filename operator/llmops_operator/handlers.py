@@ -90,6 +90,7 @@ class Shim:
         self.dependents: proxy.Dependents | None = None
         self.user_metrics: Any = None
         self.requeues: dict[str, asyncio.TimerHandle] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
 
     def paths_env(self) -> dict[str, str]:
         """ANSIBLE_ROLES_PATH and ANSIBLE_COLLECTIONS_PATH of the runs, as ansible-operator's image sets them: the
@@ -498,7 +499,9 @@ class Shim:
 
         def fire() -> None:
             self.requeues.pop(key, None)
-            loop.create_task(asyncio.to_thread(self.request_reconcile, watch, namespace, name, f"requeue after {period:g}s"))
+            task = loop.create_task(asyncio.to_thread(self.request_reconcile, watch, namespace, name, f"requeue after {period:g}s"))
+            self.tasks.add(task)  # held until done: the loop keeps only weak references
+            task.add_done_callback(self.tasks.discard)
 
         self.requeues[key] = loop.call_later(period, fire)
 
@@ -508,7 +511,7 @@ class Shim:
             current = self.api.get(watch.kind, namespace, name, watch.group, watch.version)
             if current is None or current["metadata"].get("deletionTimestamp"):
                 return
-            stamp = status.now() + f"/{datetime.datetime.now(datetime.UTC).timestamp():.6f}"
+            stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # unique: a change Kopf sees
             self.api.patch(watch.group, watch.version, watch.plural, namespace, name,
                            {"metadata": {"annotations": {TRIGGER_ANNOTATION: stamp}}})
         except kubernetes.client.exceptions.ApiException as exc:
@@ -550,21 +553,9 @@ class Shim:
         namespace = body["metadata"].get("namespace", "")
         for owner in body["metadata"].get("ownerReferences") or []:
             watch = kinds.get(owner.get("kind"))
-            if watch is None or owner.get("apiVersion") != watch.api_version:
-                continue
-            stamp = status.now() + f"/{body['metadata'].get('resourceVersion', '')}"
-            current = await asyncio.to_thread(self.api.get, watch.kind, namespace, owner["name"], watch.group, watch.version)
-            if current is None or current["metadata"].get("deletionTimestamp"):
-                continue  # the owner is going away (its finalizer deleted the Secret)
-            try:
-                await asyncio.to_thread(self.api.patch, watch.group, watch.version, watch.plural, namespace,
-                                        owner["name"], {"metadata": {"annotations": {TRIGGER_ANNOTATION: stamp}}})
-            except kubernetes.client.exceptions.ApiException as exc:
-                if exc.status != 404:
-                    raise
-            else:
-                LOG.info("Secret %s/%s of %s %s was deleted: reconciling it again", namespace,
-                         body["metadata"]["name"], watch.kind, owner["name"])
+            if watch is not None and owner.get("apiVersion") == watch.api_version:
+                await asyncio.to_thread(self.request_reconcile, watch, namespace, owner["name"],
+                                        f"Secret {body['metadata']['name']} was deleted")
 
 
 def blacklisted(watch: Watch, api_version: str, kind: str) -> bool:

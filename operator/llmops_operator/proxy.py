@@ -107,7 +107,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 obj = json.loads(body)
             except ValueError:
                 obj = None
-            if isinstance(obj, dict) and obj.get("kind"):
+            if isinstance(obj, dict):
                 inject_owner(obj, owner, target[2])
                 body = json.dumps(obj).encode()
                 created = obj
@@ -272,12 +272,15 @@ class Dependents:
 
     def _run(self, path: str) -> None:
         seen: dict[str, dict[str, Any]] = {}
+        version: str | None = None
         while not self.stopping.is_set():
             try:
-                version = self._list(path, seen)
-                self._stream(path, version, seen)
+                if version is None:
+                    version = self._list(path, seen)
+                version = self._stream(path, version, seen)  # None: the history is gone (410), list again
             except Exception as exc:  # pylint: disable=broad-exception-caught
                 LOG.warning("watch of %s: %s; watching again", path, exc)
+                version = None
                 self.stopping.wait(5)
 
     def _list(self, path: str, seen: dict[str, dict[str, Any]]) -> str:
@@ -290,8 +293,9 @@ class Dependents:
             seen[obj["metadata"]["uid"]] = essence(obj)
         return listing.get("metadata", {}).get("resourceVersion", "")
 
-    def _stream(self, path: str, version: str, seen: dict[str, dict[str, Any]]) -> None:
-        response = upstream(self.api, "GET", f"{path}?watch=true&resourceVersion={version}&timeoutSeconds=60", stream=True)
+    def _stream(self, path: str, version: str, seen: dict[str, dict[str, Any]]) -> str | None:
+        """Watch from ``version`` until the server ends the watch; the last version seen, None to list again."""
+        response = upstream(self.api, "GET", f"{path}?watch=true&resourceVersion={version}&timeoutSeconds=300", stream=True)
         try:
             if response.status != 200:
                 raise RuntimeError(f"watch answered {response.status}")
@@ -300,12 +304,17 @@ class Dependents:
                 buffer += chunk
                 while b"\n" in buffer:
                     line, buffer = buffer.split(b"\n", 1)
-                    if line.strip() and not self._event(json.loads(line), seen):
-                        return
+                    if not line.strip():
+                        continue
+                    event = json.loads(line)
+                    if not self._event(event, seen):
+                        return None
+                    version = ((event.get("object") or {}).get("metadata") or {}).get("resourceVersion") or version
                 if self.stopping.is_set():
-                    return
+                    break
         finally:
             response.release_conn()
+        return version
 
     def _event(self, event: dict[str, Any], seen: dict[str, dict[str, Any]]) -> bool:
         obj, kind = event.get("object") or {}, event.get("type")

@@ -126,6 +126,7 @@ def test_an_operator_sdk_project_runs_unchanged(kube_api: KubeCluster, k8s: Clus
         k8s.core.delete_namespaced_config_map("m1-motd", namespace)
         wait_for(lambda: configmap_data(k8s, namespace, "m1-motd") == {"motd": "hi", "size": "3"},
                  f"dependent ConfigMap recreated\n{operator.log[-3000:]}")
+        assert f"Memcached {namespace}/m1: reconciling again (ConfigMap m1-motd deleted)" in operator.log
 
         # ansible-operator's runner layout, verbosity from the annotation, extravars
         private = operator.runner_dir / "cache.example.com" / "v1alpha1" / "Memcached" / namespace / "m1"

@@ -10,12 +10,15 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import kubernetes
 import pytest
 import yaml
 from llmops_operator import metrics, params, proxy, runner
 from llmops_operator.watches import WatchesError, load, role_candidates, role_reference
 
+from tests.lib.kubeapi.fixtures import KubeCluster
 from tests.lib.playbook import COLLECTIONS
+from tests.operator.conftest import Cluster, unique
 
 OWNER = {"apiVersion": "cache.example.com/v1alpha1", "kind": "Memcached", "name": "m1", "namespace": "ns", "uid": "u-1"}
 
@@ -161,3 +164,25 @@ def test_a_playbook_failing_while_loading_says_why(tmp_path: Path) -> None:
 def test_ansible_args_and_verbosity_reach_the_command_line() -> None:
     assert runner.command_line(False, "--skip-tags 'slow one'", 2) == "--skip-tags 'slow one' -vv"
     assert runner.command_line(True) == "--check --diff" and runner.command_line(False) is None
+
+
+def test_the_proxy_makes_the_run_s_cr_the_owner_unless_told_not_to(kube_api: KubeCluster, k8s: Cluster) -> None:
+    namespace = k8s.namespace(unique("sdk-proxy"))
+    created: list[tuple[str, str | None]] = []
+    owner = {**OWNER, "namespace": namespace}
+    for inject in (True, False):
+        server = proxy.Proxy(k8s.api, 0, inject, lambda _owner, target, _obj: created.append((target[1], target[2])))
+        try:
+            with server.session(owner) as kubeconfig:
+                api = kubernetes.config.new_client_from_config(config_file=kubeconfig)
+                core = kubernetes.client.CoreV1Api(api)
+                name = f"cm-{str(inject).lower()}"
+                core.create_namespaced_config_map(namespace, {"metadata": {"name": name}, "data": {"a": "1"}})
+                refs = core.read_namespaced_config_map(name, namespace).metadata.owner_references
+                assert [(r.kind, r.name, r.uid) for r in refs or []] == ([("Memcached", "m1", "u-1")] if inject else [])
+            with pytest.raises(kubernetes.client.exceptions.ApiException) as refused:  # the run is over: its token too
+                core.read_namespaced_config_map(name, namespace)
+            assert refused.value.status == 401
+        finally:
+            server.stop()
+    assert created == [("configmaps", namespace), ("configmaps", namespace)]  # read back: an owned object's kind
