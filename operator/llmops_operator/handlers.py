@@ -560,7 +560,7 @@ class Shim:
 
 def blacklisted(watch: Watch, api_version: str, kind: str) -> bool:
     """Whether the watch's ``blacklist`` names this dependent kind (an entry without version: every version)."""
-    group, _, version = api_version.rpartition("/")
+    group, version = api_version.rpartition("/")[::2]
     return any(k == kind and g == group and v in ("", version) for g, v, k in watch.blacklist)
 
 

@@ -203,11 +203,11 @@ class Proxy:
     def session(self, owner: dict[str, Any]) -> Iterator[str]:
         """A kubeconfig file for one run as ``owner``; the token dies and the file goes when the block ends."""
         token = secrets.token_urlsafe(24)
+        context = {"cluster": "proxy", "user": "run", **({"namespace": owner["namespace"]} if owner["namespace"] else {})}
         config = {
             "apiVersion": "v1", "kind": "Config", "current-context": "proxy",
             "clusters": [{"name": "proxy", "cluster": {"server": self.url}}],
-            "contexts": [{"name": "proxy", "context": {"cluster": "proxy", "user": "run",
-                                                      **({"namespace": owner["namespace"]} if owner["namespace"] else {})}}],
+            "contexts": [{"name": "proxy", "context": context}],
             "users": [{"name": "run", "user": {"token": token}}],
         }
         fd, path = tempfile.mkstemp(prefix="llmops-kubeconfig-")
@@ -231,8 +231,8 @@ def owners_of(obj: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     annotations = metadata.get("annotations") or {}
     primary, kind_group = annotations.get(PRIMARY_RESOURCE), annotations.get(PRIMARY_RESOURCE_TYPE)
     if primary and kind_group:
-        kind, _, group = kind_group.partition(".")
-        namespace, _, name = primary.rpartition("/")
+        kind, group = kind_group.partition(".")[::2]
+        namespace, name = primary.rpartition("/")[::2]
         found.append((group, kind, namespace, name))
     return found
 
@@ -331,4 +331,3 @@ class Dependents:
         if kind == "DELETED" or kind == "MODIFIED" and before is not None and before != now:
             self.changed(obj, kind, owners_of(obj))
         return True
-
