@@ -121,8 +121,8 @@ class Shim:
         if any(not self.litellm_kind(w) for w in self.watches):
             client = kubernetes.client.ApiClient()
             self.dependents = proxy.Dependents(client, self.config.namespaces, self.dependent_changed)
+            what, option = "the runs' API proxy", f"127.0.0.1:{self.config.proxy_port} (--proxy-port / LLMOPS_OPERATOR_PROXY_PORT"
             try:
-                what, option = "the runs' API proxy", f"127.0.0.1:{self.config.proxy_port} (--proxy-port / LLMOPS_OPERATOR_PROXY_PORT"
                 self.proxy = proxy.Proxy(client, self.config.proxy_port, self.config.inject_owner_ref, self.dependent_created)
                 what, option = "the osdk_metric listener", f"127.0.0.1:{self.config.osdk_metrics_port} (LLMOPS_OPERATOR_OSDK_METRICS_PORT"
                 self.user_metrics = metrics.serve_user_metrics(self.config.osdk_metrics_port)
