@@ -15,6 +15,7 @@ stops.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import random
@@ -43,7 +44,8 @@ class QuietTimers(logging.Filter):
 def build(config: Config) -> kopf.OperatorRegistry:
     """A Kopf registry with the handlers of ``config``'s watches.yaml (raises WatchesError when it is invalid)."""
     registry = kopf.OperatorRegistry()
-    register(registry, Shim(config, load(config.watches_file, config.watches_base)))
+    env = {**os.environ, "ANSIBLE_ROLES_PATH": config.roles_path, "ANSIBLE_COLLECTIONS_PATH": config.collections_path}
+    register(registry, Shim(config, load(config.watches_file, config.watches_base, env)))
     return registry
 
 
@@ -58,6 +60,15 @@ def priority_from_env(env: Mapping[str, str]) -> int:
         raise ValueError(f"LLMOPS_OPERATOR_PRIORITY: {value!r} is not an integer") from None
 
 
+def _bool(value: str) -> bool:
+    """``true`` / ``false`` (Go's flag syntax: ``--inject-owner-ref=false``)."""
+    if value.lower() in ("true", "1", "t", "yes"):
+        return True
+    if value.lower() in ("false", "0", "f", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"{value!r} is not true or false")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m llmops_operator", description=__doc__.splitlines()[0])
     parser.add_argument("--peering", default=os.environ.get("LLMOPS_OPERATOR_PEERING") or None,
@@ -70,6 +81,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--metrics-port", type=int, default=None,
                         help="port of the Prometheus endpoint /metrics on 0.0.0.0 (default 8383; 0: none)")
     parser.add_argument("--verbose", action="store_true", help="debug logging")
+    # ansible-operator's flags (ansible-operator-plugins' internal/ansible/flags) that the shim honours
+    parser.add_argument("--watches-file", default=None, help="the watches file (env WATCHES_FILE)")
+    parser.add_argument("--inject-owner-ref", type=_bool, default=True, metavar="true|false",
+                        help="make the CR the owner of what its runs create (foreign watches; default true)")
+    parser.add_argument("--proxy-port", type=int, default=None,
+                        help="port of the runs' Kubernetes API proxy on 127.0.0.1 (default 8888; 0: any free port)")
+    parser.add_argument("--max-concurrent-reconciles", type=int, default=None,
+                        help="ansible-runner runs at once (env MAX_CONCURRENT_RECONCILES; per kind: "
+                             "MAX_CONCURRENT_RECONCILES_<KIND>_<GROUP>)")
+    parser.add_argument("--ansible-verbosity", type=int, default=None, choices=range(8), metavar="0-7",
+                        help="ansible-playbook -v count (default 2 for foreign watches, 0 for ours; per kind: "
+                             "ANSIBLE_VERBOSITY_<KIND>_<GROUP>; per CR: ansible.sdk.operatorframework.io/verbosity)")
+    parser.add_argument("--ansible-args", default="", help="more ansible-playbook arguments for every run")
+    parser.add_argument("--ansible-roles-path", default=None, help="ANSIBLE_ROLES_PATH for role lookup and the runs")
+    parser.add_argument("--ansible-collections-path", default=None, help="ANSIBLE_COLLECTIONS_PATH for role lookup and the runs")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s [%(name)s] %(message)s")
@@ -78,8 +104,16 @@ def main(argv: list[str] | None = None) -> int:
     # The kubernetes client logs every response body at DEBUG, the Secrets the shim reads (master keys) included:
     # --verbose is for the shim's and Kopf's own messages.
     logging.getLogger("kubernetes.client.rest").setLevel(logging.INFO)
+    for flag, name in ((args.ansible_roles_path, "ANSIBLE_ROLES_PATH"), (args.ansible_collections_path, "ANSIBLE_COLLECTIONS_PATH"),
+                       (args.watches_file, "WATCHES_FILE"), (args.max_concurrent_reconciles, "MAX_CONCURRENT_RECONCILES")):
+        if flag is not None:
+            os.environ[name] = str(flag)  # read by watches.yaml's role lookup and inherited by the runs
     try:
         config = Config.from_env()
+        config = dataclasses.replace(
+            config, inject_owner_ref=args.inject_owner_ref, ansible_args=args.ansible_args,
+            ansible_verbosity=args.ansible_verbosity,
+            proxy_port=config.proxy_port if args.proxy_port is None else args.proxy_port)
         registry = build(config)
         priority = args.priority if args.priority is not None else priority_from_env(os.environ)
         metrics_port = args.metrics_port if args.metrics_port is not None else metrics.port_from_env(os.environ)

@@ -23,6 +23,12 @@ MANAGED_BY = ("app.kubernetes.io/managed-by", "llmops-litellm-operator")
 CONFLICT_POLICIES = ("crd-wins", "api-wins", "manual")
 UNMANAGED_POLICIES = ("preserve", "prune", "adopt")
 DEFAULT_DRIFT_INTERVAL = 300.0
+SDK_ANNOTATION_PREFIX = "ansible.sdk.operatorframework.io"  # ansible-operator's per-CR annotations
+VERBOSITY_ANNOTATION = f"{SDK_ANNOTATION_PREFIX}/verbosity"
+ARTIFACTS_ANNOTATION = f"{SDK_ANNOTATION_PREFIX}/max-runner-artifacts"
+RECONCILE_PERIOD_ANNOTATION = f"{SDK_ANNOTATION_PREFIX}/reconcile-period"
+SDK_UTIL = ("ansible_collections", "operator_sdk", "util")
+BUNDLED_COLLECTIONS = OPERATOR_DIR / "collections"  # our operator_sdk.util, used when the real one is absent
 
 
 def collections_dir(env: dict[str, str] | None = None) -> Path | None:
@@ -48,6 +54,14 @@ class Config:
     drift_check_period: float
     namespaces: tuple[str, ...]
     unmanaged_playbook: Path
+    # ansible-operator's flags (``python -m llmops_operator --help``); the defaults are ansible-operator's
+    inject_owner_ref: bool = True
+    proxy_port: int = 8888
+    osdk_metrics_port: int = 5050
+    ansible_args: str = ""
+    ansible_verbosity: int | None = None  # None: 2 for foreign watches (ansible-operator's), 0 for ours
+    roles_path: str = ""  # ANSIBLE_ROLES_PATH for the runs, before <watches base>/roles
+    collections_path: str = ""  # ANSIBLE_COLLECTIONS_PATH for the runs
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
@@ -65,7 +79,29 @@ class Config:
             drift_check_period=_positive_float(env, "DRIFT_CHECK_PERIOD", 30.0),
             namespaces=namespaces,
             unmanaged_playbook=Path(env.get("UNMANAGED_PLAYBOOK") or COLLECTION_ROOT / "playbooks" / "operator" / "unmanaged.yml"),
+            proxy_port=_port(env, "LLMOPS_OPERATOR_PROXY_PORT", 8888),
+            osdk_metrics_port=_port(env, "LLMOPS_OPERATOR_OSDK_METRICS_PORT", 5050),
+            roles_path=env.get("ANSIBLE_ROLES_PATH", ""),
+            collections_path=env.get("ANSIBLE_COLLECTIONS_PATH", ""),
         )
+
+
+def has_sdk_util(roots: list[Path]) -> bool:
+    """Whether the real operator_sdk.util collection is installed in one of ``roots`` or beside Ansible."""
+    import importlib.util  # pylint: disable=import-outside-toplevel
+
+    spec = importlib.util.find_spec("ansible_collections")
+    beside = [Path(p).parent for p in (spec.submodule_search_locations or [])] if spec else []
+    return any(root.joinpath(*SDK_UTIL).is_dir() for root in [*roots, *beside] if root != BUNDLED_COLLECTIONS)
+
+
+def _port(env: dict[str, str], name: str, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) > 65535:
+        raise ValueError(f"{name}: {value!r} is not a port number (0: any free port)")
+    return int(value)
 
 
 def _positive_int(env: dict[str, str], name: str, default: int) -> int:

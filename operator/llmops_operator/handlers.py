@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import contextlib
 import datetime
 import functools
 import logging
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,23 +25,29 @@ import kubernetes
 from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import cr_value as spec_value
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import cr_claims
 
-from llmops_operator import metrics, params, refs, runner, status
+from llmops_operator import metrics, params, proxy, refs, runner, status
 from llmops_operator.config import (
     ADOPTED_ANNOTATION,
     ANNOTATION_PREFIX,
+    ARTIFACTS_ANNOTATION,
+    BUNDLED_COLLECTIONS,
     CONFLICT_ANNOTATION,
     CONFLICT_POLICIES,
     DEFAULT_DRIFT_INTERVAL,
     DELETE_ADOPTED_ANNOTATION,
     KOPF_PREFIX,
     MANAGED_BY,
+    RECONCILE_PERIOD_ANNOTATION,
     SCOPE_ANNOTATION,
     TRIGGER_ANNOTATION,
     UNMANAGED_ANNOTATION,
     UNMANAGED_POLICIES,
+    VERBOSITY_ANNOTATION,
     Config,
+    collections_dir,
+    has_sdk_util,
 )
-from llmops_operator.watches import Watch, WatchesError, parse_duration
+from llmops_operator.watches import DEFAULT_COLLECTIONS_PATH, Watch, WatchesError, collection_roots, collection_root, parse_duration
 
 LOG = logging.getLogger("llmops_operator")
 
@@ -81,6 +89,34 @@ class Shim:
         self.launch = runner.launcher(config.runner_dir)
         self.checked: dict[str, str] = {}  # last unmanaged check per instance
         self.drift_intervals: dict[tuple[str, str], float] = {}  # configSync.interval per instance (namespace, name)
+        # MAX_CONCURRENT_RECONCILES_<KIND>_<GROUP>: a kind's own limit inside the pool
+        self.kind_slots = {w.kind: asyncio.Semaphore(w.max_concurrent_reconciles) for w in watches if w.max_concurrent_reconciles}
+        self.run_env = self.paths_env()
+        self.proxy: proxy.Proxy | None = None
+        self.dependents: proxy.Dependents | None = None
+        self.user_metrics: Any = None
+        self.requeues: dict[str, asyncio.TimerHandle] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    def paths_env(self) -> dict[str, str]:
+        """ANSIBLE_ROLES_PATH and ANSIBLE_COLLECTIONS_PATH of the runs, as ansible-operator's image sets them: the
+        given paths, then ``<watches base>/roles``; the collections path (Ansible's default when unset) with the
+        collections of the watches' roles and, when the real operator_sdk.util is not installed, ours."""
+        roles = [p for p in self.config.roles_path.split(os.pathsep) if p] + [str(self.config.watches_base / "roles")]
+        collections = [str(p) for p in collection_roots({"ANSIBLE_COLLECTIONS_PATH": self.config.collections_path})]
+        own = collections_dir()
+        extra = [own] if own is not None and not self.config.collections_path else []
+        for watch in self.watches:
+            for role in (watch.role, watch.finalizer.role if watch.finalizer else None):
+                root = collection_root(role) if role is not None else None
+                if root is not None:
+                    extra.append(root)
+        if not has_sdk_util([*collection_roots({"ANSIBLE_COLLECTIONS_PATH": self.config.collections_path or DEFAULT_COLLECTIONS_PATH}), *extra]):
+            extra.append(BUNDLED_COLLECTIONS)
+        for path in extra:
+            if str(path) not in collections:
+                collections.append(str(path))
+        return {"ANSIBLE_ROLES_PATH": os.pathsep.join(roles), "ANSIBLE_COLLECTIONS_PATH": os.pathsep.join(collections)}
 
     def connect(self) -> None:
         try:
@@ -88,6 +124,27 @@ class Shim:
         except kubernetes.config.ConfigException:
             kubernetes.config.load_kube_config()
         self.kube = refs.Kube(kubernetes.client.ApiClient())
+        if any(not self.litellm_kind(w) for w in self.watches):
+            client = kubernetes.client.ApiClient()
+            self.dependents = proxy.Dependents(client, self.config.namespaces, self.dependent_changed)
+            what, option = "the runs' API proxy", f"127.0.0.1:{self.config.proxy_port} (--proxy-port / LLMOPS_OPERATOR_PROXY_PORT"
+            try:
+                self.proxy = proxy.Proxy(client, self.config.proxy_port, self.config.inject_owner_ref, self.dependent_created)
+                what, option = "the osdk_metric listener", f"127.0.0.1:{self.config.osdk_metrics_port} (LLMOPS_OPERATOR_OSDK_METRICS_PORT"
+                self.user_metrics = metrics.serve_user_metrics(self.config.osdk_metrics_port)
+            except OSError as exc:
+                raise kopf.PermanentError(f"cannot serve {what} on {option}; 0: any free port): {exc.strerror}") from None
+
+    def disconnect(self) -> None:
+        for handle in self.requeues.values():
+            handle.cancel()
+        if self.dependents is not None:
+            self.dependents.stop()
+        if self.proxy is not None:
+            self.proxy.stop()
+        if self.user_metrics is not None:
+            self.user_metrics.shutdown()
+            self.user_metrics.server_close()
 
     @property
     def api(self) -> refs.Kube:
@@ -110,6 +167,12 @@ class Shim:
     async def set_conditions(self, watch: Watch, body: dict[str, Any], updates: list[dict[str, Any]],
                              remove: tuple[str, ...] = (), **extra: Any) -> None:
         current = body.get("status", {}).get("conditions", [])
+        if watch.manage_status and not self.litellm_kind(watch):
+            # a foreign role may have set its own conditions (k8s_status) meanwhile: keep them, as ansible-operator
+            # reads the CR again before it writes its status
+            meta = body["metadata"]
+            fresh = await asyncio.to_thread(self.api.get, watch.kind, meta.get("namespace", ""), meta["name"], watch.group, watch.version)
+            current = ((fresh or body).get("status") or {}).get("conditions", [])
         await self.write_status(watch, body, {"conditions": status.merge(current, updates, remove), **extra})
 
     def policies(self, body: dict[str, Any], instance: dict[str, Any] | None) -> dict[str, Any]:
@@ -159,8 +222,9 @@ class Shim:
     async def run(self, watch: Watch, body: dict[str, Any], resolved: refs.Resolved, mode: str) -> runner.Result:
         """One ansible-runner run of the watch's playbook (the finalizer's for ``delete``), in the pool."""
         meta = body["metadata"]
-        state = "absent" if mode == "delete" else "present"
-        extra: dict[str, Any] = {**watch.vars, "state": state}
+        extra: dict[str, Any] = dict(watch.vars)
+        if self.litellm_kind(watch):  # ours only: ansible-operator injects no such variable
+            extra["state"] = "absent" if mode == "delete" else "present"
         playbook, role = watch.playbook, watch.role
         if mode == "delete" and watch.finalizer is not None:
             extra.update(watch.finalizer.vars)
@@ -170,18 +234,56 @@ class Shim:
             extra["litellm_operator"] = self.operator_vars(watch, body, resolved, mode)
         variables = params.extravars(body, cr_var=watch.cr_var, snake_case=watch.snake_case_parameters,
                                      unsafe=watch.mark_unsafe, extra=extra)
-        private = self.config.runner_dir / watch.kind.lower() / (meta.get("namespace") or "_cluster") / meta["name"]
-        return await self.execute(watch.kind, mode, private, runner.prepare(private, variables, playbook, role),
-                                  resolved.env, check=mode == "drift", keep=watch.max_runner_artifacts)
+        if self.litellm_kind(watch):
+            private = self.config.runner_dir / watch.kind.lower() / (meta.get("namespace") or "_cluster") / meta["name"]
+        else:  # ansible-operator's layout
+            private = self.config.runner_dir.joinpath(*(p for p in (watch.group, watch.version, watch.kind,
+                                                                    meta.get("namespace"), meta["name"]) if p))
+        gather = not self.litellm_kind(watch) and os.environ.get("ANSIBLE_GATHERING", "").lower() != "explicit"
+        prepared = runner.prepare(private, variables, playbook, role, gather_facts=gather)
+        owner = {"apiVersion": watch.api_version, "kind": watch.kind, "name": meta["name"],
+                 "namespace": meta.get("namespace") or "", "uid": meta.get("uid", "")}
+        session = self.proxy.session(owner) if self.proxy is not None and not self.litellm_kind(watch) else contextlib.nullcontext(None)
+        with session as kubeconfig:
+            extra_env = {"K8S_AUTH_KUBECONFIG": kubeconfig, "KUBECONFIG": kubeconfig} if kubeconfig else {}
+            if self.user_metrics is not None:
+                extra_env["LLMOPS_OPERATOR_OSDK_METRICS_URL"] = f"http://127.0.0.1:{self.user_metrics.server_address[1]}/metrics"
+            return await self.execute(watch.kind, mode, private, prepared, resolved.env, check=mode == "drift",
+                                      keep=self.annotation_int(body, ARTIFACTS_ANNOTATION, 1) or watch.max_runner_artifacts,
+                                      extra_env=extra_env, verbosity=self.verbosity(watch, body),
+                                      latest=not self.litellm_kind(watch))
+
+    def verbosity(self, watch: Watch, body: dict[str, Any]) -> int:
+        """The CR's ``ansible.sdk.operatorframework.io/verbosity``, else ANSIBLE_VERBOSITY_<KIND>_<GROUP>, else
+        ``--ansible-verbosity``, else 2 (ansible-operator's default) for foreign watches and 0 for ours."""
+        for value in (self.annotation_int(body, VERBOSITY_ANNOTATION, 0), watch.ansible_verbosity, self.config.ansible_verbosity):
+            if value is not None:
+                return min(value, 7)
+        return 0 if self.litellm_kind(watch) else 2
+
+    @staticmethod
+    def annotation_int(body: dict[str, Any], name: str, low: int) -> int | None:
+        value = (body["metadata"].get("annotations") or {}).get(name)
+        if value is None:
+            return None
+        if not str(value).strip().isdigit() or int(value) < low:
+            LOG.warning("%s %s: annotation %s=%r is not an integer >= %d: ignored", body.get("kind"),
+                        body["metadata"].get("name"), name, value, low)
+            return None
+        return int(value)
 
     async def execute(self, kind: str, mode: str, private: Path, playbook: Path, env: dict[str, str], *, check: bool,
-                      keep: int) -> runner.Result:
+                      keep: int, extra_env: dict[str, str] | None = None, verbosity: int = 0,
+                      latest: bool = False) -> runner.Result:
+        kind_slots = self.kind_slots.get(kind)
         with metrics.Run(kind, mode, playbook.name) as run:
-            async with self.slots:
+            async with kind_slots if kind_slots is not None else contextlib.nullcontext(), self.slots:
                 run.start()
                 loop = asyncio.get_running_loop()
                 result = await loop.run_in_executor(self.pool, functools.partial(
-                    runner.run, private, playbook, env, check=check, keep=keep, launch=self.launch, public_env=run.env))
+                    runner.run, private, playbook, env, check=check, keep=keep, launch=self.launch,
+                    public_env={**run.env, **self.run_env, **(extra_env or {})}, args=self.config.ansible_args,
+                    verbosity=verbosity, latest=latest))
             run.finish(result.ok)
             return result
 
@@ -215,6 +317,7 @@ class Shim:
                     await self.fail(watch, body, str(exc), permanent=True, retry=retry)
                     raise AssertionError("unreachable") from exc
                 await self.conclude(watch, body, result, retry, reason="Reconciled")
+                self.schedule_requeue(watch, body, result.requeue_after)
             outcome = "success"
         except kopf.PermanentError:
             outcome = "permanent_error"
@@ -435,27 +538,88 @@ class Shim:
                 reason = {"adopt": "Adopted", "prune": "Pruned"}.get(policies["unmanaged_resource_policy"], "Unmanaged")
                 kopf.info(body, reason=reason, message=f"{len(found)} object(s) of LiteLLM no resource declares: {names}")
 
+    def schedule_requeue(self, watch: Watch, body: dict[str, Any], period: float | None) -> None:
+        """Reconcile again after ``period`` (operator_sdk.util.requeue_after) or the CR's
+        ``ansible.sdk.operatorframework.io/reconcile-period`` annotation."""
+        meta = body["metadata"]
+        annotation = (meta.get("annotations") or {}).get(RECONCILE_PERIOD_ANNOTATION)
+        if period is None and annotation:
+            with contextlib.suppress(WatchesError):
+                period = parse_duration(annotation, RECONCILE_PERIOD_ANNOTATION) or None
+        key = meta.get("uid", meta["name"])
+        old = self.requeues.pop(key, None)
+        if old is not None:
+            old.cancel()
+        if period is None:
+            return
+        loop = asyncio.get_running_loop()
+        namespace, name = meta.get("namespace", ""), meta["name"]
+
+        def fire() -> None:
+            self.requeues.pop(key, None)
+            task = loop.create_task(asyncio.to_thread(self.request_reconcile, watch, namespace, name, f"requeue after {period:g}s"))
+            self.tasks.add(task)  # held until done: the loop keeps only weak references
+            task.add_done_callback(self.tasks.discard)
+
+        self.requeues[key] = loop.call_later(period, fire)
+
+    def request_reconcile(self, watch: Watch, namespace: str, name: str, why: str) -> None:
+        """Reconcile a CR again (blocking): stamp the trigger annotation, unless the CR is gone or going."""
+        try:
+            current = self.api.get(watch.kind, namespace, name, watch.group, watch.version)
+            if current is None or current["metadata"].get("deletionTimestamp"):
+                return
+            stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # unique: a change Kopf sees
+            self.api.patch(watch.group, watch.version, watch.plural, namespace, name,
+                           {"metadata": {"annotations": {TRIGGER_ANNOTATION: stamp}}})
+        except kubernetes.client.exceptions.ApiException as exc:
+            if exc.status != 404:
+                LOG.warning("%s %s/%s: could not request a reconcile (%s): %s", watch.kind, namespace, name, why, exc.reason)
+            return
+        LOG.info("%s %s/%s: reconciling again (%s)", watch.kind, namespace, name, why)
+
+    def owner_watch(self, api_version: str, kind: str) -> Watch | None:
+        """The foreign watch of an owner (``apiVersion`` or, from the primary-resource annotation, the group)."""
+        return next((w for w in self.watches if not self.litellm_kind(w) and w.kind == kind
+                     and api_version in (w.api_version, w.group)), None)
+
+    def dependent_created(self, owner: dict[str, Any], target: tuple[str, str, str | None], obj: dict[str, Any]) -> None:
+        """A run created ``obj`` (proxy thread): watch its kind when the owner's watch wants dependents."""
+        watch = self.owner_watch(owner["apiVersion"], owner["kind"])
+        if watch is None or not watch.watch_dependent_resources or self.dependents is None:
+            return
+        if blacklisted(watch, str(obj.get("apiVersion", "")), str(obj.get("kind", ""))):
+            return
+        prefix, resource, namespace = target
+        if namespace is None and not watch.watch_cluster_scoped_resources:
+            return
+        self.dependents.watch(prefix, resource, namespace is not None)
+
+    def dependent_changed(self, obj: dict[str, Any], event: str, owners: list[tuple[str, str, str, str]]) -> None:
+        """A watched dependent changed or went (watch thread): reconcile its owners that watch dependents."""
+        for api_version, kind, namespace, name in owners:
+            watch = self.owner_watch(api_version, kind)
+            if watch is None or not watch.watch_dependent_resources:
+                continue
+            if blacklisted(watch, str(obj.get("apiVersion", "")), str(obj.get("kind", ""))):
+                continue
+            self.request_reconcile(watch, namespace, name, f"{obj.get('kind')} {obj['metadata'].get('name')} {event.lower()}")
+
     async def dependent_deleted(self, body: dict[str, Any]) -> None:
         """A Secret we created for a CR is gone: reconcile its owner again (it then makes a new one)."""
         kinds = {w.kind: w for w in self.watches if w.watch_dependent_resources}
         namespace = body["metadata"].get("namespace", "")
         for owner in body["metadata"].get("ownerReferences") or []:
             watch = kinds.get(owner.get("kind"))
-            if watch is None or owner.get("apiVersion") != watch.api_version:
-                continue
-            stamp = status.now() + f"/{body['metadata'].get('resourceVersion', '')}"
-            current = await asyncio.to_thread(self.api.get, watch.kind, namespace, owner["name"], watch.group, watch.version)
-            if current is None or current["metadata"].get("deletionTimestamp"):
-                continue  # the owner is going away (its finalizer deleted the Secret)
-            try:
-                await asyncio.to_thread(self.api.patch, watch.group, watch.version, watch.plural, namespace,
-                                        owner["name"], {"metadata": {"annotations": {TRIGGER_ANNOTATION: stamp}}})
-            except kubernetes.client.exceptions.ApiException as exc:
-                if exc.status != 404:
-                    raise
-            else:
-                LOG.info("Secret %s/%s of %s %s was deleted: reconciling it again", namespace,
-                         body["metadata"]["name"], watch.kind, owner["name"])
+            if watch is not None and owner.get("apiVersion") == watch.api_version:
+                await asyncio.to_thread(self.request_reconcile, watch, namespace, owner["name"],
+                                        f"Secret {body['metadata']['name']} was deleted")
+
+
+def blacklisted(watch: Watch, api_version: str, kind: str) -> bool:
+    """Whether the watch's ``blacklist`` names this dependent kind (an entry without version: every version)."""
+    group, version = api_version.rpartition("/")[::2]
+    return any(k == kind and g == group and v in ("", version) for g, v, k in watch.blacklist)
 
 
 def _claims(watch: Watch, body: dict[str, Any]) -> dict[tuple[str, str, str, str], tuple[str, str, str]]:
@@ -565,6 +729,10 @@ def register(registry: kopf.OperatorRegistry, shim: Shim) -> None:
         # default), which made a deletion take a minute or two.
         settings.background.cancellation_polling = 1
         shim.connect()
+
+    @kopf.on.cleanup(registry=registry)
+    def disconnect(**_: Any) -> None:
+        shim.disconnect()
 
 
 def _register_watch(registry: kopf.OperatorRegistry, shim: Shim, watch: Watch) -> None:

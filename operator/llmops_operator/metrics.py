@@ -9,12 +9,18 @@ class; never a CR's name, an id or a key.
 LiteLLM requests happen in the runs' module processes, not here: the operator names a fresh file in the run's
 environment (``LLMOPS_OPERATOR_REQUEST_LOG``), the collection's HTTP client appends one JSON line per request to it
 (method, route template, status, seconds) and ``fold`` reads it into the histogram when the run ends.
+
+Operator SDK roles post their own metrics with ``operator_sdk.util.osdk_metric`` to ansible-operator's metrics
+listener (``POST /metrics`` on port 5050, JSON ``{name, description, counter|gauge|histogram|summary}``):
+``serve_user_metrics`` is that listener and ``user_metric`` registers and updates them in the registry that
+``/metrics`` serves, as ansible-operator does with controller-runtime's.
 """
 
 from __future__ import annotations
 
 import collections
 import contextlib
+import http.server
 import json
 import logging
 import os
@@ -25,7 +31,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from prometheus_client import REGISTRY, Counter, Gauge, Histogram, disable_created_metrics, start_http_server
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram, Summary, disable_created_metrics, start_http_server
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -238,3 +244,100 @@ class Run:
 
     def __exit__(self, *exc: object) -> None:
         self.finish(False)
+
+
+USER_TYPES = {"counter": Counter, "gauge": Gauge, "histogram": Histogram, "summary": Summary}
+USER_METRICS: dict[str, Any] = {}
+USER_LOCK = threading.Lock()
+METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{where}: {value!r} is not a number")
+    return float(value)
+
+
+def user_metric(spec: Any) -> None:
+    """Create (first use) and update one metric posted by ``osdk_metric``; ValueError names what is wrong."""
+    if not isinstance(spec, dict):
+        raise ValueError("the request must be a JSON object")
+    name = spec.get("name")
+    if not isinstance(name, str) or not METRIC_NAME.match(name) or name.startswith(PREFIX):
+        raise ValueError(f"name: {name!r} is not a metric name (letters, digits, _ and :, not {PREFIX}*)")
+    kinds = [kind for kind in USER_TYPES if spec.get(kind) is not None]
+    if len(kinds) != 1:
+        raise ValueError(f"{name}: a request needs exactly one of counter, gauge, histogram, summary")
+    kind, args = kinds[0], spec[kinds[0]]
+    if not isinstance(args, dict):
+        raise ValueError(f"{name}.{kind}: must be an object")
+    with USER_LOCK:
+        metric = USER_METRICS.get(name)
+        if metric is None:
+            metric = USER_TYPES[kind](name, str(spec.get("description") or name))
+            USER_METRICS[name] = metric
+        elif not isinstance(metric, USER_TYPES[kind]):
+            raise ValueError(f"cannot change metric type of {name}, which is a {type(metric).__name__.lower()}")
+        _apply(metric, kind, name, args)
+
+
+def _apply(metric: Any, kind: str, name: str, args: dict[str, Any]) -> None:
+    """The first operation given, in ansible-operator's order."""
+    if kind == "counter":
+        if args.get("increment"):
+            metric.inc()
+        elif args.get("add") is not None:
+            amount = _number(args["add"], f"{name}.counter.add")
+            if amount < 0:
+                raise ValueError(f"{name}: counter metrics cannot decrease in value")
+            metric.inc(amount)
+    elif kind == "gauge":
+        if args.get("increment"):
+            metric.inc()
+        elif args.get("decrement"):
+            metric.dec()
+        elif args.get("add") is not None:
+            metric.inc(_number(args["add"], f"{name}.gauge.add"))
+        elif args.get("subtract") is not None:
+            metric.dec(_number(args["subtract"], f"{name}.gauge.subtract"))
+        elif args.get("set") is not None:
+            metric.set(_number(args["set"], f"{name}.gauge.set"))
+        elif args.get("set_to_current_time"):
+            metric.set_to_current_time()
+    elif args.get("observe") is not None:
+        metric.observe(_number(args["observe"], f"{name}.{kind}.observe"))
+
+
+class _UserMetricsHandler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length)
+        if self.path.split("?")[0] != "/metrics":
+            self._answer(404, "not found")
+            return
+        try:
+            user_metric(json.loads(body or b"null"))
+        except ValueError as exc:
+            self._answer(400, str(exc))
+            return
+        self._answer(200, "")
+
+    def _answer(self, code: int, message: str) -> None:
+        data = message.encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:  # pylint: disable=redefined-builtin
+        LOG.debug("osdk_metric listener: " + format, *args)
+
+
+def serve_user_metrics(port: int, address: str = "127.0.0.1") -> http.server.ThreadingHTTPServer:
+    """ansible-operator's metrics listener for ``osdk_metric`` (``POST /metrics``) in a daemon thread; port 0: any."""
+    server = http.server.ThreadingHTTPServer((address, port), _UserMetricsHandler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="osdk-metrics", daemon=True).start()
+    LOG.info("osdk_metric listener on http://%s:%d/metrics", address, server.server_address[1])
+    return server

@@ -1,7 +1,8 @@
 """Extravars the way the Operator SDK's Ansible operator builds them, written as a YAML file.
 
 - spec keys snake_cased recursively (``teamAlias`` -> ``team_alias``, ``HTTPServer`` -> ``http_server``),
-- the whole CR as ``_<group>_<kind>`` (minus ``metadata.managedFields``),
+- the whole CR as ``_<group>_<kind>`` (minus ``metadata.managedFields``) and its spec as it is written as
+  ``_<group>_<kind>_spec``,
 - ``ansible_operator_meta: {name, namespace}``,
 - with markUnsafe, every string that comes from the CR is tagged ``!unsafe`` so Ansible never templates it.
 
@@ -67,11 +68,11 @@ def extravars(body: dict[str, Any], *, cr_var: str, snake_case: bool, unsafe: bo
     """
     spec = body.get("spec") or {}
     params = snake_keys(spec) if snake_case else dict(spec)
-    cr = raw_cr(body)
+    cr, raw_spec = raw_cr(body), dict(spec)
     if unsafe:
-        params, cr = mark_unsafe(params), mark_unsafe(cr)
+        params, cr, raw_spec = mark_unsafe(params), mark_unsafe(cr), mark_unsafe(raw_spec)
     meta = {"name": body["metadata"]["name"], "namespace": body["metadata"].get("namespace", "")}
-    return {**params, cr_var: cr, "ansible_operator_meta": meta, **extra}
+    return {**params, cr_var: cr, f"{cr_var}_spec": raw_spec, "ansible_operator_meta": meta, **extra}
 
 
 def write_extravars(path: Path, variables: dict[str, Any]) -> None:

@@ -61,6 +61,8 @@ class Kube:
 
     def get(self, kind: str, namespace: str, name: str, group: str = GROUP, version: str = VERSION) -> dict[str, Any] | None:
         try:
+            if not namespace:  # a cluster-scoped kind (foreign watches may have one)
+                return self.custom.get_cluster_custom_object(group, version, kind.lower() + "s", name)
             return self.custom.get_namespaced_custom_object(group, version, namespace, kind.lower() + "s", name)
         except ApiException as exc:
             if exc.status == 404:
@@ -90,7 +92,10 @@ class Kube:
             self.custom.patch_cluster_custom_object_status(watch_group, version, plural, name, body)
 
     def patch(self, watch_group: str, version: str, plural: str, namespace: str, name: str, body: dict[str, Any]) -> None:
-        self.custom.patch_namespaced_custom_object(watch_group, version, namespace, plural, name, body)
+        if namespace:
+            self.custom.patch_namespaced_custom_object(watch_group, version, namespace, plural, name, body)
+        else:
+            self.custom.patch_cluster_custom_object(watch_group, version, plural, name, body)
 
 
 def _ref(value: Any, field: str) -> tuple[str, str | None]:

@@ -11,6 +11,8 @@ import dataclasses
 import datetime
 import json
 import os
+import re
+import shlex
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -21,9 +23,13 @@ import ansible_runner
 import yaml
 
 from llmops_operator.params import camel, write_extravars
+from llmops_operator.watches import WatchesError, parse_duration, role_reference
 
 INVALID_SPEC = "invalid spec:"
 LICENCE = "needs a LiteLLM Enterprise licence"
+REQUEUE_ACTIONS = {"operator_sdk.util.requeue_after", "requeue_after"}
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+LOAD_ERROR = re.compile(r"^(?:\[ERROR\]:|ERROR!)\s*(.*)$")
 
 
 @dataclasses.dataclass
@@ -36,6 +42,7 @@ class Result:
     litellm_status: dict[str, Any]
     failures: list[str]
     drift: list[dict[str, Any]]
+    requeue_after: float | None = None  # operator_sdk.util.requeue_after's period, in seconds
     rejected: bool = False  # LiteLLM refused the request as invalid (HTTP 422, its own validation)
 
     @property
@@ -67,12 +74,15 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
-def _play_for_role(role: Path) -> list[dict[str, Any]]:
-    return [{"name": f"Operator role {role.name}", "hosts": "localhost", "gather_facts": False,
-             "roles": [{"role": str(role)}]}]
+def _play_for_role(role: Path, gather_facts: bool) -> list[dict[str, Any]]:
+    """The play ansible-runner's ``--role`` writes: the role on localhost (by its collection name when it is a
+    collection's), facts gathered unless ``gather_facts`` is false."""
+    return [{"name": f"Operator role {role.name}", "hosts": "localhost", "gather_facts": gather_facts,
+             "roles": [{"role": role_reference(role)}]}]
 
 
-def prepare(private_dir: Path, extravars: dict[str, Any], playbook: Path | None, role: Path | None) -> Path:
+def prepare(private_dir: Path, extravars: dict[str, Any], playbook: Path | None, role: Path | None,
+            gather_facts: bool = False) -> Path:
     """Write inventory, extravars and (for a role) a playbook into ``private_dir``; return the playbook."""
     (private_dir / "inventory").mkdir(parents=True, exist_ok=True)
     (private_dir / "inventory" / "hosts").write_text(
@@ -83,7 +93,7 @@ def prepare(private_dir: Path, extravars: dict[str, Any], playbook: Path | None,
     assert role is not None
     generated = private_dir / "project" / "role.yml"
     generated.parent.mkdir(parents=True, exist_ok=True)
-    generated.write_text(yaml.safe_dump(_play_for_role(role)))
+    generated.write_text(yaml.safe_dump(_play_for_role(role, gather_facts)))
     return generated
 
 
@@ -103,15 +113,28 @@ def launcher(directory: Path) -> Path:
     return directory
 
 
+def command_line(check: bool, args: str = "", verbosity: int = 0) -> str | None:
+    """ansible-playbook's extra arguments: ``--check --diff`` (drift), ``--ansible-args``, ``-v`` x verbosity."""
+    words = (["--check", "--diff"] if check else []) + shlex.split(args) + (["-" + "v" * verbosity] if verbosity > 0 else [])
+    return " ".join(shlex.quote(word) for word in words) or None
+
+
 def run(private_dir: Path, playbook: Path, env: dict[str, str], *, check: bool, keep: int,
-        launch: Path, public_env: dict[str, str] | None = None) -> Result:
+        launch: Path, public_env: dict[str, str] | None = None, args: str = "", verbosity: int = 0,
+        latest: bool = False) -> Result:
     """Run ``playbook`` (prepared by ``prepare``) and parse its events. Blocking: call it from a worker thread.
 
     ``env`` (URL, master key, Secret values) is handed over in a 0600 file that ``launch`` reads and deletes,
     because ansible-runner writes the environment it is given into the run's artifacts. ``public_env`` holds
-    variables that are no secret (the metrics' request log) and go to the run as they are.
+    variables that are no secret (the metrics' request log, roles and collections paths, the kubeconfig's path)
+    and go to the run as they are. ``latest``: point ``artifacts/latest`` at this run's artifacts (ansible-operator's
+    layout).
     """
     fd, secrets_file = tempfile.mkstemp(prefix="llmops-run-", suffix=".json")
+    ident = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S%f")
+    link = private_dir / "artifacts" / "latest"
+    # ansible-runner's rotation counts the link as a run (with the newest run's time, so never the one it removes)
+    rotate = keep + 1 if link.is_symlink() else keep
     try:
         with os.fdopen(fd, "w") as stream:
             json.dump(env, stream)
@@ -119,12 +142,16 @@ def run(private_dir: Path, playbook: Path, env: dict[str, str], *, check: bool, 
             private_data_dir=str(private_dir), playbook=str(playbook),
             envvars={**(public_env or {}), "LLMOPS_OPERATOR_SECRETS_FILE": secrets_file,
                      "PATH": os.pathsep.join([str(launch), os.path.dirname(sys.executable), os.environ.get("PATH", "")])},
-            cmdline="--check --diff" if check else None, quiet=True, suppress_env_files=True,
-            rotate_artifacts=keep, ident=datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S%f"),
+            cmdline=command_line(check, args, verbosity), quiet=True, suppress_env_files=True,
+            rotate_artifacts=rotate, ident=ident,
         )
     finally:
         if os.path.exists(secrets_file):
             os.unlink(secrets_file)
+        if latest and (private_dir / "artifacts" / ident).is_dir():
+            fresh = link.with_name(f".latest-{ident}")
+            fresh.symlink_to(ident)
+            fresh.replace(link)  # atomic: ``latest`` always names a finished run
     return parse(runner.events, runner.status or "unknown", [v for k, v in env.items() if k != "LITELLM_PROXY_URL"])
 
 
@@ -134,9 +161,15 @@ def parse(events: Iterable[dict[str, Any]], status: str, secrets: list[str]) -> 
     failures: list[str] = []
     drift: list[dict[str, Any]] = []
     rejected = False
+    load_errors: list[str] = []
+    requeue: float | None = None
     for event in events:
         data = event.get("event_data", {})
         kind = event.get("event")
+        if kind == "verbose" and (found := LOAD_ERROR.match(ANSI.sub("", str(event.get("stdout") or "")).strip())):
+            load_errors.append(scrub(found.group(1)[:500], secrets))
+        elif kind == "runner_on_ok" and data.get("task_action") in REQUEUE_ACTIONS:
+            requeue = _period(data.get("res", {}).get("period"))
         if kind == "runner_on_failed" and not data.get("ignore_errors"):
             failures.append(scrub(f"{data.get('task', '?')}: {_message(data.get('res', {}))}", secrets))
             rejected = rejected or data.get("res", {}).get("status") == 422
@@ -153,8 +186,16 @@ def parse(events: Iterable[dict[str, Any]], status: str, secrets: list[str]) -> 
     if ok:
         failures = []
     elif not failures:
-        failures.append(f"ansible-runner finished with status {status}")
-    return Result(ok, status, stats, litellm_status, failures, drift, rejected=rejected and not ok)
+        failures = load_errors or [f"ansible-runner finished with status {status}"]
+    return Result(ok, status, stats, litellm_status, failures, drift, requeue, rejected=rejected and not ok)
+
+
+def _period(value: Any) -> float | None:
+    """requeue_after's ``period`` (``30s``, ``1h5m``) in seconds; None when it is not a duration."""
+    try:
+        return parse_duration(value, "requeue_after.time") or None
+    except WatchesError:
+        return None
 
 
 def _message(res: dict[str, Any]) -> str:

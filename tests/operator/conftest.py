@@ -249,6 +249,7 @@ def start_operator(kube_api: KubeCluster, workdir: Path, watches: Path, *, names
         "ANSIBLE_PYTHON_INTERPRETER": sys.executable, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
         "DRIFT_CHECK_PERIOD": "1", "MAX_CONCURRENT_RECONCILES": "4",
         "LLMOPS_OPERATOR_METRICS_PORT": "0",  # no fixed port shared by parallel operators; test_metrics.py sets one
+        "LLMOPS_OPERATOR_PROXY_PORT": "0", "LLMOPS_OPERATOR_OSDK_METRICS_PORT": "0",  # foreign watches: any free port
         **env,
     }
     operator = OperatorProcess(environment, workdir / "operator.log", runner_dir, args=args).start()

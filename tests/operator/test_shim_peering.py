@@ -44,7 +44,8 @@ def _register(k8s: Cluster, *paths: Path) -> None:
 
 def _runs_for(operator: OperatorProcess, name: str) -> set[str]:
     """The runs of CR ``name`` whose artifacts are kept (the sample keeps the last 3: maxRunnerArtifacts)."""
-    return {p.parent.name for p in operator.runner_dir.glob(f"memcached/*/{name}/artifacts/*/status")}
+    runs = operator.runner_dir.glob(f"cache.example.com/v1alpha1/Memcached/*/{name}/artifacts/*/status")  # ansible-operator's layout
+    return {p.parent.name for p in runs if p.parent.name != "latest"}
 
 
 def _healthy(port: int) -> bool:

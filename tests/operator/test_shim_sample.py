@@ -3,7 +3,7 @@
 It runs in-process under Kopf's KopfRunner and proves the Operator SDK semantics the shim promises: the role
 gets the spec snake_cased, ``ansible_operator_meta``, the raw CR and the watches' vars; markUnsafe keeps a
 template in a CR field from being evaluated; status conditions and ``ansibleResult`` are written; the finalizer
-runs the role with ``state: absent``; runner artifacts are rotated to ``maxRunnerArtifacts``.
+runs the role with the finalizer's vars (``state: absent``); runner artifacts are rotated to ``maxRunnerArtifacts``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ def test_operator_sdk_sample_runs_unchanged(kube_api: KubeCluster, k8s: Cluster,
     namespace = k8s.namespace(unique("sdk-sample"))
     runner_dir = tmp_path / "runner"
     registry = build(Config.from_env({"WATCHES_FILE": str(SAMPLE / "watches.yaml"), "WATCH_NAMESPACE": namespace,
-                                      "LLMOPS_OPERATOR_RUNNER_DIR": str(runner_dir)}))
+                                      "LLMOPS_OPERATOR_RUNNER_DIR": str(runner_dir), "LLMOPS_OPERATOR_PROXY_PORT": "0",
+                                      "LLMOPS_OPERATOR_OSDK_METRICS_PORT": "0"}))
     group = ("cache.example.com", "v1alpha1")
 
     def memcached() -> dict | None:
@@ -58,8 +59,9 @@ def test_operator_sdk_sample_runs_unchanged(kube_api: KubeCluster, k8s: Cluster,
         wait_for(lambda: memcached() is None, "the finalizer ran and released the CR")
         assert configmap_data(k8s, namespace, "m1-memcached") is None, "the finalizer's run deleted the ConfigMap"
     assert runner.exception is None, runner.output
-    artifacts = list((runner_dir / "memcached" / namespace / "m1" / "artifacts").iterdir())
+    private = runner_dir / "cache.example.com" / "v1alpha1" / "Memcached" / namespace / "m1"  # ansible-operator's layout
+    artifacts = [p for p in (private / "artifacts").iterdir() if p.name != "latest"]
     assert 1 <= len(artifacts) <= 3, artifacts  # create, update, delete: rotated to maxRunnerArtifacts
-    extravars = (runner_dir / "memcached" / namespace / "m1" / "env" / "extravars").read_text()
+    extravars = (private / "env" / "extravars").read_text()
     assert "message_of_the_day: !unsafe" in extravars and "ansible_operator_meta:" in extravars
     assert "_cache_example_com_memcached:" in extravars
