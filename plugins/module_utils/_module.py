@@ -339,13 +339,18 @@ def plan_links(wanted, view):
     return [(link, link.plan(ids, view.get(link.name) or [], purge)) for link, ids, purge in wanted]
 
 
-def create_object(client, resource, body, members, known_id=None):
+def create_object(client, resource, body, members, known_id=None, desired=None):
     """Create an object from a request body already made, with its ``members`` where LiteLLM takes them in the
-    create; returns its id (``known_id`` when LiteLLM does not answer with one)."""
+    create, then send the options of ``desired`` that the create cannot take (``resource.later``); returns its id
+    (``known_id`` when LiteLLM does not answer with one)."""
     if members and resource.members.in_create:
         body[resource.members.path[0]] = [resource.members.body(m) for m in members]
     object_id = send_create(client, resource, body)
-    return known_id if object_id is None else object_id
+    object_id = known_id if object_id is None else object_id
+    later = dict((k, v) for k, v in (desired or {}).items() if k in resource.later)
+    if later:
+        send_update(client, resource, later, {resource.id_field: object_id})
+    return object_id
 
 
 def finish_create(client, resource, object_id, members, purge_members, links, step=lambda what: None):
@@ -470,7 +475,7 @@ class EntityModule(LiteLLMModule):
         if raw is None:
             self.action = "create %s" % label
             object_id = create_object(self.client, resource, self.create_body(resource.payload(desired)), members,
-                                      desired.get(resource.id_field))
+                                      desired.get(resource.id_field), desired)
             return True, resource.view(finish_create(
                 self.client, resource, object_id, members, self.params.get("purge_members"),
                 wanted_links(resource, self.params), step=lambda what: self.name_action(what, label)))

@@ -136,7 +136,7 @@ class Applier(object):
         if resource is VIRTUAL_KEY:
             body["key"] = key_value(item.key_file)
             known_id = key_hash(body["key"])
-        item.object_id = create_object(client, resource, body, item.wanted_members, known_id)
+        item.object_id = create_object(client, resource, body, item.wanted_members, known_id, item.desired)
         item.after = finish_create(client, resource, item.object_id, item.wanted_members,
                                    params.get("purge_members"), wanted_links(resource, params))
 
