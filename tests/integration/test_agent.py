@@ -7,6 +7,8 @@ steps (GET /v1/agents, which also says whether each agent is public).
 
 from __future__ import annotations
 
+import http.server
+import threading
 import uuid
 from typing import Any
 
@@ -28,6 +30,30 @@ def name(litellm_proxy):
     for agent in litellm_proxy.api("GET", LIST).json():
         if agent["agent_name"].startswith(name):
             litellm_proxy.api("DELETE", f"{LIST}/{agent['agent_id']}")
+
+
+@pytest.fixture
+def webhook():
+    """A local endpoint for the kill switch: records the method, path and headers of each call it gets."""
+    calls: list[dict[str, Any]] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def answer(self) -> None:
+            calls.append({"method": self.command, "path": self.path, "headers": dict(self.headers)})
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"stopped")
+
+        do_POST = do_PATCH = do_PUT = answer
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", calls
+    server.shutdown()
 
 
 def found(steps: Steps, name: str):
@@ -198,3 +224,33 @@ def test_agent_refusals_in_one_sentence_before_anything_is_written(litellm_proxy
     assert steps["kill switch auth"]["msg"] == prefix + "kill_switch.auth of type bearer takes no password (only token)"
     assert steps["negative rpm"]["msg"] == prefix + "rpm_limit must be >= 0, got -1"
     assert [a for a in steps["read"]["json"] if a["agent_name"].startswith(name)] == []
+
+
+def test_agent_kill_switch_fires_with_the_secret_kept_and_replaced(litellm_proxy, name, webhook):
+    """The kill switch's secret is write-only: a change of its other settings keeps the stored secret (the webhook,
+    fired through LiteLLM, still gets it), and update_secrets=always replaces it."""
+    url, calls = webhook
+    first = {"url": url + "/stop", "auth": {"type": "api_key", "api_key": "ks-secret-0001"}}
+    steps = Steps(litellm_proxy, "agent", {"agent_name": name})
+    steps.apply("create", kill_switch=first, update_secrets="on_create")
+    steps.tasks[-1]["register"] = "created"
+    fire = "/v1/agents/{{ created.agent.agent_id }}/kill_switch"
+    steps.read("fire 1", fire, method="POST")
+    steps.apply("method", kill_switch=dict(first, method="PATCH"), update_secrets="on_create")
+    steps.apply("method again", kill_switch=dict(first, method="PATCH"), update_secrets="on_create")
+    steps.read("fire 2", fire, method="POST")
+    second = dict(first, method="PATCH", auth={"type": "api_key", "api_key": "ks-secret-0002"})
+    steps.apply("new secret", kill_switch=second)
+    steps.read("fire 3", fire, method="POST")
+    steps.apply("delete", state="absent")
+    steps.run()
+    steps.ok()
+
+    assert steps["create"]["changed"] is True
+    assert steps["method"]["changed"] is True and steps["method again"]["changed"] is False
+    assert steps["new secret"]["changed"] is True
+    assert [(c["method"], c["path"], c["headers"].get("x-api-key")) for c in calls] == [
+        ("POST", "/stop", "ks-secret-0001"), ("PATCH", "/stop", "ks-secret-0001"), ("PATCH", "/stop", "ks-secret-0002")]
+    assert steps["fire 3"]["json"]["status_code"] == 200
+    output = steps.result.stdout + steps.result.stderr
+    assert "ks-secret-0001" not in output and "ks-secret-0002" not in output
