@@ -392,6 +392,9 @@ class EntityModule(LiteLLMModule):
     def run(self):
         resource, params = self.resource, self.params
         label = resource.label(params)
+        for reference in resource.references:
+            if params.get(reference.option):
+                self.resolve_reference(reference, label)
         self.action = "validate %s" % label
         desired = resource.desired(params)
         members = params.get("members") if resource.members else None
@@ -423,6 +426,21 @@ class EntityModule(LiteLLMModule):
             result["diff"] = dict(before=self.secret_free(self.diffable(before)),
                                   after=self.secret_free(self.diffable(after)))
         return result
+
+    def resolve_reference(self, reference, label):
+        """A parent the module offers by natural key (a key's team_alias, a team's organization_alias): its id goes
+        into the option that LiteLLM takes (team_id, organization_id). Check mode only warns about a parent that
+        does not exist yet (an earlier task of the same run may create it)."""
+        target, value = reference.target, self.params[reference.option]
+        self.action = "find the %s '%s' of %s" % (target.kind, value, label)
+        parent = Reader(self.client, target).by_key(value)
+        if parent:
+            self.params[reference.field] = parent[target.id_field]
+        elif self.check_mode:
+            self.warn("no %s has %s '%s' yet; a real run fails unless an earlier task creates it" % (
+                target.kind, target.key_field, value))
+        else:
+            raise ValidationError("no %s has %s '%s'" % (target.kind, target.key_field, value))
 
     def diffable(self, view):
         """The part of a view that the user declares: options and members, not spend or timestamps."""

@@ -19,8 +19,7 @@ import os
 import secrets
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
-from ansible_collections.llmops.litellm.plugins.module_utils._module import EntityModule, Reader
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
+from ansible_collections.llmops.litellm.plugins.module_utils._module import EntityModule
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import ROTATE_KEY, VIRTUAL_KEY
 
 KEY_OPTIONS = dict(
@@ -115,22 +114,10 @@ class VirtualKeyModule(EntityModule):
         self.action = "validate %s" % VIRTUAL_KEY.label(params)
         if params["key"] is not None and key_problem(params["key"]):
             raise ValidationError("key %s" % key_problem(params["key"]))
-        if params["team_alias"]:
-            self.resolve_team(params["team_alias"])
         result = super(VirtualKeyModule, self).run()
         if self.value and params["return_key"] and not self.check_mode and params["key"] is None:
             result["key"] = self.value
         return result
-
-    def resolve_team(self, alias):
-        self.action = "find the team '%s' of %s" % (alias, VIRTUAL_KEY.label(self.params))
-        team = Reader(self.client, TEAM).by_key(alias)
-        if team:
-            self.params["team_id"] = team["team_id"]
-        elif self.check_mode:
-            self.warn("no team has team_alias '%s' yet; a real run fails unless an earlier task creates it" % alias)
-        else:
-            raise ValidationError("no team has team_alias '%s'" % alias)
 
     # --- create ------------------------------------------------------------------------------------------------
 
