@@ -47,8 +47,8 @@ options:
     description:
       - How LiteLLM calls the agent, for example C(model) (C(a2a/...)) and C(api_base). Only the keys you set
         are compared; an update sends them with the stored ones.
-      - Keys LiteLLM treats as secrets (C(api_key), C(*_token), C(*_secret), ...) are refused here: set them in
-        O(secret_litellm_params). C(is_public) and C(make_public) are refused: use O(public).
+      - Keys LiteLLM treats as secrets (C(api_key), C(*_token), C(*_secret), ...) are refused here; set them in
+        O(secret_litellm_params). C(is_public) and C(make_public) are refused; use O(public).
     type: dict
   secret_litellm_params:
     description:

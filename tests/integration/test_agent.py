@@ -147,7 +147,7 @@ def test_agent_lifecycle_each_option_public_kill_switch_rename_info_and_secrets(
     assert "agent-secret-0001" not in str(steps.result.stdout) and "kill-token-0001" not in str(steps.result.stdout)
 
     check_each_option(steps, "agent", [c for c in CHANGES if c[0] != "agent_card_params"], pick, agent,
-                      lambda option, value: expected(option, value), together=True)
+                      expected, together=True)
     card = steps["agent_card_params: check"]
     assert card["changed"] is True
     assert card["diff"]["after"]["agent_card_params"]["description"] == "second"

@@ -498,8 +498,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "instanceRef": {"name": "gw"}, "agentName": "research", "agentCardParams": {"url": "http://agent:9999/"},
         "litellmParams": {"model": "a2a/research"}, "secretLitellmParams": {"api_key": {"name": "agent", "key": "key"}},
         "public": True, "objectPermission": {"mcpToolPermissions": {"s1": ["get_issue"]}},
-        "killSwitch": {"url": "https://ops/stop", "auth": {"type": "bearer",
-                                                         "credentialSecretRef": {"name": "ks", "key": "token"}}}}},
+        "killSwitch": {"url": "https://ops/stop",
+                       "auth": {"type": "bearer", "credentialSecretRef": {"name": "ks", "key": "token"}}}}},
 }
 
 

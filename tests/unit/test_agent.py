@@ -37,8 +37,8 @@ def test_view_hides_secrets_and_litellms_own_keys():
     assert view["litellm_params"] == {"model": "a2a/x"}
     assert view["public"] is True
     assert view["object_permission"] == {"models": ["a", "b"]}
-    assert view["kill_switch"] == {"url": "http://k/", "method": "POST", "auth": {"type": "api_key",
-                                                                                   "header_name": "x-api-key"}}
+    assert view["kill_switch"] == {"url": "http://k/", "method": "POST",
+                                   "auth": {"type": "api_key", "header_name": "x-api-key"}}
     assert "secret_litellm_params" not in view and AGENT_REDACTED not in str(view)
 
 
@@ -97,10 +97,10 @@ def test_create_body_merges_secrets_and_leaves_public_for_later():
 
 
 def test_update_body_sends_the_live_params_back_and_keeps_stored_secrets():
-    changes = AGENT.changes(AGENT.desired({"litellm_params": {"api_base": "http://b"},
-                                           "kill_switch": {"url": "http://k2/", "auth": {"type": "api_key",
-                                                                                          "api_key": "new"}},
-                                           "object_permission": {"mcp_servers": ["s"]}}), AGENT.view(RAW))
+    desired = {"litellm_params": {"api_base": "http://b"},
+               "kill_switch": {"url": "http://k2/", "auth": {"type": "api_key", "api_key": "new"}},
+               "object_permission": {"mcp_servers": ["s"]}}
+    changes = AGENT.changes(AGENT.desired(desired), AGENT.view(RAW))
     body = AGENT.payload(changes, RAW)
     assert body["litellm_params"] == {"model": "a2a/x", "api_key": AGENT_REDACTED, "api_base": "http://b"}
     assert body["kill_switch"]["auth"] == {"type": "api_key", "header_name": "x-api-key", "api_key": AGENT_REDACTED}
