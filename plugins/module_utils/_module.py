@@ -407,13 +407,18 @@ def plan_links(wanted, view):
     return [(link, link.plan(ids, view.get(link.name) or [], purge)) for link, ids, purge in wanted]
 
 
-def create_object(client, resource, body, members, known_id=None):
+def create_object(client, resource, body, members, known_id=None, desired=None):
     """Create an object from a request body already made, with its ``members`` where LiteLLM takes them in the
-    create; returns its id (``known_id`` when LiteLLM does not answer with one)."""
+    create, then send the options of ``desired`` that the create cannot take (``resource.later``); returns its id
+    (``known_id`` when LiteLLM does not answer with one)."""
     if members and resource.members.in_create:
         body[resource.members.path[0]] = [resource.members.body(m) for m in members]
     object_id = send_create(client, resource, body)
-    return known_id if object_id is None else object_id
+    object_id = known_id if object_id is None else object_id
+    later = dict((k, v) for k, v in (desired or {}).items() if k in resource.later)
+    if later:
+        send_update(client, resource, later, {resource.id_field: object_id})
+    return object_id
 
 
 def finish_create(client, resource, object_id, members, purge_members, links, step=lambda what: None):
@@ -458,6 +463,9 @@ class EntityModule(LiteLLMModule):
     def run(self):
         resource, params = self.resource, self.params
         label = resource.label(params)
+        for reference in resource.references:
+            if params.get(reference.option):
+                self.resolve_reference(reference, label)
         self.action = "validate %s" % label
         desired = resource.desired(params)
         members = params.get("members") if resource.members else None
@@ -494,6 +502,20 @@ class EntityModule(LiteLLMModule):
             if self.cascaded:
                 result["diff"]["before"]["cascaded"] = result["cascaded"]
         return result
+
+    def resolve_reference(self, reference, label):
+        """A parent the module offers by natural key (a key's team_alias, a team's organization_alias): its id goes
+        into the option that LiteLLM takes (team_id, organization_id). Check mode only warns about a parent that
+        does not exist yet (an earlier task of the same run may create it)."""
+        target, value = reference.target, self.params[reference.option]
+        self.action = "find the %s '%s' of %s" % (target.kind, value, label)
+        parent = Reader(self.client, target).by_key(value)
+        if parent:
+            self.params[reference.field] = parent[target.id_field]
+        elif self.check_mode:
+            self.warn("%s yet; a real run fails unless an earlier task creates it" % no_parent(target, target.key_field, value))
+        else:
+            raise ValidationError(no_parent(target, target.key_field, value))
 
     def diffable(self, view):
         """The part of a view that the user declares: options and members, not spend or timestamps."""
@@ -563,7 +585,7 @@ class EntityModule(LiteLLMModule):
         if raw is None:
             self.action = "create %s" % label
             object_id = create_object(self.client, resource, self.create_body(resource.payload(desired)), members,
-                                      desired.get(resource.id_field))
+                                      desired.get(resource.id_field), desired)
             return True, resource.view(finish_create(
                 self.client, resource, object_id, members, self.params.get("purge_members"),
                 wanted_links(resource, self.params), step=lambda what: self.name_action(what, label)))

@@ -396,7 +396,7 @@ class Resource(object):
                  key_filters=None, unique_key=True, list_order=None, references=(), named_parents=(),
                  mutually_exclusive=(), refused=(), document_options=None, owner_field=None, export_id=True,
                  protected_ids=(), bulk_join=None, export_options=None, cr_kind=None, cr_ref=None, cr_alias=None,
-                 cascaded_by=(), names=(), rules=()):
+                 cascaded_by=(), names=(), rules=(), later=()):
         self.kind = kind
         self.plural = plural
         self.id_field = id_field
@@ -419,6 +419,9 @@ class Resource(object):
         # create); read_only(raw) -> why an existing object cannot be changed through the API, or None;
         # preflight(client, params) raises LiteLLMError, in one sentence, when the proxy cannot do what params ask.
         self.request_body = request_body
+        # later: options LiteLLM's create does not take (an agent's public flag): a create leaves them out, and
+        # they are sent by an update (``update_with``) right after it.
+        self.later = tuple(later)
         self.read_only = read_only
         self.preflight = preflight
         # Options a create needs (checked before any request); generated_id: LiteLLM always chooses the id of a
@@ -569,5 +572,5 @@ class Resource(object):
         if raw:
             body[self.id_field] = raw[self.id_field]
         else:
-            body = dict(self.create_extra, **body)
+            body = dict(self.create_extra, **dict((k, v) for k, v in body.items() if k not in self.later))
         return self.request_body(body, raw) if self.request_body else body

@@ -35,13 +35,11 @@ from ansible_collections.llmops.litellm.plugins.module_utils._module import (
     EntityModule,
     InfoModule,
     Reader,
-    no_parent,
     page_through,
     send_create,
     send_delete,
     unsupported,
 )
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import ROTATE_KEY, VIRTUAL_KEY
 
 KEY_OPTIONS = dict(
@@ -255,24 +253,12 @@ class VirtualKeyModule(EntityModule):
         for option in ("rotation_period", "grace_period"):
             if params[option] is not None:
                 duration_seconds(option, params[option])
-        if params["team_alias"]:
-            self.resolve_team(params["team_alias"])
         result = super(VirtualKeyModule, self).run()
         if self.value and params["return_key"] and not self.check_mode and params["key"] is None:
             result["key"] = self.value
         result["retired"] = self.retired
         result["changed"] = result["changed"] or bool(self.retired)
         return result
-
-    def resolve_team(self, alias):
-        self.action = "find the team '%s' of %s" % (alias, VIRTUAL_KEY.label(self.params))
-        team = Reader(self.client, TEAM).by_key(alias)
-        if team:
-            self.params["team_id"] = team["team_id"]
-        elif self.check_mode:
-            self.warn("%s yet; a real run fails unless an earlier task creates it" % no_parent(TEAM, "team_alias", alias))
-        else:
-            raise ValidationError(no_parent(TEAM, "team_alias", alias))
 
     # --- create ------------------------------------------------------------------------------------------------
 

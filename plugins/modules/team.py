@@ -45,7 +45,14 @@ options:
     description:
       - ID of the organization the team belongs to. Organizations are a LiteLLM Enterprise feature.
       - Set to an empty string to take the team out of its organization.
-      - Organizations are given by ID only, not by alias.
+      - Mutually exclusive with O(organization_alias).
+    type: str
+  organization_alias:
+    description:
+      - Alias of the organization the team belongs to, instead of O(organization_id); the module looks it up.
+      - A run fails when no organization has it (check mode only warns, since an earlier task may create it);
+        two or more organizations with the alias fail the run, naming their ids.
+      - Mutually exclusive with O(organization_id).
     type: str
   soft_budget:
     description: Spend at which LiteLLM alerts, in USD. Must be lower than O(max_budget). Must not be negative.
@@ -135,6 +142,13 @@ EXAMPLES = r'''
     budget_duration: 30d
     rpm_limit: 600
 
+- name: A team of an organization, given by its alias (organizations need LiteLLM Enterprise)
+  llmops.litellm.team:
+    api_url: http://localhost:4000
+    api_key: "{{ litellm_master_key }}"
+    team_alias: acme-research
+    organization_alias: acme
+
 - name: Set connection options once for every module of the collection
   module_defaults:
     group/llmops.litellm.litellm:
@@ -214,7 +228,8 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import T
 
 
 def main():
-    EntityModule(TEAM).execute()
+    EntityModule(TEAM, argument_spec=dict(organization_alias=dict(type="str")),
+                 mutually_exclusive=[("organization_id", "organization_alias")]).execute()
 
 
 if __name__ == '__main__':

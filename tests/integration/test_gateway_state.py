@@ -25,8 +25,8 @@ from tests.lib.recording_proxy import WRITE_METHODS, RecordingProxy
 
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there
 SECRET = "sk-upstream-provider-secret-4711"
-KINDS = ("budgets", "credentials", "guardrails", "tags", "mcp_servers", "models", "organizations", "teams", "users",
-         "virtual_keys", "customers", "access_groups")
+KINDS = ("budgets", "credentials", "guardrails", "tags", "mcp_servers", "mcp_toolsets", "models", "agents",
+         "organizations", "teams", "users", "virtual_keys", "customers", "access_groups")
 
 
 @pytest.fixture
@@ -121,6 +121,12 @@ def every_kind(p: str) -> dict[str, list[dict[str, Any]]]:
         "tags": [{"name": p + "tag", "description": "a tag"}],
         "mcp_servers": [{"server_name": p + "mcp", "url": NOWHERE + "/mcp", "transport": "http",
                          "description": "an MCP server"}],
+        "mcp_toolsets": [{"toolset_name": p + "toolset", "description": "a toolset",
+                          "tools": [{"server_id": p + "srv", "tool_name": "search"}]}],
+        "agents": [{"agent_name": p + "agent", "agent_card_params": {"description": "an agent", "url": NOWHERE + "/"},
+                    "litellm_params": {"model": "a2a/" + p}, "secret_litellm_params": {"api_key": SECRET},
+                    "update_secrets": "on_create", "public": True, "rpm_limit": 5,
+                    "kill_switch": {"url": NOWHERE + "/stop"}}],
         "models": [{"model_name": p + "model", "litellm_params": {
             "model": "openai/gpt-4o", "mock_response": "hi", "litellm_credential_name": p + "cred", "rpm": 10}}],
         "organizations": [{"organization_alias": p + "org", "max_budget": 100}],
@@ -152,14 +158,15 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         check = first["check"]
         assert check["changed"] is True and not check.get("failed"), check.get("msg")
         assert {(c["kind"], c["action"]) for c in check["changes"]} == {
-            (kind, "create") for kind in ("budget", "credential", "guardrail", "tag", "mcp_server", "model",
-                                          "organization", "team", "user", "virtual_key", "customer", "access_group")}
+            (kind, "create") for kind in ("budget", "credential", "guardrail", "tag", "mcp_server", "mcp_toolset", "model",
+                                          "agent", "organization", "team", "user", "virtual_key", "customer",
+                                          "access_group")}
         assert first.writes("check") == [], "check mode wrote to LiteLLM"
         apply = first["apply"]
         assert apply["changed"] is True and not apply.get("failed"), apply.get("msg")
         assert {o["status"] for o in apply["objects"] if o["name"].startswith(prefix) and o["action"] == "create"} \
             == {"created"}
-        assert len([o for o in apply["objects"] if o["action"] == "create"]) == 12
+        assert len([o for o in apply["objects"] if o["action"] == "create"]) == 14
         reapply = first["reapply"]
         assert reapply["changed"] is False and reapply["changes"] == [], reapply["changes"]
         assert first.writes("reapply") == [], "a no-op run sent writes"
@@ -173,13 +180,18 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         model = proxy.api("GET", "/v2/model/info", params={"model": prefix + "model"}).json()["data"][0]
         token = proxy.api("GET", "/key/list", params={"key_alias": prefix + "key"}).json()["keys"][0]
         user = proxy.api("GET", "/user/list", params={"user_email": prefix + "user@example.com"}).json()["users"][0]
+        agent = next(a for a in proxy.api("GET", "/v1/agents").json() if a["agent_name"] == prefix + "agent")
+        toolset = next(t for t in proxy.api("GET", "/v1/mcp/toolset").json() if t["toolset_name"] == prefix + "toolset")
         for method, path, body in (
                 ("POST", "/team/update", {"team_id": team["team_id"], "max_budget": 77}),
                 ("PATCH", f"/model/{model['model_info']['id']}/update", {"litellm_params": {"rpm": 99}}),
                 ("POST", "/key/update", {"key": token, "max_budget": 9}),
                 ("POST", "/user/update", {"user_id": user["user_id"], "metadata": {"dept": "y"}}),
                 ("POST", "/team/member_update", {"team_id": team["team_id"], "role": "user",
-                                                 "user_email": prefix + "member@example.com"})):
+                                                 "user_email": prefix + "member@example.com"}),
+                ("PATCH", f"/v1/agents/{agent['agent_id']}", {"rpm_limit": 7}),
+                ("POST", "/v1/agents/make_public", {"agent_ids": []}),
+                ("PUT", "/v1/mcp/toolset", {"toolset_id": toolset["toolset_id"], "description": "changed"})):
             answer = proxy.api(method, path, json=body)
             assert answer.status_code == 200, answer.text
 
@@ -202,6 +214,9 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
             ("model", prefix + "model"): [{"path": "litellm_params.rpm", "desired": 10, "live": 99}],
             ("virtual_key", prefix + "key"): [{"path": "max_budget", "desired": 2.0, "live": 9.0}],
             ("user", prefix + "user@example.com"): [{"path": "metadata.dept", "desired": "x", "live": "y"}],
+            ("agent", prefix + "agent"): [{"path": "public", "desired": True, "live": False},
+                                          {"path": "rpm_limit", "desired": 5, "live": 7}],
+            ("mcp_toolset", prefix + "toolset"): [{"path": "description", "desired": "a toolset", "live": "changed"}],
         }
         assert set(drift) == set(expected), drift
         for name, changes in expected.items():
@@ -216,13 +231,16 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         assert exported["credentials"][0]["credential_values"].startswith("llmops-secret/")
         assert exported["virtual_keys"][0]["team_alias"] == prefix + "team"
         assert exported["teams"][0]["organization_alias"] == prefix + "org"
+        assert exported["agents"][0]["secret_litellm_params"].startswith("llmops-secret/")
+        assert "security" not in exported["agents"][0]["agent_card_params"]
+        assert exported["mcp_toolsets"][0]["tools"] == [{"server_id": prefix + "srv", "tool_name": "search"}]
         assert second["export applied (check)"]["changed"] is False, second["export applied (check)"]["changes"]
         assert second["export applied"]["changed"] is False
         assert second.writes("export applied") == []
         kinds = {m["kind"] for m in second["export"]["manifests"]}
         assert {"LiteLLMModel", "LiteLLMTeam", "LiteLLMUser", "LiteLLMOrganization", "LiteLLMCustomer",
                 "LiteLLMCredential", "LiteLLMGuardrail", "LiteLLMVirtualKey", "LiteLLMBudget",
-                "LiteLLMMCPServer"} <= kinds
+                "LiteLLMMCPServer", "LiteLLMMCPToolset", "LiteLLMAgent"} <= kinds
         team_cr = next(m for m in second["export"]["manifests"] if m["kind"] == "LiteLLMTeam")
         assert team_cr["apiVersion"] == "litellm.llmops.dev/v1alpha1"
         assert team_cr["spec"]["instanceRef"] == {"name": "gw"}

@@ -42,6 +42,14 @@ DOCUMENT: dict[str, list[dict[str, Any]]] = {
                      "rpm": 60, "tool_name_to_display_name": {"search": "Search"},
                      "tool_name_to_description": {"search": "Searches"}, "instructions": "be brief",
                      "credentials": "llmops-secret/MCP_SERVER_DOCS_MCP_CREDENTIALS"}],
+    "mcp_toolsets": [{"toolset_name": "docs-search", "description": "search only",
+                      "tools": [{"server_id": "docs-id", "tool_name": "search"}]}],
+    "agents": [{"agent_name": "researcher", "agent_card_params": {"url": "http://researcher:9999/", "name": "R"},
+                "litellm_params": {"model": "a2a/researcher"}, "public": True, "enabled": True,
+                "object_permission": {"mcp_access_groups": ["eng"], "mcp_tool_permissions": {"docs-id": ["search"]}},
+                "tpm_limit": 10, "rpm_limit": 1, "session_tpm_limit": 5, "session_rpm_limit": 1,
+                "extra_headers": ["x-user"], "secret_litellm_params": "llmops-secret/AGENT_RESEARCHER_SECRET",
+                "kill_switch": {"url": "https://ops/stop", "auth": {"type": "bearer"}}}],
     "models": [{"model_name": "gpt-4o", "model_id": "gpt-4o-openai",
                 "litellm_params": {"model": "openai/gpt-4o", "api_base": "https://api.openai.com/v1", "rpm": 600,
                                    "litellm_credential_name": "openai-prod"},
@@ -86,7 +94,8 @@ def test_rendered_manifests_are_accepted_whole_by_the_crds(custom_api, kube_name
     rendered = manifests(DOCUMENT, "my-gateway", kube_namespace)
     assert sorted(m["kind"] for m in rendered) == sorted([
         "LiteLLMBudget", "LiteLLMCredential", "LiteLLMGuardrail", "LiteLLMMCPServer", "LiteLLMModel",
-        "LiteLLMOrganization", "LiteLLMTeam", "LiteLLMUser", "LiteLLMVirtualKey", "LiteLLMCustomer"])
+        "LiteLLMOrganization", "LiteLLMTeam", "LiteLLMUser", "LiteLLMVirtualKey", "LiteLLMCustomer",
+        "LiteLLMMCPToolset", "LiteLLMAgent"])
     for manifest in rendered:
         assert manifest["apiVersion"] == CR_API_VERSION
         assert not any(str(v).startswith("llmops-secret/") for v in manifest["spec"].values()), manifest

@@ -83,6 +83,12 @@ ROWS = [
     Row("access_group", present={"access_group_name": "{name}-group", "access_model_names": ["{name}-model"]},
         absent={"access_group_name": "{name}-group", "state": "absent"}),
     Row("access_group_info", info={"access_group_name": "{name}-group"}, found="access_groups"),
+    Row("mcp_toolset", present={"toolset_name": "{name}-toolset", "tools": [{"server_id": "{name}-srv", "tool_name": "a"}]},
+        absent={"toolset_name": "{name}-toolset", "state": "absent"}),
+    Row("mcp_toolset_info", info={"toolset_name": "{name}-toolset"}, found="mcp_toolsets"),
+    Row("agent", present={"agent_name": "{name}-agent", "agent_card_params": {"url": "http://127.0.0.1:9/"}},
+        absent={"agent_name": "{name}-agent", "state": "absent"}),
+    Row("agent_info", info={"agent_name": "{name}-agent"}, found="agents"),
     # the document's one kind, read back with only this run's prefix in scope
     Row("gateway_state", present={"document": {"tags": [{"name": "{name}-gs-tag", "models": ["{name}-model"]}]}},
         absent={"document": {"tags": [{"name": "{name}-gs-tag", "state": "absent"}]}}),

@@ -1,5 +1,5 @@
 """The README's main job: playbooks/quickstart.yml brings up a gateway (credential-backed model, team, user,
-virtual key), a second run changes nothing, the printed curl command works through the virtual key, and
+virtual key, an A2A agent), a second run changes nothing, the printed curl command works through the virtual key, and
 quickstart_state=absent takes it down.
 
 It deploys its own stack (on free ports in a temporary directory) next to the session's one.
@@ -45,6 +45,11 @@ def test_quickstart_up_twice_and_down(quickstart_vars) -> None:
     curl = next(line for line in first.task("How to use it")["msg"] if line.startswith("curl "))
     answer = subprocess.run(["bash", "-c", curl], capture_output=True, text=True, timeout=60, check=True)
     assert "Hello from LiteLLM" in answer.stdout, answer.stdout
+    agent = first.task("An A2A agent fronted by the gateway (LiteLLM calls its URL only when a client sends it a task)")
+    assert agent["changed"] is True and agent["agent"]["agent_name"] == "quickstart-agent"
+    assert agent["agent"]["public"] is False and agent["agent"]["rpm_limit"] == 60
+    fronted = next(line for line in first.task("How to use it")["msg"] if line.startswith("A2A agent"))
+    assert fronted.endswith("/a2a/" + agent["agent"]["agent_id"])
 
     second = run_playbook(QUICKSTART, extra_vars=quickstart_vars, env={"OPENAI_API_KEY": ""})
     assert second.rc == 0

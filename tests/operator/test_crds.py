@@ -40,7 +40,7 @@ PALENAAI_README = palenaai.README
 SHORT_NAMES = {
     "LiteLLMInstance": "li", "LiteLLMOrganization": "lo", "LiteLLMModel": "lm", "LiteLLMTeam": "lt", "LiteLLMUser": "lu",
     "LiteLLMCustomer": "lcust", "LiteLLMCredential": "lc", "LiteLLMGuardrail": "lg", "LiteLLMVirtualKey": "lk",
-    "LiteLLMBudget": "lb", "LiteLLMMCPServer": "lmcp",
+    "LiteLLMBudget": "lb", "LiteLLMMCPServer": "lmcp", "LiteLLMAgent": "lag", "LiteLLMMCPToolset": "lmts",
 }
 JUNCTORS = ("allOf", "anyOf", "oneOf", "not")
 JSON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "integer": int, "number": (int, float)}
@@ -488,6 +488,14 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "LiteLLMMCPServer": {"kind": "LiteLLMMCPServer", "metadata": {"name": "docs"}, "spec": {
         "instanceRef": {"name": "gw"}, "serverName": "docs", "transport": "http", "url": "https://mcp.example.com/mcp",
         "authType": "bearer_token", "credentials": {"auth_value": {"name": "mcp", "key": "token"}}}},
+    "LiteLLMMCPToolset": {"kind": "LiteLLMMCPToolset", "metadata": {"name": "triage"}, "spec": {
+        "instanceRef": {"name": "gw"}, "toolsetName": "triage", "tools": [{"serverId": "s1", "toolName": "get_issue"}]}},
+    "LiteLLMAgent": {"kind": "LiteLLMAgent", "metadata": {"name": "research"}, "spec": {
+        "instanceRef": {"name": "gw"}, "agentName": "research", "agentCardParams": {"url": "http://agent:9999/"},
+        "litellmParams": {"model": "a2a/research"}, "secretLitellmParams": {"api_key": {"name": "agent", "key": "key"}},
+        "public": True, "objectPermission": {"mcpToolPermissions": {"s1": ["get_issue"]}},
+        "killSwitch": {"url": "https://ops/stop",
+                       "auth": {"type": "bearer", "credentialSecretRef": {"name": "ks", "key": "token"}}}}},
 }
 
 

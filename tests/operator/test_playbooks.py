@@ -40,7 +40,8 @@ PLAYBOOKS = REPO / "playbooks" / "operator"
 KINDS = {
     "budget": "LiteLLMBudget", "customer": "LiteLLMCustomer", "user": "LiteLLMUser", "credential": "LiteLLMCredential",
     "model": "LiteLLMModel", "organization": "LiteLLMOrganization", "team": "LiteLLMTeam",
-    "guardrail": "LiteLLMGuardrail", "mcp_server": "LiteLLMMCPServer", "virtual_key": "LiteLLMVirtualKey",
+    "guardrail": "LiteLLMGuardrail", "mcp_server": "LiteLLMMCPServer", "agent": "LiteLLMAgent",
+    "mcp_toolset": "LiteLLMMCPToolset", "virtual_key": "LiteLLMVirtualKey",
 }
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there
 MANAGED_BY = "app.kubernetes.io/managed-by"
@@ -194,6 +195,12 @@ class LiteLLM:
     def mcp_server(self, server_id: str) -> dict[str, Any] | None:
         return next((s for s in self.get("/v1/mcp/server") or [] if s["server_id"] == server_id), None)
 
+    def mcp_toolset(self, toolset_id: str) -> dict[str, Any] | None:
+        return self.get(f"/v1/mcp/toolset/{toolset_id}")
+
+    def agent(self, agent_id: str) -> dict[str, Any] | None:
+        return next((a for a in self.get("/v1/agents") or [] if a["agent_id"] == agent_id), None)
+
     def key(self, token: str) -> dict[str, Any] | None:
         """The key with this token; None when there is none, or it was deleted (LiteLLM answers for deleted keys)."""
         info = (self.get("/key/info", key=token) or {}).get("info")
@@ -239,7 +246,7 @@ def proxy(litellm_proxy_premium: Any) -> Any:
 def test_every_kind_create_check_update_delete(proxy: Any, kube_api: KubeCluster, kube_namespace: str) -> None:
     prefix = f"pbt-{uuid.uuid4().hex[:8]}"
     ns = kube_namespace
-    provider_keys = {f"LLMOPS_SECRET_{n}": f"sk-provider-{n}-{uuid.uuid4().hex}" for n in range(4)}
+    provider_keys = {f"LLMOPS_SECRET_{n}": f"sk-provider-{n}-{uuid.uuid4().hex}" for n in range(6)}
     env = {"LITELLM_PROXY_URL": proxy.url, "LITELLM_PROXY_API_KEY": proxy.master_key, **kube_api.env, **provider_keys}
     ref = {"name": "provider", "key": "api-key"}
     instance = {"instanceRef": {"name": "gw"}}
@@ -280,6 +287,16 @@ def test_every_kind_create_check_update_delete(proxy: Any, kube_api: KubeCluster
             **instance, "serverName": prefix.replace("-", "_") + "_mcp", "transport": "http", "url": NOWHERE + "/mcp",
             "authType": "bearer_token", "credentials": {"auth_value": ref}, "description": "first"},
            secret_env={"credentials.auth_value": "LLMOPS_SECRET_3"}),
+        CR("mcp_toolset", "mcp_toolset", "triage", {
+            **instance, "toolsetName": f"{prefix}-toolset", "description": "first",
+            "tools": [{"serverId": f"{prefix}-srv", "toolName": "get_issue"}]}),
+        CR("agent", "agent", "researcher", {
+            **instance, "agentName": f"{prefix}-agent", "agentCardParams": {"description": "first", "url": NOWHERE + "/"},
+            "litellmParams": {"model": "a2a/researcher"}, "secretLitellmParams": {"api_key": ref}, "public": True,
+            "objectPermission": {"mcpAccessGroups": ["g1"]}, "rpmLimit": 10,
+            "killSwitch": {"url": NOWHERE + "/stop", "auth": {"type": "bearer", "credentialSecretRef": ref}}},
+           secret_env={"secret_litellm_params.api_key": "LLMOPS_SECRET_4",
+                       "kill_switch.auth.credential_secret_ref": "LLMOPS_SECRET_5"}),
         CR("virtual_key", "virtual_key", "eng-ci-key", {
             **instance, "keyAlias": f"{prefix}-key", "teamRef": {"name": "engineering"}, "models": [f"{prefix}-mock"],
             "maxBudget": "100"}, refs={"team": {"name": "engineering", "litellm_id": "{{ pbt_status.team.litellmId }}",
@@ -300,6 +317,8 @@ def test_every_kind_create_check_update_delete(proxy: Any, kube_api: KubeCluster
         "team": {"maxBudgetMonthly": 200, "members": [{"email": f"{prefix}-member@example.com", "role": "admin"}]},
         "guardrail": {"guardrailInfo": {"description": "second"}},
         "mcp_server": {"description": "second"},
+        "mcp_toolset": {"tools": [{"serverId": f"{prefix}-srv", "toolName": "list_issues"}]},
+        "agent": {"public": False, "rpmLimit": 20},
         "virtual_key": {"maxBudget": "150"},
     }
     litellm = LiteLLM(proxy)
@@ -410,6 +429,13 @@ def assert_created(litellm: LiteLLM, secrets: Secrets, crs: dict[str, CR], statu
     assert [m["role"] for m in team["members_with_roles"]] == ["user"]
     assert litellm.guardrail(status["guardrail"]["litellmId"])["guardrail_info"] in (None, {})
     assert litellm.mcp_server(status["mcp_server"]["litellmId"])["description"] == "first"
+    toolset = litellm.mcp_toolset(status["mcp_toolset"]["litellmId"])
+    assert toolset["tools"] == [{"server_id": f"{prefix}-srv", "tool_name": "get_issue"}]
+    agent = litellm.agent(status["agent"]["litellmId"])
+    assert agent["litellm_params"] == {"model": "a2a/researcher", "api_key": "REDACTED_BY_LITELM", "is_public": True}
+    assert (agent["rpm_limit"], agent["object_permission"]["mcp_access_groups"]) == (10, ["g1"])
+    assert agent["kill_switch"]["auth"] == {"type": "bearer", "token": "REDACTED_BY_LITELM"}
+    assert len(status["agent"]["appliedSecretsHash"]) == 64
     # the key: its value in the owned Secret, its hash (never the value) in the status, and it works
     secret = secrets.read("eng-ci-key-key")
     assert secret.metadata.labels[MANAGED_BY] == "llmops-litellm-operator"
@@ -436,6 +462,10 @@ def assert_updated(litellm: LiteLLM, status: dict[str, dict[str, Any]], prefix: 
     assert team["max_budget"] == 200 and [m["role"] for m in team["members_with_roles"]] == ["admin"]
     assert litellm.guardrail(status["guardrail"]["litellmId"])["guardrail_info"] == {"description": "second"}
     assert litellm.mcp_server(status["mcp_server"]["litellmId"])["description"] == "second"
+    assert litellm.mcp_toolset(status["mcp_toolset"]["litellmId"])["tools"] == [
+        {"server_id": f"{prefix}-srv", "tool_name": "list_issues"}]
+    agent = litellm.agent(status["agent"]["litellmId"])
+    assert (agent["litellm_params"]["is_public"], agent["rpm_limit"]) == (False, 20)
     assert new_value != old_value and key_status["litellmId"] == hash_of(new_value)
     # one key under the alias, with the new value; the old one deleted: its value no longer works
     assert litellm.key(hash_of(old_value)) is None and not litellm.works(old_value)
@@ -450,6 +480,7 @@ def assert_deleted(litellm: LiteLLM, secrets: Secrets, status: dict[str, dict[st
                  litellm.model(status["model-ref"]["litellmId"]), litellm.model(status["model-key"]["litellmId"]),
                  litellm.organization(status["organization"]["litellmId"]), litellm.team(status["team"]["litellmId"]),
                  litellm.guardrail(status["guardrail"]["litellmId"]), litellm.mcp_server(status["mcp_server"]["litellmId"]),
+                 litellm.mcp_toolset(status["mcp_toolset"]["litellmId"]), litellm.agent(status["agent"]["litellmId"]),
                  litellm.key(status["virtual_key"]["litellmId"])):
         assert not gone, f"still in LiteLLM after the finalizer run: {gone}"
     assert secrets.read("eng-ci-key-key") is None
@@ -496,3 +527,9 @@ def cleanup(proxy: Any, prefix: str) -> None:
     for server in api("GET", "/v1/mcp/server").json() or []:
         if (server.get("server_name") or "").startswith(prefix.replace("-", "_")):
             api("DELETE", f"/v1/mcp/server/{server['server_id']}")
+    for toolset in api("GET", "/v1/mcp/toolset").json() or []:
+        if toolset["toolset_name"].startswith(prefix):
+            api("DELETE", f"/v1/mcp/toolset/{toolset['toolset_id']}")
+    for agent in api("GET", "/v1/agents").json() or []:
+        if agent["agent_name"].startswith(prefix):
+            api("DELETE", f"/v1/agents/{agent['agent_id']}")

@@ -87,7 +87,7 @@ def env(kube_api: KubeCluster, k8s: Cluster, operator_crds: list[dict[str, Any]]
     # external, which the shim resolves from their spec).
     watches = operator_watches(workdir / "watches.yaml", only=(
         "LiteLLMTeam", "LiteLLMVirtualKey", "LiteLLMCredential", "LiteLLMBudget", "LiteLLMCustomer", "LiteLLMUser",
-        "LiteLLMGuardrail", "LiteLLMMCPServer", "LiteLLMModel"))
+        "LiteLLMGuardrail", "LiteLLMMCPServer", "LiteLLMModel", "LiteLLMAgent", "LiteLLMMCPToolset"))
     # --verbose: the secret scan at the end covers the debug log too (the kubernetes client's response bodies).
     with start_operator(kube_api, workdir, watches, namespaces=(namespace,), args=("--standalone", "--verbose")) as operator:
         yield Env(k8s, litellm_proxy, operator, namespace, other, prefix, [litellm_proxy.master_key])
@@ -298,6 +298,13 @@ OTHER_KINDS = {
         "modelName": f"{p}-mock", "litellmParams": {"model": "openai/gpt-4o", "apiKeySecretRef": ref, "mock_response": "hi"}},
         lambda ref: {"litellmParams": {"model": "openai/gpt-4o", "apiKeySecretRef": ref, "mock_response": "hi", "rpm": 7}},
         lambda o: o["litellm_params"].get("rpm"), (None, 7)),
+    "LiteLLMAgent": ("agent", lambda p, ref: {
+        "agentName": f"{p}-agent", "agentCardParams": {"url": "http://127.0.0.1:9/"}, "secretLitellmParams": {"api_key": ref},
+        "rpmLimit": 5, "killSwitch": {"url": "http://127.0.0.1:9/stop", "auth": {"type": "bearer", "credentialSecretRef": ref}}},
+        lambda ref: {"rpmLimit": 6}, lambda o: o["rpm_limit"], (5, 6)),
+    "LiteLLMMCPToolset": ("mcp_toolset", lambda p, ref: {
+        "toolsetName": f"{p}-toolset", "tools": [{"serverId": f"{p}-srv", "toolName": "a"}]},
+        lambda ref: {"description": "second"}, lambda o: o["description"], (None, "second")),
 }
 
 

@@ -149,7 +149,7 @@ class Applier(object):
             body["key"] = value or new_key()
             keep_value(item.key_file, body["key"], where)
             known_id = key_hash(body["key"])
-        item.object_id = create_object(client, resource, body, item.wanted_members, known_id)
+        item.object_id = create_object(client, resource, body, item.wanted_members, known_id, item.desired)
         if resource is VIRTUAL_KEY:
             finish_value(item.key_file, where)
         item.after = finish_create(client, resource, item.object_id, item.wanted_members,

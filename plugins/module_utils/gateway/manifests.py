@@ -37,6 +37,10 @@ def cr_spec(resource, options, instance):
             if value.get("litellm_credential_name"):
                 params[CREDENTIAL.cr_ref] = {"name": cr_name(value["litellm_credential_name"])}
             spec.setdefault("litellmParams", {}).update(params)
+        elif name == "object_permission":  # an agent's: fixed keys, camelCased like the spec's fields
+            spec["objectPermission"] = dict((camel(k), v) for k, v in value.items())
+        elif name == "tools":  # a toolset's {server_id, tool_name}
+            spec["tools"] = [dict((camel(k), v) for k, v in tool.items()) for tool in value]
         elif name == "model_max_budget":
             spec["modelMaxBudget"] = dict((model, dict((camel(k), cr_value(camel(k), v)) for k, v in budget.items()))
                                           for model, budget in value.items())

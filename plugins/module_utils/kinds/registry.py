@@ -13,11 +13,13 @@ __metaclass__ = type
 
 from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import camel
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.access_group import ACCESS_GROUP
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.agent import AGENT
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.budget import BUDGET
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.credential import CREDENTIAL
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.customer import CUSTOMER
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.guardrail import GUARDRAIL
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.mcp_server import MCP_SERVER
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.mcp_toolset import MCP_TOOLSET
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import MODEL
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization import ORGANIZATION
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.tag import TAG
@@ -25,8 +27,8 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import T
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.user import USER
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import VIRTUAL_KEY
 
-KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MODEL, ORGANIZATION, TEAM, USER, VIRTUAL_KEY, CUSTOMER,
-         ACCESS_GROUP)
+KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MCP_TOOLSET, MODEL, AGENT, ORGANIZATION, TEAM, USER,
+         VIRTUAL_KEY, CUSTOMER, ACCESS_GROUP)
 BY_KIND = dict((r.kind, r) for r in KINDS)
 BY_PLURAL = dict((r.plural, r) for r in KINDS)
 BY_CR_KIND = dict((r.cr_kind, r) for r in KINDS if r.cr_kind)

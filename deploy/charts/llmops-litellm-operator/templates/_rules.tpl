@@ -14,6 +14,8 @@
     - litellmvirtualkeys
     - litellmbudgets
     - litellmmcpservers
+    - litellmmcptoolsets
+    - litellmagents
   verbs:
     - get
     - list
@@ -34,6 +36,8 @@
     - litellmvirtualkeys/status
     - litellmbudgets/status
     - litellmmcpservers/status
+    - litellmmcptoolsets/status
+    - litellmagents/status
   verbs:
     - get
     - patch
@@ -51,6 +55,8 @@
     - litellmvirtualkeys/finalizers
     - litellmbudgets/finalizers
     - litellmmcpservers/finalizers
+    - litellmmcptoolsets/finalizers
+    - litellmagents/finalizers
   verbs:
     - update
 - apiGroups:
@@ -220,6 +226,8 @@
     - litellmvirtualkeys
     - litellmbudgets
     - litellmmcpservers
+    - litellmmcptoolsets
+    - litellmagents
   verbs:
     - get
     - list
@@ -240,6 +248,8 @@
     - litellmvirtualkeys/status
     - litellmbudgets/status
     - litellmmcpservers/status
+    - litellmmcptoolsets/status
+    - litellmagents/status
   verbs:
     - get
     - patch
@@ -257,6 +267,8 @@
     - litellmvirtualkeys/finalizers
     - litellmbudgets/finalizers
     - litellmmcpservers/finalizers
+    - litellmmcptoolsets/finalizers
+    - litellmagents/finalizers
   verbs:
     - update
 - apiGroups:
