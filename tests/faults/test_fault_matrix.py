@@ -183,7 +183,10 @@ class Cell:
     def kill(self) -> None:
         """SIGKILL the running ansible-playbook and every process it started (its session)."""
         assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # killed already
 
     def check(self, before: dict[str, dict[str, str]]) -> None:
         """The invariants that hold at any time after a run, finished or not, for whatever exists."""
@@ -208,13 +211,19 @@ class Cell:
         self.converged_live = live
 
     def converged(self) -> None:
-        """Every declared object exists (once: check() saw to that)."""
+        """Every object declared present exists (once: check() saw to that), none declared absent does, and the key
+        files of deleted keys are gone."""
         live = self.converged_live
         for kind, objects in self.doc.items():
             key = LISTS[kind][3]
             names = set(o.get(key) for o in live[kind])
-            lost = sorted(o[key] for o in objects if o[key] not in names)
+            lost = sorted(o[key] for o in objects if o.get("state") != "absent" and o[key] not in names)
             assert not lost, "declared %s missing after the run: %s" % (kind, lost)
+            kept = sorted(o[key] for o in objects if o.get("state") == "absent" and o[key] in names)
+            assert not kept, "%s declared absent still exist: %s" % (kind, kept)
+        for obj in self.doc.get("virtual_keys", []):
+            if obj.get("state") == "absent":
+                assert not (self.key_dir / key_file_name(obj["key_alias"])).exists(), "a deleted key kept its file"
 
 
 @pytest.fixture
@@ -240,8 +249,10 @@ def first_outcome(result: PlaybookResult) -> str:
         return "killed"
     if result.rc == 0:
         return "ok"
-    failed = [t for p in result.plays for t in p["tasks"] for h in t["hosts"].values() if h.get("failed")]
-    return "failed (%d task%s)" % (len(failed), "" if len(failed) == 1 else "s")
+    failed = [h.get("msg") or "" for p in result.plays for t in p["tasks"] for h in t["hosts"].values()
+              if h.get("failed")]
+    reason = failed[0].replace("|", "/").replace("\n", " ")[:160] if failed else "no task result"
+    return "failed (%d task%s: %s)" % (len(failed), "" if len(failed) == 1 else "s", reason)
 
 
 def converge(cell: Cell, matrix: list[dict[str, Any]], fault: str, faulted: Callable[[], list[PlaybookResult]]) -> None:
@@ -338,17 +349,17 @@ def test_postgres_restart(new_cell, matrix, fault_stack: Deployed, target: str) 
 # --- SIGKILL of ansible-playbook ---------------------------------------------------------------------------------
 
 def kill_points(rng: random.Random, requests_in_all: int, kills: int) -> list[tuple[int, bool]]:
-    """``kills`` distinct request numbers in 1..requests_in_all, each killed before or after it reached LiteLLM."""
-    return [(n, rng.random() < 0.5) for n in sorted(rng.sample(range(1, requests_in_all + 1), kills))]
+    """One point per run: a request number of that run (in the first 1/kills of a whole run's requests, so that
+    the runs move on a little each), killed before or after the request reached LiteLLM."""
+    return [(rng.randint(1, max(1, requests_in_all // kills)), rng.random() < 0.5) for _kill in range(kills)]
 
 
 def killed_runs(cell: Cell, points: list[tuple[int, bool]], method: str = "*", path: str = "") -> list[PlaybookResult]:
-    """Kill the run at each point (the nth matching request, counted over all the runs), running it again after
-    each kill until every point was hit."""
-    for nth, after in points:
-        cell.proxy.add(Rule(fault="call", method=method, path=path, nth=nth, action=cell.kill, after=after))
+    """One run per point, killed at its nth matching request (counted in that run), until a run is not killed."""
     runs = []
-    while len(cell.proxy.fired) < len(points):
+    for nth, after in points:
+        cell.proxy.clear()
+        cell.proxy.add(Rule(fault="call", method=method, path=path, nth=nth, action=cell.kill, after=after))
         result = cell.run()
         runs.append(result)
         cell.proxy.wait_idle()
@@ -365,7 +376,7 @@ def test_sigkill(new_cell, matrix, target: str, size: int, kills: int) -> None:
     rng = random.Random("%s %s sigkill" % (SEED, target))
     expected = size + 2 * size // 10 if target == "gateway_state" else 6 * size  # about the requests of one run
     points = kill_points(rng, expected, kills)
-    converge(cell, matrix, "SIGKILL x%d at requests %s" % (kills, ", ".join(
+    converge(cell, matrix, "SIGKILL x%d, at request %s of successive runs" % (kills, ", ".join(
         "%d%s" % (n, " (after)" if after else "") for n, after in points)), lambda: killed_runs(cell, points))
 
 
@@ -376,3 +387,26 @@ def test_sigkill_key_generate(new_cell, matrix, after: bool) -> None:
     cell = new_cell("modules", 10)
     converge(cell, matrix, "SIGKILL %s /key/generate reached LiteLLM" % ("after" if after else "before"),
              lambda: killed_runs(cell, [(1, after)], method="POST", path="^/key/generate$"))
+
+
+def changed_document(prefix: str, size: int) -> dict[str, list[dict[str, Any]]]:
+    """The document of ``size`` objects with a tenth of them changed, and its last user, key and customer absent."""
+    doc = document(prefix, size, changed=size // 10)
+    for kind, key in (("users", "user_email"), ("virtual_keys", "key_alias"), ("customers", "user_id")):
+        doc[kind][-1] = {key: doc[kind][-1][key], "state": "absent"}
+    return doc
+
+
+@pytest.mark.parametrize("fault", ["reset before forwarding", "HTTP 503 x4", "stall 30 s, timeout 5 s",
+                                   "answer lost after commit"])
+def test_http_fault_on_change(new_cell, matrix, fault: str) -> None:
+    """The fault at a seeded random write of a gateway_state apply that updates and deletes: the document applied
+    first, then changed (a tenth of it updated, a user, a key and a customer declared absent) and applied under
+    the fault."""
+    cell = new_cell("gateway_state", SMALL)
+    assert cell.run().rc == 0
+    cell.doc = changed_document(cell.prefix, SMALL)
+    rng = random.Random("%s change %s" % (SEED, fault))
+    cell.proxy.reset()
+    cell.proxy.add(Rule(method="WRITE", nth=rng.randint(1, 5), **HTTP_FAULTS[fault]))
+    converge(cell, matrix, fault + " (update, delete)", lambda: [cell.run()])

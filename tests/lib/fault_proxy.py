@@ -79,7 +79,7 @@ class FaultProxy(RecordingProxy):
         super().__init__(upstream)
         self.rules: list[Rule] = list(rules)
         self.fired: list[tuple[str, str, str]] = []
-        self._in_flight = 0
+        self._in_flight: dict[int, str] = {}
         self._idle = threading.Condition(self._lock)
         self._refusing = False
         self._port = self._server.server_address[1]
@@ -99,13 +99,14 @@ class FaultProxy(RecordingProxy):
         with self._lock:
             self.rules = []
 
-    def wait_idle(self, timeout: float = 120) -> None:
+    def wait_idle(self, timeout: float = 300) -> None:
         """Until no request is being handled (a stalled write has reached LiteLLM and been answered)."""
         deadline = time.monotonic() + timeout
         with self._idle:
             while self._in_flight:
                 left = deadline - time.monotonic()
-                assert left > 0, "the fault proxy still handles %d requests" % self._in_flight
+                assert left > 0, "the fault proxy still handles %d requests: %s" % (
+                    len(self._in_flight), ", ".join(sorted(self._in_flight.values())[:10]))
                 self._idle.wait(left)
 
     def serve(self, handler: BaseHTTPRequestHandler, body: bytes | None) -> None:
@@ -114,7 +115,7 @@ class FaultProxy(RecordingProxy):
             rule = None if refusing else next((r for r in self.rules if r.trigger(handler.command, handler.path)), None)
             if rule is not None:
                 self.fired.append((rule.fault, handler.command, urlsplit(handler.path).path))
-            self._in_flight += 1
+            self._in_flight[threading.get_ident()] = "%s %s" % (handler.command, urlsplit(handler.path).path)
         try:
             if refusing:
                 self._reset(None, handler, body)
@@ -124,7 +125,7 @@ class FaultProxy(RecordingProxy):
                 getattr(self, "_" + rule.fault)(rule, handler, body)
         finally:
             with self._idle:
-                self._in_flight -= 1
+                self._in_flight.pop(threading.get_ident(), None)
                 self._idle.notify_all()
 
     # --- the faults ----------------------------------------------------------------------------------------------
