@@ -20,6 +20,7 @@ last run is written to .cache/fault-matrix/ and kept in docs/fault-matrix.md.
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -35,6 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 import requests
 
@@ -47,7 +49,7 @@ pytestmark = pytest.mark.skipif(os.environ.get("LLMOPS_TEST_FAULTS") != "1",
                                 reason="opt-in tier: make fault-matrix (LLMOPS_TEST_FAULTS=1); its own LiteLLM stack")
 
 SEED = int(os.environ.get("LLMOPS_FAULT_SEED", "20261206"))
-TIMEOUT = 5  # the modules' timeout in every cell: lower than the 30 s stall
+TIMEOUT, STALL_TIMEOUT = 30, 10  # the modules' timeout: the default, and in the stall cells lower than the stall
 SMALL, LARGE = 30, 300  # objects in a gateway_state cell, and in the SIGKILL cell
 
 # kind: (list path, items key or None for a bare list, page size parameter or None, natural key, id)
@@ -150,13 +152,14 @@ class Cell:
     results: list[PlaybookResult] = dataclasses.field(default_factory=list)
     process: subprocess.Popen | None = None
     converged_live: dict[str, list[dict[str, Any]]] = dataclasses.field(default_factory=dict)
+    timeout: float = TIMEOUT
 
     @property
     def objects(self) -> int:
         return sum(len(v) for v in self.doc.values())
 
     def play(self) -> list[dict[str, Any]]:
-        defaults = {"api_url": self.proxy.url, "timeout": TIMEOUT}
+        defaults = {"api_url": self.proxy.url, "timeout": self.timeout}
         if self.target == "gateway_state":
             tasks = [{"name": "apply", "llmops.litellm.gateway_state": {
                 "document": self.doc, "key_dir": str(self.key_dir), "workers": 8}}]
@@ -181,12 +184,17 @@ class Cell:
         return result
 
     def kill(self) -> None:
-        """SIGKILL the running ansible-playbook and every process it started (its session)."""
+        """SIGKILL the running ansible-playbook and every process under it. Its process group is not enough:
+        ansible-core's workers (which run the modules) call setsid(), and would go on applying as orphans."""
         assert self.process is not None
         try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass  # killed already
+            tree = psutil.Process(self.process.pid)
+            processes = [tree] + tree.children(recursive=True)
+        except psutil.NoSuchProcess:
+            return  # killed already
+        for process in processes:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.send_signal(signal.SIGKILL)
 
     def check(self, before: dict[str, dict[str, str]]) -> None:
         """The invariants that hold at any time after a run, finished or not, for whatever exists."""
@@ -266,7 +274,7 @@ def converge(cell: Cell, matrix: list[dict[str, Any]], fault: str, faulted: Call
     runs = faulted()
     row["first"] = ", ".join(first_outcome(r) for r in runs)
     fired = cell.proxy.fired
-    row["where"] = "; ".join(sorted(set("%s %s" % (m, p) for _f, m, p in fired))) or "not hit"
+    row["where"] = "%d hit: %s" % (len(fired), "; ".join(sorted(set("%s %s" % (m, p) for _f, m, p in fired))))
     assert fired, "the fault never hit"
     cell.proxy.clear()
     cell.proxy.wait_idle()
@@ -296,7 +304,7 @@ HTTP_FAULTS = {
     "HTTP 500 once": dict(fault="status", status=500),
     "HTTP 502 x4": dict(fault="status", status=502, times=4),
     "HTTP 503 x4": dict(fault="status", status=503, times=4),
-    "stall 30 s, timeout 5 s": dict(fault="stall", seconds=30),
+    "stall 30 s, timeout 10 s": dict(fault="stall", seconds=30),
     "answer lost after commit": dict(fault="lost"),
 }
 
@@ -312,6 +320,7 @@ def test_http_fault(new_cell, matrix, target: str, fault: str) -> None:
         rule = Rule(method="WRITE", nth=rng.randint(1, SMALL - 2), **HTTP_FAULTS[fault])
     else:
         rule = Rule(method="POST", path="^/key/generate$", **HTTP_FAULTS[fault])
+    cell.timeout = STALL_TIMEOUT if rule.fault == "stall" else TIMEOUT
     cell.proxy.add(rule)
     converge(cell, matrix, fault, lambda: [cell.run()])
 
@@ -359,7 +368,8 @@ def killed_runs(cell: Cell, points: list[tuple[int, bool]], method: str = "*", p
     runs = []
     for nth, after in points:
         cell.proxy.clear()
-        cell.proxy.add(Rule(fault="call", method=method, path=path, nth=nth, action=cell.kill, after=after))
+        cell.proxy.add(Rule(fault="call", method=method, path=path, nth=nth, action=cell.kill, after=after,
+                            forward=after))
         result = cell.run()
         runs.append(result)
         cell.proxy.wait_idle()
@@ -368,16 +378,20 @@ def killed_runs(cell: Cell, points: list[tuple[int, bool]], method: str = "*", p
     return runs
 
 
-@pytest.mark.parametrize("target, size, kills", [("gateway_state", LARGE, 5), ("modules", 10, 5)])
-def test_sigkill(new_cell, matrix, target: str, size: int, kills: int) -> None:
-    """ansible-playbook's process group SIGKILLed at seeded random requests (reads and writes, before or after the
-    request reached LiteLLM), run again after each kill."""
+@pytest.mark.parametrize("target, size, kills, method, expected", [
+    ("gateway_state", LARGE, 5, "WRITE", LARGE),  # its reads come first: kill points among its writes
+    ("modules", 10, 5, "*", 60),  # about 6 requests per module run
+])
+def test_sigkill(new_cell, matrix, target: str, size: int, kills: int, method: str, expected: int) -> None:
+    """ansible-playbook's process group SIGKILLed at seeded random requests (before or after the request reached
+    LiteLLM), run again after each kill."""
     cell = new_cell(target, size)
     rng = random.Random("%s %s sigkill" % (SEED, target))
-    expected = size + 2 * size // 10 if target == "gateway_state" else 6 * size  # about the requests of one run
     points = kill_points(rng, expected, kills)
-    converge(cell, matrix, "SIGKILL x%d, at request %s of successive runs" % (kills, ", ".join(
-        "%d%s" % (n, " (after)" if after else "") for n, after in points)), lambda: killed_runs(cell, points))
+    converge(cell, matrix, "SIGKILL x%d, at %s %s of successive runs" % (
+        kills, "write" if method == "WRITE" else "request",
+        ", ".join("%d%s" % (n, " (after)" if after else "") for n, after in points)),
+        lambda: killed_runs(cell, points, method=method))
 
 
 @pytest.mark.parametrize("after", [False, True], ids=["before", "after"])
@@ -397,7 +411,7 @@ def changed_document(prefix: str, size: int) -> dict[str, list[dict[str, Any]]]:
     return doc
 
 
-@pytest.mark.parametrize("fault", ["reset before forwarding", "HTTP 503 x4", "stall 30 s, timeout 5 s",
+@pytest.mark.parametrize("fault", ["reset before forwarding", "HTTP 503 x4", "stall 30 s, timeout 10 s",
                                    "answer lost after commit"])
 def test_http_fault_on_change(new_cell, matrix, fault: str) -> None:
     """The fault at a seeded random write of a gateway_state apply that updates and deletes: the document applied
@@ -408,5 +422,7 @@ def test_http_fault_on_change(new_cell, matrix, fault: str) -> None:
     cell.doc = changed_document(cell.prefix, SMALL)
     rng = random.Random("%s change %s" % (SEED, fault))
     cell.proxy.reset()
-    cell.proxy.add(Rule(method="WRITE", nth=rng.randint(1, 5), **HTTP_FAULTS[fault]))
+    rule = Rule(method="WRITE", nth=rng.randint(1, 5), **HTTP_FAULTS[fault])
+    cell.timeout = STALL_TIMEOUT if rule.fault == "stall" else TIMEOUT
+    cell.proxy.add(rule)
     converge(cell, matrix, fault + " (update, delete)", lambda: [cell.run()])

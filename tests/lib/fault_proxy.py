@@ -12,7 +12,8 @@ path; the ``nth`` matching request and the ``times - 1`` after it get the rule's
   (its ``timeout`` is lower), so the write lands after the client's error. ``wait_idle()`` waits for it.
 - ``lost``: forwarded (LiteLLM commits the write), then the connection is reset instead of answered.
 - ``call``: ``action()`` runs before the request is forwarded (``after=True``: after LiteLLM answered, before the
-  answer is sent); for example SIGKILL the ansible-playbook process group, or restart PostgreSQL.
+  answer is sent; ``forward=False``: the request is then dropped, never sent); for example SIGKILL the
+  ansible-playbook processes, or restart PostgreSQL.
 
 Every fault fired is kept in ``fired`` as (fault, method, path).
 """
@@ -46,6 +47,7 @@ class Rule:
     seconds: float = 30.0
     action: Callable[[], Any] | None = None
     after: bool = False
+    forward: bool = True
     seen: int = 0
     fired: int = 0
 
@@ -182,6 +184,9 @@ class FaultProxy(RecordingProxy):
         assert rule.action is not None
         if not rule.after:
             rule.action()
+        if not rule.forward:
+            self._reset(rule, handler, body)
+            return
         answer = self.forward(handler, body)
         if rule.after:
             rule.action()
