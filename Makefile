@@ -5,7 +5,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.cache/collections
 export ANSIBLE_LOCALHOST_WARNING := false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 
-.PHONY: venv collection quickstart quickstart-down test sanity lint unit integration image image-local image-tools image-test
+.PHONY: venv collection quickstart quickstart-down test sanity lint unit integration image image-local image-tools image-test fault-matrix
 
 venv:
 	scripts/bootstrap
@@ -52,6 +52,10 @@ image-tools:
 # The image run against the Kubernetes API emulator and the test LiteLLM (opt-in: minutes).
 image-test: collection image-tools
 	LLMOPS_TEST_IMAGE=1 $(BIN)/python -m pytest tests/operator/test_image.py -p no:xdist -q -s
+
+# The fault matrix against a LiteLLM stack of its own (opt-in: minutes; its last result is docs/fault-matrix.md).
+fault-matrix: collection
+	LLMOPS_TEST_FAULTS=1 $(BIN)/python -m pytest tests/faults -p no:xdist -q -rA
 
 test: sanity lint
 	$(BIN)/python -m pytest tests -q --durations=40 -n 3 --dist loadfile

@@ -320,17 +320,20 @@ class GatewayStateModule(LiteLLMModule):
             work = set(id(i) for i in plan.work)
             ensure_offered(self.client, [(i.resource, i.where, i.params) for i in plan.items if id(i) in work],
                            paths=True)
-        if not self.check_mode and plan.work:
+        dropped = []
+        if not self.check_mode:
             self.action = "apply the document"
-            Applier(client_for, workers).apply(plan)
-            drop_key_files(plan, params["key_dir"])
-        return self.result(plan, live, scope)
+            if plan.work:
+                Applier(client_for, workers).apply(plan)
+            dropped = drop_key_files(plan, params["key_dir"])
+        return self.result(plan, live, scope, bool(dropped))
 
-    def result(self, plan, live, scope):
+    def result(self, plan, live, scope, dropped=False):
         everything = plan.items + plan.unmanaged + plan.cascaded
         result = dict(
-            # anything written is a change, also from an object that then failed
-            changed=any(i.written or i.status not in ("failed", "skipped") for i in plan.work) if not self.check_mode
+            # anything written is a change, also from an object that then failed; so is a dropped key file
+            changed=dropped or any(i.written or i.status not in ("failed", "skipped") for i in plan.work)
+            if not self.check_mode
             else plan.changed,
             changes=[i.report() for i in plan.work + plan.cascaded],
             objects=[dict((k, v) for k, v in i.report().items() if k != "changes") for i in everything],

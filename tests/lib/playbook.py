@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -91,12 +92,14 @@ def run_playbook(
     env: dict[str, str] | None = None,
     json_output: bool = True,
     timeout: float = 900,
+    started: Callable[[subprocess.Popen], None] | None = None,
 ) -> PlaybookResult:
     """Run a playbook (a path, or a list of plays written to a temporary file) on localhost.
 
     With ``json_output`` the stdout callback is ``ansible.posix.json`` and ``plays`` holds its
     structured results; without it, stdout is the default human output (used by the tests that
-    scan ``-vvv`` output for secrets).
+    scan ``-vvv`` output for secrets). ``started(proc)`` is called once the process runs, in a session of its own
+    (the fault matrix kills its process group).
     """
     with tempfile.TemporaryDirectory(prefix="llmops-pb-") as tmp:
         if isinstance(playbook, list):
@@ -115,24 +118,25 @@ def run_playbook(
             cmd.append("--diff")
         if verbosity:
             cmd.append("-" + "v" * verbosity)
-        proc = subprocess.run(
-            cmd,
-            env=ansible_env(env, json_output=json_output),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        with subprocess.Popen(cmd, env=ansible_env(env, json_output=json_output), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, start_new_session=started is not None) as proc:
+            if started is not None:
+                started(proc)
+            try:
+                stdout, stderr = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                raise
     plays: list[dict[str, Any]] = []
     stats: dict[str, dict[str, int]] = {}
-    if json_output and proc.stdout.strip():
+    if json_output and stdout.strip():
         try:
-            doc = json.loads(proc.stdout[proc.stdout.index("{"):])
+            doc = json.loads(stdout[stdout.index("{"):])
         except ValueError as exc:
-            raise AssertionError(f"ansible-playbook printed no JSON (rc={proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}") from exc
+            raise AssertionError(f"ansible-playbook printed no JSON (rc={proc.returncode}):\n{stdout[-3000:]}\n{stderr[-3000:]}") from exc
         plays = doc.get("plays", [])
         stats = doc.get("stats", {})
-    return PlaybookResult(proc.returncode, proc.stdout, proc.stderr, plays, stats)
+    return PlaybookResult(proc.returncode, stdout, stderr, plays, stats)
 
 
 def run_tasks(tasks: list[dict[str, Any]], **kwargs: Any) -> PlaybookResult:

@@ -106,6 +106,27 @@ class RecordingProxy:
             if step is not None:
                 self.steps[step].append((method, urlsplit(path).path))
 
+    def serve(self, handler: BaseHTTPRequestHandler, body: bytes | None) -> None:
+        """Answer one recorded request (a subclass may do otherwise: see tests/lib/fault_proxy.py)."""
+        self.reply(handler, self.forward(handler, body))
+
+    def forward(self, handler: BaseHTTPRequestHandler, body: bytes | None) -> requests.Response:
+        """Send the request to the upstream and return its answer."""
+        headers = dict((k, v) for k, v in handler.headers.items() if k.lower() not in HOP_BY_HOP)
+        return self._session().request(handler.command, self.upstream + handler.path, data=body, headers=headers,
+                                       timeout=300, allow_redirects=False)
+
+    @staticmethod
+    def reply(handler: BaseHTTPRequestHandler, answer: requests.Response) -> None:
+        content = answer.content
+        handler.send_response(answer.status_code)
+        for name, value in answer.headers.items():
+            if name.lower() not in HOP_BY_HOP:
+                handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(content)))
+        handler.end_headers()
+        handler.wfile.write(content)
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         proxy = self
 
@@ -126,6 +147,7 @@ class RecordingProxy:
                 if path.startswith(STEP):
                     name, _sep, rest = path[len(STEP):].partition("/")
                     path, step = "/" + rest, unquote(name)
+                    self.path = path  # forwarded without the step's prefix
                 proxy._record(self.command, path, step)
                 refused = proxy.refuse.get((self.command, urlsplit(path).path))
                 if refused is not None:
@@ -136,17 +158,7 @@ class RecordingProxy:
                     self.end_headers()
                     self.wfile.write(content)
                     return
-                headers = dict((k, v) for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP)
-                answer = proxy._session().request(self.command, proxy.upstream + path, data=body,
-                                                  headers=headers, timeout=300, allow_redirects=False)
-                content = answer.content
-                self.send_response(answer.status_code)
-                for name, value in answer.headers.items():
-                    if name.lower() not in HOP_BY_HOP:
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(content)))
-                self.end_headers()
-                self.wfile.write(content)
+                proxy.serve(self, body)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _forward
 

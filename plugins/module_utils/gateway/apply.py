@@ -170,11 +170,17 @@ class Applier(object):
 
 
 def drop_key_files(plan, key_dir):
-    """Remove the key files of deleted keys that hold the deleted key (never another one)."""
+    """Remove the key files of deleted keys that hold the deleted key (never another one), and, as the
+    virtual_key module does, those of keys declared absent that LiteLLM does not have (a key deleted by a run that
+    never saw LiteLLM's answer, or never created): their value must not come back. Returns the paths removed."""
+    removed = []
     for item in plan.items + plan.unmanaged + plan.cascaded:
-        if item.resource is not VIRTUAL_KEY or item.status != "deleted" or not item.name:
+        gone = item.raw is None and item.params.get("state") == "absent"
+        if item.resource is not VIRTUAL_KEY or not (item.status == "deleted" or gone) or not item.name:
             continue
         path = item.params.get("key_file") or (os.path.join(key_dir, key_file_name(item.name)) if key_dir else None)
         kept = read_key_file(path) if path else None
-        if kept is not None and key_hash(kept) == item.raw.get("token"):
+        if kept is not None and (gone or key_hash(kept) == item.raw.get("token")):
             os.remove(path)
+            removed.append(path)
+    return removed
