@@ -28,6 +28,7 @@ import hashlib
 import os
 import re
 import secrets
+import tempfile
 import time
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
@@ -116,13 +117,27 @@ def read_key_file(path):
 
 
 def write_key_file(path, value):
-    """Create ``path`` with mode 0600 holding ``value``; an existing file is never replaced."""
+    """Create ``path`` with mode 0600 holding ``value``; an existing file is never replaced. The value is written
+    and synced to a temporary file first, then linked into place: a crash leaves the whole file or none, never an
+    empty one."""
+    directory = os.path.dirname(os.path.abspath(path))
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        descriptor, temporary = tempfile.mkstemp(prefix=".key-", dir=directory)  # mode 0600
     except (IOError, OSError) as exc:
         raise ValidationError("cannot create %s: %s" % (path, exc.strerror))
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(value + "\n")
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(value + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(temporary, path)  # fails if path exists: an existing file is never replaced
+    except (IOError, OSError) as exc:
+        raise ValidationError("cannot create %s: %s" % (path, exc.strerror))
+    finally:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
 
 
 def deleted_at(client, token):

@@ -153,3 +153,16 @@ def test_retiring_alias_reads_back_its_time():
     alias = retiring_alias("ci.key", 1796594400)
     assert alias == "ci.key.retiring-20261206T220000Z"
     assert parse_time(alias[len("ci.key" + RETIRING):]) == 1796594400
+
+
+def test_a_key_file_is_written_whole_or_not_at_all(tmp_path):
+    """The value is synced in a temporary file, then linked into place: 0600, never replaced, no leftovers."""
+    path = tmp_path / "ci.key"
+    write_key_file(str(path), "sk-first-value-123456")
+    assert path.read_text() == "sk-first-value-123456\n"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    with pytest.raises(ValidationError) as error:
+        write_key_file(str(path), "sk-second-value-123456")
+    assert "cannot create" in error.value.msg and "File exists" in error.value.msg
+    assert path.read_text() == "sk-first-value-123456\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ci.key"]
