@@ -54,4 +54,4 @@ image-test: collection image-tools
 	LLMOPS_TEST_IMAGE=1 $(BIN)/python -m pytest tests/operator/test_image.py -p no:xdist -q -s
 
 test: sanity lint
-	$(BIN)/python -m pytest tests -q --durations=40 -n 3 --dist loadfile
+	$(BIN)/python -m pytest tests -q --durations=40 -n 3 --dist loadfile --no-loadscope-reorder

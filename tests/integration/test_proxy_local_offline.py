@@ -32,6 +32,8 @@ import requests
 
 from tests.lib.playbook import REPO, run_playbook
 
+pytestmark = pytest.mark.slow(150)
+
 # Ports inside the namespace: nothing else listens there, so fixed ports cannot collide.
 PROXY_PORT = 4000
 POSTGRES_PORT = 5433
