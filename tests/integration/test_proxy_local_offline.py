@@ -161,6 +161,7 @@ def _play(workdir: Path, bundle: Path, state: str, **role_vars: Any) -> list[dic
             "proxy_local_port": PROXY_PORT,
             "proxy_local_postgres_port": POSTGRES_PORT,
             "proxy_local_config": MODELS,
+            "proxy_local_environment": {"UPSTREAM_API_KEY": "not-used"},  # the second run is idempotent with one too
             **role_vars,
         }}],
     }]
