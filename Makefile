@@ -58,4 +58,4 @@ fault-matrix: collection
 	LLMOPS_TEST_FAULTS=1 $(BIN)/python -m pytest tests/faults -p no:xdist -q -rA
 
 test: sanity lint
-	$(BIN)/python -m pytest tests -q --durations=40 -n 3 --dist loadfile
+	$(BIN)/python -m pytest tests -q --durations=40 -n 3 --dist loadfile --no-loadscope-reorder

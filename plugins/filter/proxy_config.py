@@ -155,22 +155,34 @@ class _Renderer:
         value = self.v.get("proxy_config_" + name)
         return default if value is None else value
 
-    def models(self) -> list[dict]:
+    def env_sugar(self, target: dict, path: str, sugar: str, key: str, name: str, where: str = "litellm_params") -> None:
+        """``target[key]`` as a reference to the environment variable ``name``, given by the option ``sugar``."""
+        _sugar(target, path, sugar, key, _env_ref(name, f"{path}.{sugar}", self.errors), self.errors, where)
+
+    def deployments(self, option: str, name_key: str, required: tuple[str, ...], info_key: str,
+                    sugar: tuple[tuple[str, str], ...] = ()) -> list[dict]:
+        """The items of a list of named litellm_params (models, guardrails): api_key_env and the other ``sugar``
+        options folded into litellm_params, one error naming what is missing, the info block when set."""
         out = []
-        for i, model in enumerate(self.get("models", [])):
-            path = f"proxy_config_models[{i}]"
-            params = dict(model.get("litellm_params") or {})
-            if model.get("api_key_env"):
-                _sugar(params, path, "api_key_env", "api_key", _env_ref(model["api_key_env"], path + ".api_key_env", self.errors), self.errors)
-            _sugar(params, path, "credential", "litellm_credential_name", model.get("credential"), self.errors)
-            _sugar(params, path, "tags", "tags", model.get("tags"), self.errors)
-            if not model.get("model_name") or not params.get("model"):
-                self.errors.append(f"{path}: model_name and litellm_params.model are required")
-            entry = {"model_name": model.get("model_name"), "litellm_params": params}
-            if _set(model.get("model_info")):
-                entry["model_info"] = model["model_info"]
+        for i, item in enumerate(self.get(option, [])):
+            path = f"proxy_config_{option}[{i}]"
+            params = dict(item.get("litellm_params") or {})
+            if item.get("api_key_env"):
+                self.env_sugar(params, path, "api_key_env", "api_key", item["api_key_env"])
+            for short, key in sugar:
+                _sugar(params, path, short, key, item.get(short), self.errors)
+            if not item.get(name_key) or not all(params.get(key) for key in required):
+                fields = [name_key] + [f"litellm_params.{key}" for key in required]
+                self.errors.append(f"{path}: {', '.join(fields[:-1])} and {fields[-1]} are required")
+            entry = {name_key: item.get(name_key), "litellm_params": params}
+            if _set(item.get(info_key)):
+                entry[info_key] = item[info_key]
             out.append(entry)
         return out
+
+    def models(self) -> list[dict]:
+        return self.deployments("models", "model_name", ("model",), "model_info",
+                                sugar=(("credential", "litellm_credential_name"), ("tags", "tags")))
 
     def credentials(self) -> list[dict]:
         out = []
@@ -184,32 +196,20 @@ class _Renderer:
             if api_key_env is None and "api_key" not in values:
                 api_key_env = credential_env_name(name)
             if api_key_env:
-                _sugar(values, path, "api_key_env", "api_key", _env_ref(api_key_env, path + ".api_key_env", self.errors), self.errors, "values")
+                self.env_sugar(values, path, "api_key_env", "api_key", api_key_env, "values")
             for key in ("api_base", "api_version"):
                 _sugar(values, path, key, key, cred.get(key), self.errors, "values")
             out.append({"credential_name": name, "credential_values": values, "credential_info": dict(cred.get("info") or {})})
         return out
 
     def guardrails(self) -> list[dict]:
-        out = []
-        for i, guardrail in enumerate(self.get("guardrails", [])):
-            path = f"proxy_config_guardrails[{i}]"
-            params = dict(guardrail.get("litellm_params") or {})
-            if guardrail.get("api_key_env"):
-                _sugar(params, path, "api_key_env", "api_key", _env_ref(guardrail["api_key_env"], path + ".api_key_env", self.errors), self.errors)
-            if not guardrail.get("guardrail_name") or not params.get("guardrail") or not params.get("mode"):
-                self.errors.append(f"{path}: guardrail_name, litellm_params.guardrail and litellm_params.mode are required")
-            entry = {"guardrail_name": guardrail.get("guardrail_name"), "litellm_params": params}
-            if _set(guardrail.get("guardrail_info")):
-                entry["guardrail_info"] = guardrail["guardrail_info"]
-            out.append(entry)
-        return out
+        return self.deployments("guardrails", "guardrail_name", ("guardrail", "mode"), "guardrail_info")
 
     def redis(self, block: dict, path: str) -> dict:
         """A Redis connection block as LiteLLM's cache_params keys (host, port, password, url, ssl)."""
         redis = _pick(block, ("host", "port", "password", "url", "ssl"))
         if block.get("password_env"):
-            _sugar(redis, path, "password_env", "password", _env_ref(block["password_env"], path + ".password_env", self.errors), self.errors, path)
+            self.env_sugar(redis, path, "password_env", "password", block["password_env"], path)
         if redis and not (redis.get("url") or redis.get("host")):
             self.errors.append(f"{path}: a Redis needs host (and port) or url")
         return redis

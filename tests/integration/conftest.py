@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.lib.team import Scenario
+from tests.lib.lifecycle import Scenario
 
 
 @pytest.fixture

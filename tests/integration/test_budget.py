@@ -58,11 +58,11 @@ def test_budget_four_steps_for_create_each_option_and_absent(litellm_proxy_premi
             module_task("negative", "budget", {"budget_id": budget_id, "tpd_limit": -1}, ignore_errors=True),
             module_task("no id", "budget", {"max_budget": 1}, ignore_errors=True),
         ])
-    result = lifecycle.run()
-    lifecycle.verify(result)
-    step = result.task
+    steps = lifecycle.run()
+    lifecycle.verify(steps)
+    step = steps.result.task
     (by_id,) = step("info by id")["budgets"]
-    assert by_id == step("options again")["budget"]
+    assert by_id == step("options: apply again")["budget"]
     assert by_id in step("info of all")["budgets"]
     assert step("info of an unknown id")["budgets"] == []
     assert step("negative")["msg"] == f"failed to validate budget '{budget_id}': tpd_limit must be >= 0, got -1"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.lib.steps import Steps, check_each_option, check_four_steps
+from tests.lib.lifecycle import Steps, check_each_option, check_four_steps
 
 LIST = "/credentials"
 SECRET = "sk-cred-" + uuid.uuid4().hex  # never printed: checked against the playbook's whole output

@@ -88,14 +88,14 @@ def test_customer_four_steps_for_create_each_option_and_absent(litellm_proxy, na
                         {"budget_id": shared, "state": "absent", "cascade": True}),
             read("read the customer of the deleted budget", f"{prefix}-s"),
         ])
-    result = lifecycle.run()
-    lifecycle.verify(result)
-    step = result.task
-    created = step("create")["customer"]
+    steps = lifecycle.run()
+    lifecycle.verify(steps)
+    step = steps.result.task
+    created = step("create: apply")["customer"]
     budgets += [created["budget_id"], step("limits for a customer without a budget")["customer"]["budget_id"]]
 
     (by_id,) = step("info by id")["customers"]
-    assert by_id == step("options again")["customer"]
+    assert by_id == step("options: apply again")["customer"]
     assert by_id in step("info of all")["customers"]
     assert step("emptied models")["changed"] is True and step("emptied models")["customer"]["models"] is None
 

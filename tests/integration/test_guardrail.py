@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.lib.playbook import run_playbook
-from tests.lib.steps import GROUP, Steps, check_each_option, check_four_steps
+from tests.lib.lifecycle import GROUP, Steps, check_each_option, check_four_steps
 
 LIST = "/v2/guardrails/list"
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.lib.team import GROUP, Scenario
+from tests.lib.lifecycle import GROUP, Scenario
 from tests.lib.playbook import run_playbook
 
 

@@ -135,13 +135,13 @@ def test_organization_four_steps_for_create_each_option_and_absent(litellm_proxy
                 "organization_alias": alias, "members": [{"user_id": u1, "role": "admin"}]}, ignore_errors=True),
             read_task("read after the refused changes", proxy, "/organization/list", {"org_alias": alias}),
         ])
-    result = lifecycle.run()
-    final = lifecycle.verify(result)
-    step = result.task
+    steps = lifecycle.run()
+    final = lifecycle.verify(steps)
+    step = steps.result.task
 
     (by_alias,) = step("info by alias")["organizations"]
     (by_id,) = step("info by id")["organizations"]
-    assert by_alias == by_id == step("options again")["organization"]
+    assert by_alias == by_id == step("options: apply again")["organization"]
     assert by_alias["members"] == lifecycle.expected["members"]
     assert by_alias["organization_id"] in {o["organization_id"] for o in step("info of all")["organizations"]}
 

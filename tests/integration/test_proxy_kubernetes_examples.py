@@ -28,6 +28,8 @@ from tests.lib.playbook import PlaybookResult
 
 __all__ = ["namespace"]
 
+pytestmark = pytest.mark.slow(170)
+
 QUICKSTART = yaml.safe_load("""
 replicas: 2
 masterKey:

@@ -32,6 +32,8 @@ import requests
 
 from tests.lib.playbook import REPO, run_playbook
 
+pytestmark = pytest.mark.slow(150)
+
 # Ports inside the namespace: nothing else listens there, so fixed ports cannot collide.
 PROXY_PORT = 4000
 POSTGRES_PORT = 5433
@@ -159,6 +161,7 @@ def _play(workdir: Path, bundle: Path, state: str, **role_vars: Any) -> list[dic
             "proxy_local_port": PROXY_PORT,
             "proxy_local_postgres_port": POSTGRES_PORT,
             "proxy_local_config": MODELS,
+            "proxy_local_environment": {"UPSTREAM_API_KEY": "not-used"},  # the second run is idempotent with one too
             **role_vars,
         }}],
     }]

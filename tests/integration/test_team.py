@@ -16,7 +16,7 @@ from typing import Any, Callable
 import pytest
 
 from tests.lib.playbook import run_tasks
-from tests.lib.team import Scenario, members_of, task
+from tests.lib.lifecycle import Scenario, Steps, members_of, team_info, team_task
 
 
 # --- create and delete: the four steps ---------------------------------------------------------------------------
@@ -136,23 +136,41 @@ def premium_scenario(litellm_proxy_premium, request) -> Scenario:
 
 
 def check_option_change(scenario, option, initial, changed, read):
+    """The option's four steps from a team created with ``initial``, in one playbook run with reads between them."""
     base = dict(team_alias=scenario.alias, models=["mock-gpt", "upstream-echo"], max_budget=100)
-    scenario.apply(**{**base, option: initial})
-    before = scenario.only_team()
+    update = {option: changed}
+    steps = Steps(scenario.proxy, "team", {"team_alias": scenario.alias})
+    steps.task("create", {**base, option: initial}, register="created")
+    info = "/team/info?team_id={{ created.team.team_id }}"
+    steps.read("before", info)
+    steps.apply("predicted", check=True, **update)
+    steps.read("after check", info)
+    steps.apply("applied", **update)
+    steps.read("after apply", info)
+    steps.apply("check again", check=True, **update)
+    steps.apply("apply again", **update)
+    steps.read("teams with the alias", f"/v2/team/list?team_alias={scenario.alias}&page_size=100")
+    steps.run()
+    steps.ok()
+
+    def team(name: str) -> dict[str, Any]:
+        return team_info(steps[name]["json"])
+
+    before = team("before")
     assert read(before) == (sorted(initial) if isinstance(initial, list) else initial)
-
-    update = {"team_alias": scenario.alias, option: changed}
-    predicted = scenario.apply(check=True, **update)
+    predicted = steps["predicted"]
     assert predicted["changed"] is True
-    assert scenario.only_team() == before, "check mode wrote to LiteLLM"
+    assert team("after check") == before, "check mode wrote to LiteLLM"
 
-    applied = scenario.apply(**update)
+    applied = steps["applied"]
     assert applied["changed"] is True
-    assert read(scenario.only_team()) == (sorted(changed) if isinstance(changed, list) else changed)
+    assert read(team("after apply")) == (sorted(changed) if isinstance(changed, list) else changed)
     assert applied["team"][option] == predicted["team"][option]
 
-    assert scenario.apply(check=True, **update)["changed"] is False
-    assert scenario.apply(**update)["changed"] is False
+    assert steps["check again"]["changed"] is False
+    assert steps["apply again"]["changed"] is False
+    assert [t["team_id"] for t in steps["teams with the alias"]["json"]["teams"]
+            if t["team_alias"] == scenario.alias] == [before["team_id"]]
 
 
 @pytest.mark.parametrize("option, initial, changed, read", OPTIONS, ids=[o[0] for o in OPTIONS])
@@ -354,15 +372,15 @@ def test_unreachable_proxy(scenario):
 
 def test_missing_connection_options_name_option_and_environment(scenario):
     env = {"LITELLM_PROXY_URL": "", "LITELLM_PROXY_API_KEY": "", "LITELLM_MASTER_KEY": ""}
-    result = run_tasks([task(team_alias=scenario.alias)], env=env)
+    result = run_tasks([team_task(team_alias=scenario.alias)], env=env)
     assert result.task("team")["msg"] == ("api_url is required: set the api_url option or the LITELLM_PROXY_URL "
                                           "environment variable")
-    result = run_tasks([task(team_alias=scenario.alias, api_url=scenario.proxy.url)], env=env)
+    result = run_tasks([team_task(team_alias=scenario.alias, api_url=scenario.proxy.url)], env=env)
     assert "LITELLM_PROXY_API_KEY or LITELLM_MASTER_KEY" in result.task("team")["msg"]
 
 
 def test_connection_from_environment(scenario):
     env = {"LITELLM_PROXY_URL": scenario.proxy.url, "LITELLM_PROXY_API_KEY": "", "LITELLM_MASTER_KEY": scenario.proxy.master_key}
-    result = run_tasks([task(team_alias=scenario.alias, max_budget=3)], env=env)
+    result = run_tasks([team_task(team_alias=scenario.alias, max_budget=3)], env=env)
     assert result.task("team")["changed"] is True
     assert scenario.only_team()["max_budget"] == 3.0

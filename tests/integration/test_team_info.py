@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.lib.team import Scenario
+from tests.lib.lifecycle import Scenario
 
 VOLATILE = ("updated_at",)
 

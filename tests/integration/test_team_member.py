@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.lib.lifecycle import Lifecycle, module_task, ok, read_task
-from tests.lib.team import Scenario
+from tests.lib.lifecycle import Lifecycle, Scenario, module_task, ok, read_task
 
 
 @pytest.fixture
@@ -84,10 +83,10 @@ def test_team_member_four_steps_for_add_each_option_and_remove(litellm_proxy_pre
                                                            "max_budget_in_team": -1}, ignore_errors=True),
             module_task("no team", "team_member", {"user_id": user_id}, ignore_errors=True),
         ])
-    result = lifecycle.run()
-    lifecycle.verify(result)
+    steps = lifecycle.run()
+    lifecycle.verify(steps)
 
-    step = result.task
+    step = steps.result.task
     predicted = step("add by email --check")["team_member"]
     assert (predicted["user_id"], predicted["user_email"], predicted["role"]) == (None, email, "user")
     added = step("add by email")["team_member"]

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.lib.lifecycle import Lifecycle, failures, module_task, ok, read_task, run, sort
-from tests.lib.team import Scenario
+from tests.lib.lifecycle import Lifecycle, Scenario, failures, module_task, ok, read_task, run, sort
 
 MANAGED = {"model_rpm_limit", "model_tpm_limit"}
 
@@ -96,10 +95,10 @@ def test_user_four_steps_for_create_each_option_and_absent(litellm_proxy, names)
             module_task("info of all", "user_info", {}),
             module_task("delete the other user", "user", {"user_id": other, "state": "absent"}),
         ])
-    result = lifecycle.run()
-    lifecycle.verify(result)
+    steps = lifecycle.run()
+    lifecycle.verify(steps)
 
-    step = result.task
+    step = steps.result.task
     assert step("purge teams --check")["changed"] is True
     assert step("purge teams --check")["user"]["teams"] == [team2]
     assert step("purge teams")["changed"] is True and step("purge teams again")["changed"] is False
@@ -114,7 +113,7 @@ def test_user_four_steps_for_create_each_option_and_absent(litellm_proxy, names)
     after = parse(step("read after the refused changes"))
     assert (after["user_email"], sorted(after["models"])) == (f"{prefix}-u2@example.com", ["mock-gpt", "upstream-echo"])
 
-    applied = step("teams")["user"]
+    applied = step("teams: apply")["user"]
     (by_id,) = step("info by id")["users"]
     (by_email,) = step("info by email")["users"]
     assert by_id == by_email

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests.lib.playbook import run_playbook
-from tests.lib.steps import GROUP, Steps, check_each_option, check_four_steps
+from tests.lib.lifecycle import GROUP, Steps, check_each_option, check_four_steps
 
 LIST = "/key/list"
 
