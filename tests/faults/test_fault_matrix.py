@@ -200,7 +200,7 @@ class Cell:
         """The invariants that hold at any time after a run, finished or not, for whatever exists."""
         live = self.live.read()
         for kind, objects in live.items():
-            key, ident = LISTS[kind][3], LISTS[kind][4]
+            key = LISTS[kind][3]
             names = collections.Counter(o.get(key) for o in objects if str(o.get(key) or "").startswith(self.prefix))
             twice = sorted(n for n, count in names.items() if count > 1)
             assert not twice, "%s declared once exist more than once: %s" % (kind, twice)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.lib.steps import Steps, check_each_option, check_four_steps
+from tests.lib.lifecycle import Steps, check_each_option, check_four_steps
 
 LIST = "/v1/agents"
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there

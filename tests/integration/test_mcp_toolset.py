@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.lib.steps import Steps, check_each_option, check_four_steps
+from tests.lib.lifecycle import Steps, check_each_option, check_four_steps
 
 LIST = "/v1/mcp/toolset"
 NOWHERE = "http://127.0.0.1:9"

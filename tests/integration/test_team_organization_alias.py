@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from tests.lib.steps import Steps, check_four_steps
+from tests.lib.lifecycle import Steps, check_four_steps
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.integration.test_virtual_key import LIST, Corner, new_value, token_of, with_key
-from tests.lib.steps import Steps
+from tests.lib.lifecycle import Steps
 
 RETIRED = ".retiring-20000101T000000Z"  # a predecessor whose grace period ended long ago
 

@@ -25,7 +25,6 @@ runners' artifacts never hold the master key, a provider key or a generated key.
 from __future__ import annotations
 
 import copy
-import re
 import uuid
 from pathlib import Path
 from typing import Any
