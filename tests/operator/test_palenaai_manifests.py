@@ -249,8 +249,8 @@ def assert_deployed(k8s: Cluster, ns_deploy: str, ns_licensed: str) -> None:
         deployment = apps.read_namespaced_deployment("my-gateway", ns)
         assert deployment.spec.replicas == 2
         if ns == ns_deploy:  # its pods come up (the emulator runs none: the Deployment's status says so)
-            apps.patch_namespaced_deployment_status("my-gateway", ns, {"status": {"replicas": 2, "availableReplicas": 2,
-                                                                                 "readyReplicas": 2}})
+            replicas = {"replicas": 2, "availableReplicas": 2, "readyReplicas": 2}
+            apps.patch_namespaced_deployment_status("my-gateway", ns, {"status": replicas})
             wait_for(lambda ns=ns: is_true(k8s.get("LiteLLMInstance", ns, "my-gateway"), "Ready"),
                      "the instance is Ready once its replicas are available")
 

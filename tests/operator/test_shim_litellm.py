@@ -174,9 +174,8 @@ def test_invalid_spec_fails_permanently_naming_the_field(env: Env) -> None:
 def test_a_bad_policy_annotation_never_blocks_deletion(env: Env) -> None:
     """``conflict-resolution: yolo`` fails the reconcile permanently (the field named), and the CR can still be
     deleted: a deletion never depends on a valid spec."""
-    env.k8s.create("LiteLLMBudget", env.namespace, "yolo", {"instanceRef": {"name": "gw"}, "budgetId": f"{env.prefix}-yolo",
-                                                             "maxBudget": 1},
-                   annotations={"litellm.llmops.dev/conflict-resolution": "yolo"})
+    spec = {"instanceRef": {"name": "gw"}, "budgetId": f"{env.prefix}-yolo", "maxBudget": 1}
+    env.k8s.create("LiteLLMBudget", env.namespace, "yolo", spec, annotations={"litellm.llmops.dev/conflict-resolution": "yolo"})
     body = wait_for(lambda: is_true(b := env.get("LiteLLMBudget", "yolo"), "Failure") and b, "the bad policy fails")
     failure = condition(body, "Failure")
     assert failure["reason"] == "InvalidSpec" and "conflict-resolution" in failure["message"], failure

@@ -427,11 +427,11 @@ class Planner(object):
                 parent = deleting.get((cascade.parent.kind, parent_id))
                 if parent is not None:
                     raise Contradiction("%s: %s is declared present, but it belongs to %s, which %s (LiteLLM's "
-                                          "cascade: %s)" % (
-                                              item.where, item.label, parent.label,
-                                              "%s declares absent" % parent.where if parent.where else
-                                              "unmanaged: prune deletes",
-                                              "deleted with it" if cascade.effect == DELETED else cascade.effect))
+                                        "cascade: %s)" % (
+                                            item.where, item.label, parent.label,
+                                            "%s declares absent" % parent.where if parent.where else
+                                            "unmanaged: prune deletes",
+                                            "deleted with it" if cascade.effect == DELETED else cascade.effect))
         cascaded = []
         for parent in self.items + unmanaged:
             if parent.action != "delete":
