@@ -1,7 +1,7 @@
 """One table, every kind: the same input given to the kind's module and to ``gateway_state`` gives the same plan, the
 same writes and the same error sentence, against the real LiteLLM.
 
-``TABLE`` holds, for each of the 13 kinds that have a module (the 12 of ``kinds/registry.py`` KINDS and
+``TABLE`` holds, for each kind that has a module (those of ``kinds/registry.py`` KINDS and
 ``team_member``, whose gateway form is a team's ``members``), the input of a create, the one field an update changes,
 and each refusal the kind has. Every kind goes through the same steps, module and gateway side by side, each on its
 own object (the two names differ only by their last letter, and ids are LiteLLM's): create in check mode, create,
@@ -201,6 +201,19 @@ TABLE = [
         Refusal("id LiteLLM chooses", lambda f: dict(access_group_id=str(uuid.uuid4()),
                                                      access_group_name=f.prefix + "byid"),
                 contains="LiteLLM chooses the access_group_id of a new access_group"),
+    ]),
+    Kind("agent", lambda f, n: dict(agent_name=n, litellm_params={"model": "a2a/parity"}, agent_card_params={
+        "protocolVersion": "1.0", "name": "Parity agent", "description": "first", "url": NOWHERE + "/"}),
+         dict(rpm_limit=60), [
+        Refusal("protocol version", lambda f: dict(agent_name=f.prefix + "proto", agent_card_params={
+            "protocolVersion": "2.0"}), contains="agent_card_params.protocolVersion must be one of 0.3, 1.0"),
+    ]),
+    Kind("mcp_toolset", lambda f, n: dict(toolset_name=n, description="a toolset",
+                                          tools=[{"server_id": "parity-server", "tool_name": "a_tool"}]),
+         dict(description="another"), [
+        Refusal("a tool twice", lambda f: dict(toolset_name=f.prefix + "twice", tools=[
+            {"server_id": "parity-server", "tool_name": "a_tool"}, {"server_id": "parity-server", "tool_name": "a_tool"}]),
+            contains="a_tool"),
     ]),
     # LiteLLM makes a team admin only with its Enterprise licence (a team's create is the exception)
     Kind("team_member", lambda f, n: member_of(f, n, "user"), dict(role="admin"), [], premium=True, plural="teams"),
