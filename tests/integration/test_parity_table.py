@@ -52,6 +52,7 @@ sys.path.insert(0, str(ensure_collection_link()))
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_KIND  # noqa: E402
 
 NOWHERE = "http://127.0.0.1:9"
+TOOL = {"server_id": "parity-server", "tool_name": "a_tool"}  # LiteLLM does not check that it exists
 ENGINES = ("module", "gateway")
 
 
@@ -202,18 +203,15 @@ TABLE = [
                                                      access_group_name=f.prefix + "byid"),
                 contains="LiteLLM chooses the access_group_id of a new access_group"),
     ]),
-    Kind("agent", lambda f, n: dict(agent_name=n, litellm_params={"model": "a2a/parity"}, agent_card_params={
-        "protocolVersion": "1.0", "name": "Parity agent", "description": "first", "url": NOWHERE + "/"}),
-         dict(rpm_limit=60), [
-        Refusal("protocol version", lambda f: dict(agent_name=f.prefix + "proto", agent_card_params={
-            "protocolVersion": "2.0"}), contains="agent_card_params.protocolVersion must be one of 0.3, 1.0"),
+    Kind("agent", lambda f, n: dict(agent_name=n, litellm_params={"model": "a2a/parity"}, agent_card_params=dict(
+        protocolVersion="1.0", name="Parity agent", description="first", url=NOWHERE + "/")), dict(rpm_limit=60), [
+        Refusal("protocol version", lambda f: dict(agent_name=f.prefix + "proto",
+                                                   agent_card_params={"protocolVersion": "2.0"}),
+                contains="agent_card_params.protocolVersion must be one of 0.3, 1.0"),
     ]),
-    Kind("mcp_toolset", lambda f, n: dict(toolset_name=n, description="a toolset",
-                                          tools=[{"server_id": "parity-server", "tool_name": "a_tool"}]),
+    Kind("mcp_toolset", lambda f, n: dict(toolset_name=n, description="a toolset", tools=[TOOL]),
          dict(description="another"), [
-        Refusal("a tool twice", lambda f: dict(toolset_name=f.prefix + "twice", tools=[
-            {"server_id": "parity-server", "tool_name": "a_tool"}, {"server_id": "parity-server", "tool_name": "a_tool"}]),
-            contains="a_tool"),
+        Refusal("a tool twice", lambda f: dict(toolset_name=f.prefix + "twice", tools=[TOOL, TOOL]), contains="a_tool"),
     ]),
     # LiteLLM makes a team admin only with its Enterprise licence (a team's create is the exception)
     Kind("team_member", lambda f, n: member_of(f, n, "user"), dict(role="admin"), [], premium=True, plural="teams"),
