@@ -46,7 +46,8 @@ ROUTE_WORDS = frozenset((
     ".well-known", "access_group", "add_guardrail_settings", "budget", "by_name", "credentials", "customer",
     "delete", "generate", "guardrails", "health", "info", "key", "license", "list", "litellm-ui-config", "mcp",
     "member_add", "member_delete", "member_update", "model", "new", "openapi.json", "organization",
-    "provider_specific_params", "regenerate", "server", "tag", "team", "ui", "update", "user", "v1", "v2",
+    "provider_specific_params", "regenerate", "server", "tag", "team", "toolset", "ui", "update", "user", "v1", "v2",
+    "agents", "make_public",
 ))
 
 

@@ -98,6 +98,7 @@ def test_organization_four_steps_for_create_each_option_and_absent(litellm_proxy
                              {"user_email": e2.upper(), "role": "internal_user_viewer"}]},
         read=lambda name: read_task(name, proxy, "/organization/list", {"org_alias": alias}),
         parse=parse(alias),
+        absent={"cascade": True},  # its team goes with it (LiteLLM's cascade), which the delete must opt into
         live={"models": lambda o: sort(o["models"]) or None, "max_budget": budget("max_budget"),
               "budget_duration": budget("budget_duration"), "tpm_limit": budget("tpm_limit"),
               "rpm_limit": budget("rpm_limit"), "metadata": lambda o: o["metadata"] or None, "members": members},

@@ -215,6 +215,7 @@ class Lifecycle:
     extra: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     expected: dict[str, Any] = dataclasses.field(default_factory=dict)  # an option's value after its change, when
     # that is not the value set (a list the option adds to)
+    absent: dict[str, Any] = dataclasses.field(default_factory=dict)  # more options of the delete (cascade: true)
 
     def after(self, option: str, value: Any) -> Any:
         return self.expected[option] if option in self.expected else self.normalise(option, value)
@@ -228,7 +229,7 @@ class Lifecycle:
         steps.four_steps("create", self.read, **self.create)
         steps.each_option(self.read, list(self.changes.items()), together=True)
         steps.tasks += self.extra
-        steps.four_steps("absent", self.read, state="absent")
+        steps.four_steps("absent", self.read, state="absent", **self.absent)
         return steps
 
     def run(self) -> Steps:
