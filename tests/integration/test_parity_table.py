@@ -51,6 +51,8 @@ sys.path.insert(0, str(ensure_collection_link()))
 
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_KIND  # noqa: E402
 
+pytestmark = pytest.mark.slow(230)  # started first by make test (tests/conftest.py)
+
 NOWHERE = "http://127.0.0.1:9"
 TOOL = {"server_id": "parity-server", "tool_name": "a_tool"}  # LiteLLM does not check that it exists
 ENGINES = ("module", "gateway")

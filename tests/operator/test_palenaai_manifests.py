@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import kubernetes
+import pytest
 import requests
 import yaml
 
@@ -47,6 +48,8 @@ from tests.operator.conftest import (
     wait_for,
 )
 from tests.operator.test_playbooks import LiteLLM, cleanup, hash_of
+
+pytestmark = pytest.mark.slow(150)  # started first by make test (tests/conftest.py)
 
 SEED = palenaai.README
 PALENA_API = "litellm.palena.ai/v1alpha1"
