@@ -9,6 +9,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.llmops.litellm.plugins.module_utils._errors import LiteLLMError, UnsupportedError
+
 
 def _template(path):
     """A path with every ``{parameter}`` written ``{}``, so that ``/key/{id}/x`` matches ``/key/{key}/x``."""
@@ -133,3 +135,47 @@ def licence_refusal(what, msg):
     if msg and _LICENCE_REFUSAL.search(msg):
         return "%s needs a LiteLLM Enterprise licence (%s)" % (what, msg)
     return None
+
+
+def unsupported(client, requires, what, resource=None, read_only=False, paths=True, licence=True):
+    """Why this proxy cannot do what ``requires`` names, in one sentence, as the proxy itself tells; None when it
+    can (or does not say). Reads /openapi.json (``paths``) and /health/license (``licence``) at most once per
+    client."""
+    calls = requires.calls(resource, read_only) if paths else None
+    if calls:
+        try:
+            missing = missing_calls(client.get_kept("/openapi.json"), calls)
+        except LiteLLMError:
+            missing = None  # no description served (NO_OPENAPI, another OPENAPI_URL): nothing to go by
+        if missing:
+            return "%s needs %s of the LiteLLM API, which this proxy does not offer (its /openapi.json lacks %s)" % (
+                what, ", ".join(missing), "it" if len(missing) == 1 else "them")
+    if requires.enterprise and licence:
+        try:
+            licence = licence_type(client.get_kept("/health/license"))
+        except LiteLLMError:
+            licence = None
+        if licence and licence != "enterprise":
+            return "%s needs a LiteLLM Enterprise licence (this proxy reports licence type '%s' at /health/license)" % (
+                what, licence)
+    return None
+
+
+def object_requirements(resource, desired):
+    """(Requires, what) that managing an object of ``resource`` with the options ``desired`` holds the proxy to: the
+    kind's own, and those of the options set (a tag's ``model_max_budget``). The modules and the gateway engine
+    both ask it."""
+    found = [(resource.requires, resource.requires.what or resource.kind)] if resource.requires else []
+    for name in sorted(n for n in desired if resource.by_name[n].requires and desired[n] not in (None, "", [], {})):
+        requires = resource.by_name[name].requires
+        found.append((requires, requires.what or "%s of a %s" % (name, resource.kind)))
+    return found
+
+
+def refusal_reason(exc):
+    """What to tell of a failed call no declared requirement explains: LiteLLM's licence refusals in the licence
+    sentence (whatever option LiteLLM holds for Enterprise), else its own message. Modules and the gateway engine
+    both say it this way."""
+    if isinstance(exc, UnsupportedError):  # already the sentence
+        return exc.msg
+    return licence_refusal("this", exc.msg) or exc.msg

@@ -8,7 +8,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
-from ansible_collections.llmops.litellm.plugins.module_utils._module import LiteLLMModule, Reader, send
+from ansible_collections.llmops.litellm.plugins.module_utils._module import LiteLLMModule
+from ansible_collections.llmops.litellm.plugins.module_utils._read import Reader
+from ansible_collections.llmops.litellm.plugins.module_utils._write import send
 
 
 class MembershipModule(LiteLLMModule):

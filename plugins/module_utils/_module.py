@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The base module (connection options, client, one error path) and the ensure engine every object module runs."""
+"""The base module (connection options, client, one error path), the ensure engine every object module runs
+(``EntityModule``) and the reading one (``InfoModule``)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -29,16 +30,19 @@ from ansible_collections.llmops.litellm.plugins.module_utils._cascade import (
     report,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import cascades_of
-from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import (
-    licence_refusal,
-    licence_type,
-    missing_calls,
-    route_missing,
-)
-from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
-    Endpoint,
-    MemberPlan,
-    get_path,
+from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import object_requirements, refusal_reason, route_missing, unsupported
+from ansible_collections.llmops.litellm.plugins.module_utils._checks import ensure_creatable, ensure_key_free, ensure_names_exist, no_parent
+from ansible_collections.llmops.litellm.plugins.module_utils._read import Reader, live_names
+from ansible_collections.llmops.litellm.plugins.module_utils._spec import MemberPlan
+from ansible_collections.llmops.litellm.plugins.module_utils._write import (
+    create_object,
+    finish_create,
+    plan_links,
+    send_delete,
+    send_links,
+    send_members,
+    send_update,
+    wanted_links,
 )
 
 URL_ENV = ("LITELLM_PROXY_URL",)
@@ -61,144 +65,6 @@ def connection_argument_spec():
         ca_path=dict(type="path"),
         timeout=dict(type="float", default=30),
     )
-
-
-def unsupported(client, requires, what, resource=None, read_only=False, paths=True, licence=True):
-    """Why this proxy cannot do what ``requires`` names, in one sentence, as the proxy itself tells; None when it
-    can (or does not say). Reads /openapi.json (``paths``) and /health/license (``licence``) at most once per
-    client."""
-    calls = requires.calls(resource, read_only) if paths else None
-    if calls:
-        try:
-            missing = missing_calls(client.get_kept("/openapi.json"), calls)
-        except LiteLLMError:
-            missing = None  # no description served (NO_OPENAPI, another OPENAPI_URL): nothing to go by
-        if missing:
-            return "%s needs %s of the LiteLLM API, which this proxy does not offer (its /openapi.json lacks %s)" % (
-                what, ", ".join(missing), "it" if len(missing) == 1 else "them")
-    if requires.enterprise and licence:
-        try:
-            licence = licence_type(client.get_kept("/health/license"))
-        except LiteLLMError:
-            licence = None
-        if licence and licence != "enterprise":
-            return "%s needs a LiteLLM Enterprise licence (this proxy reports licence type '%s' at /health/license)" % (
-                what, licence)
-    return None
-
-
-def object_requirements(resource, desired):
-    """(Requires, what) that managing an object of ``resource`` with the options ``desired`` holds the proxy to: the
-    kind's own, and those of the options set (a tag's ``model_max_budget``). The modules and the gateway engine
-    both ask it."""
-    found = [(resource.requires, resource.requires.what or resource.kind)] if resource.requires else []
-    for name in sorted(n for n in desired if resource.by_name[n].requires and desired[n] not in (None, "", [], {})):
-        requires = resource.by_name[name].requires
-        found.append((requires, requires.what or "%s of a %s" % (name, resource.kind)))
-    return found
-
-
-def refusal_reason(exc):
-    """What to tell of a failed call no declared requirement explains: LiteLLM's licence refusals in the licence
-    sentence (whatever option LiteLLM holds for Enterprise), else its own message. Modules and the gateway engine
-    both say it this way."""
-    if isinstance(exc, UnsupportedError):  # already the sentence
-        return exc.msg
-    return licence_refusal("this", exc.msg) or exc.msg
-
-
-def ensure_key_free(resource, key, raw, holders):
-    """Refuse to create or rename to a natural key another object already has (LiteLLM allows duplicates);
-    ``holders`` are the live objects that have ``key``, ``raw`` the object being renamed (None for a create)."""
-    others = [o for o in holders if not raw or o[resource.id_field] != raw[resource.id_field]]
-    if others:
-        raise ValidationError("%s '%s' is already used by %s %s" % (
-            resource.key_field, key, resource.id_field, ", ".join(sorted(o[resource.id_field] for o in others))))
-
-
-def missing_required(resource, desired):
-    """The options a create of ``resource`` needs that ``desired`` leaves unset."""
-    return [name for name in resource.required if get_path(desired, name.split(".")) in (None, "")]
-
-
-def ensure_creatable(resource, params, desired):
-    """Refuse a create that LiteLLM would refuse or misread, in the modules and the gateway engine alike: an id that
-    LiteLLM chooses itself (``params`` set it), or an option it needs that ``desired`` leaves unset."""
-    object_id = params.get(resource.id_field)
-    if object_id and resource.generated_id and resource.id_field != resource.key_field:
-        raise ValidationError("no %s has %s '%s', and LiteLLM chooses the %s of a new %s: leave %s out to create one"
-                              % (resource.kind, resource.id_field, object_id, resource.id_field, resource.kind,
-                                 resource.id_field))
-    missing = missing_required(resource, desired)
-    if missing:
-        raise ValidationError("%s %s required to create a %s" % (
-            " and ".join(missing), "is" if len(missing) == 1 else "are", resource.kind))
-
-
-def no_parent(target, option, key):
-    """Why an object cannot name its parent (a key its team) by natural key: no such parent."""
-    return "no %s has %s '%s'" % (target.kind, option, key)
-
-
-def ensure_names_exist(resource, desired, known, params=None):
-    """Refuse options that name objects which do not exist (a model's credential, a tag's models): ``known(names)``
-    is the set of names of ``names.target`` that exist (live in a module; declared or live in a document). A name
-    with ``*`` is a pattern, not an object."""
-    for option, names, name in resource.named(desired, params):
-        if "*" not in str(name) and name not in known(names):
-            raise ValidationError("%s names %s %s '%s', which does not exist" % (
-                option, "an" if names.target.kind[0] in "aeiou" else "a", names.target.kind, name))
-
-
-def live_names(client):
-    """known(names) for ensure_names_exist from the live objects, each target kind's list read once."""
-    cache = {}
-
-    def known(names):
-        if names.target.kind not in cache:
-            cache[names.target.kind] = Reader(client, names.target).matching()
-        return set(raw.get(f) for raw in cache[names.target.kind] for f in names.fields) - set([None])
-    return known
-
-
-PAGE_SIZE = 100
-
-
-def list_page(client, endpoint, params, page, resource=None):
-    """One page of a list endpoint (LiteLLM's ``page``/``page_size``/``total_pages``): (items, number of pages); an
-    endpoint that is not paginated answers with everything as page 1 of 1. With the kind's ``resource``, ordered
-    by its unique id where LiteLLM can."""
-    params = dict(endpoint.query, **params)
-    if not endpoint.paginated:
-        answer = client.get(endpoint.path, params=params or None)
-        return list(answer if isinstance(answer, list) else (answer or {}).get(endpoint.items) or []), 1
-    if resource is not None and resource.list_order:
-        params.update(sort_by=resource.list_order, sort_order="asc")
-    answer = client.get(endpoint.path, params=dict(params, page=page, **{endpoint.page_size: PAGE_SIZE}))
-    return answer.get(endpoint.items) or [], answer.get("total_pages") or 1
-
-
-def page_through(client, endpoint, params, resource=None):
-    """Every item of a list endpoint, page after page; with the kind's ``resource``, each object once."""
-    items, pages = list_page(client, endpoint, params, 1, resource)
-    page = 1
-    while page < pages:
-        page += 1
-        more, pages = list_page(client, endpoint, params, page, resource)
-        items.extend(more)
-    return unique(resource, items) if resource is not None and resource.list_order else items
-
-
-def unique(resource, found):
-    """Objects listed once each (a page boundary that moved while the pages were read repeats one); objects
-    without an id are all kept."""
-    seen, once = set(), []
-    for raw in found:
-        key = raw.get(resource.id_field)
-        if key is None or key not in seen:
-            seen.add(key)
-            once.append(raw)
-    return once
 
 
 class LiteLLMModule(AnsibleModule):
@@ -277,165 +143,6 @@ class LiteLLMModule(AnsibleModule):
     def secret_free(self, obj):
         """``obj`` with secret-named fields blanked, for results and diffs."""
         return scrub_data(obj, (self.params["api_key"],))
-
-
-class Reader(object):
-    """Reads objects of one kind: by id, by natural key, or all of them."""
-
-    def __init__(self, client, resource):
-        self.client = client
-        self.resource = resource
-
-    def by_id(self, object_id, whole=False):
-        """The raw object, or None when LiteLLM says it does not exist (``whole``: LiteLLM's whole answer)."""
-        get = self.resource.get
-        if get is None:  # no endpoint reads one object: find it in the list
-            found = self.matching(**{self.resource.id_field: object_id})
-            return found[0] if found else None
-        try:
-            answer = self.client.get(get.target(object_id), params={get.param: object_id} if get.param else None)
-        except LiteLLMError as exc:
-            if exc.status == 404 and not route_missing(exc.body):
-                return None
-            raise
-        return answer if whole else self.unwrap(answer)
-
-    def unwrap(self, answer):
-        """The object in the whole answer of the kind's ``get``."""
-        get = self.resource.get
-        if callable(get.unwrap):
-            answer = get.unwrap(answer)
-        elif get.unwrap:
-            answer = answer.get(get.unwrap)
-        return self.resource.shape(answer) if self.resource.shape and answer else answer
-
-    def matching(self, **filters):
-        """Raw list entries matching ``filters`` exactly (LiteLLM's list filters may match substrings)."""
-        endpoint = self.resource.find
-        params = dict((endpoint.filters[k], v) for k, v in filters.items() if k in endpoint.filters)
-        found = page_through(self.client, endpoint, params, self.resource)
-        if self.resource.shape:
-            found = [self.resource.shape(o) for o in found]
-        return [o for o in found if all(o.get(k) == v for k, v in filters.items())
-                and (endpoint.where is None or endpoint.where(o))]
-
-    def many(self, **filters):
-        """Raw objects matching ``filters``, completed with what the list endpoint leaves out."""
-        found = self.matching(**filters)
-        return self.resource.hydrate(self.client, found) if self.resource.hydrate else found
-
-    def by_key(self, key, whole=False, **more):
-        """The one raw object with this natural key (and the ``more`` filters), None if there is none; two or more
-        is an error."""
-        resource = self.resource
-        found = self.matching(**dict(more, **{resource.key_field: key}))
-        if len(found) > 1:
-            raise ValidationError("%d %s exist with %s '%s'%s (%s %s); set %s to choose one" % (
-                len(found), resource.plural, resource.key_field, key,
-                "".join(" and %s '%s'" % item for item in sorted(more.items())), resource.id_field,
-                ", ".join(sorted(str(o.get(resource.id_field)) for o in found)), resource.id_field))
-        if found and resource.get is None:
-            return found[0]
-        return self.by_id(found[0][resource.id_field], whole) if found else None
-
-
-def send(client, target, body, idempotent=False):
-    """POST ``body`` to a path, or send it to an Endpoint with the Endpoint's method."""
-    if isinstance(target, Endpoint):
-        return client.request(target.method, target.path, body=body, idempotent=target.idempotent)
-    return client.post(target, body, idempotent=idempotent)
-
-
-def send_create(client, resource, body):
-    """Create an object with a request body already made; returns the id LiteLLM answers with, None when it does
-    not echo one (credentials are named by the caller: the id is then the one asked for)."""
-    endpoint = resource.create
-    answer = client.request(endpoint.method, endpoint.target(), body=body, idempotent=endpoint.idempotent)
-    created = answer.get(endpoint.unwrap) if endpoint.unwrap and isinstance(answer, dict) else answer
-    return created.get(resource.id_field) if isinstance(created, dict) else None
-
-
-def send_update(client, resource, changes, raw):
-    """Send the options in ``changes`` (option names, desired values) of the live object ``raw``."""
-    if resource.update_with:
-        resource.update_with(client, resource, changes, raw)
-        return
-    endpoint = resource.update
-    client.request(endpoint.method, endpoint.target(raw[resource.id_field]), body=resource.payload(changes, raw),
-                   idempotent=endpoint.idempotent)
-
-
-def send_delete(client, resource, raw):
-    """Delete the live object ``raw``."""
-    delete, object_id = resource.delete, raw[resource.id_field]
-    client.request(delete.method, delete.target(object_id), body=delete.body(object_id) if delete.body else None,
-                   idempotent=delete.idempotent)
-
-
-def send_members(client, resource, object_id, plan, step=lambda what: None):
-    """Add, re-role and remove members as ``plan`` (a MemberPlan) says; ``step(what)`` names each call first."""
-    spec, id_field = resource.members, resource.id_field
-    if plan.add:
-        step("add members to")
-        send(client, spec.add, {id_field: object_id, "member": [spec.body(m) for m in plan.add]})
-    for member in plan.update:
-        step("change the role of a member of")
-        send(client, spec.update, dict(spec.identity(member), role=member["role"], **{id_field: object_id}),
-             idempotent=True)
-    for member in plan.remove:
-        step("remove a member from")
-        send(client, spec.delete, dict(spec.identity(member), **{id_field: object_id}))
-
-
-def send_links(client, object_id, links, step=lambda what: None):
-    """Join and leave what each (Links, LinkPlan) in ``links`` says; ``step(what)`` names each link first."""
-    for link, plan in links:
-        step("update the %s of" % link.name)
-        for target in plan.add:
-            send(client, link.join, link.join.body(object_id, target))
-        for target in plan.remove:
-            send(client, link.leave, link.leave.body(object_id, target))
-
-
-def wanted_links(resource, params):
-    """(Links, the ids wanted, purge) for each link option set in ``params``."""
-    return [(link, params[link.name], params[link.purge]) for link in resource.links if params.get(link.name) is not None]
-
-
-def plan_links(wanted, view):
-    """(Links, LinkPlan) for each of ``wanted`` (see wanted_links), planned against the links in ``view``."""
-    return [(link, link.plan(ids, view.get(link.name) or [], purge)) for link, ids, purge in wanted]
-
-
-def create_object(client, resource, body, members, known_id=None, desired=None):
-    """Create an object from a request body already made, with its ``members`` where LiteLLM takes them in the
-    create, then send the options of ``desired`` that the create cannot take (``resource.later``); returns its id
-    (``known_id`` when LiteLLM does not answer with one)."""
-    if members and resource.members.in_create:
-        body[resource.members.path[0]] = [resource.members.body(m) for m in members]
-    object_id = send_create(client, resource, body)
-    object_id = known_id if object_id is None else object_id
-    later = dict((k, v) for k, v in (desired or {}).items() if k in resource.later)
-    if later:
-        send_update(client, resource, later, {resource.id_field: object_id})
-    return object_id
-
-
-def finish_create(client, resource, object_id, members, purge_members, links, step=lambda what: None):
-    """What follows a create, in the modules and the gateway engine alike: the members reconciled against the
-    object read back (those LiteLLM does not take in the create; with ``purge_members``, those it added on its
-    own, such as the master key's user as a team admin), the links (see wanted_links) planned against it and
-    sent, and the object read back; returns it (raw). ``step(what)`` names each call first."""
-    reader = Reader(client, resource)
-    if members is not None and (purge_members or not resource.members.in_create):
-        step("read")
-        live = resource.view(reader.by_id(object_id))["members"]
-        send_members(client, resource, object_id, resource.members.plan(members, live, purge_members), step)
-    if links:
-        step("read")
-        send_links(client, object_id, plan_links(links, resource.view(reader.by_id(object_id))), step)
-    step("read")
-    return reader.by_id(object_id)
 
 
 class EntityModule(LiteLLMModule):

@@ -6,7 +6,7 @@
 A Resource says where one LiteLLM object kind lives in the API (endpoints, id, natural key), which options a
 module offers and where each one is found in what LiteLLM returns, and what the gateway engine needs to know
 about it (references, owner marker, order, custom resource). Everything here is side-effect free except the
-hooks that take a client; the engine in _module.py does the calls. The kinds themselves are in kinds/<kind>.py.
+hooks that take a client; _read.py and _write.py do the calls. The kinds themselves are in kinds/<kind>.py.
 """
 
 from __future__ import absolute_import, division, print_function

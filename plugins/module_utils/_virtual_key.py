@@ -32,15 +32,10 @@ import tempfile
 import time
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
-from ansible_collections.llmops.litellm.plugins.module_utils._module import (
-    EntityModule,
-    InfoModule,
-    Reader,
-    page_through,
-    send_create,
-    send_delete,
-    unsupported,
-)
+from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import unsupported
+from ansible_collections.llmops.litellm.plugins.module_utils._module import EntityModule, InfoModule
+from ansible_collections.llmops.litellm.plugins.module_utils._read import Reader, page_through
+from ansible_collections.llmops.litellm.plugins.module_utils._write import send_create, send_delete
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import ROTATE_KEY, VIRTUAL_KEY
 
 KEY_OPTIONS = dict(

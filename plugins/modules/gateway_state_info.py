@@ -96,7 +96,8 @@ manifests:
 
 from ansible_collections.llmops.litellm.plugins.module_utils._client import Client
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import UnsupportedError, ValidationError
-from ansible_collections.llmops.litellm.plugins.module_utils._module import LiteLLMModule, unsupported
+from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import unsupported
+from ansible_collections.llmops.litellm.plugins.module_utils._module import LiteLLMModule
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.export import export_document, scrub_export
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.live import read_live, thread_clients
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.manifests import manifests

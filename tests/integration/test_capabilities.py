@@ -17,8 +17,7 @@ from tests.lib.playbook import ensure_collection_link
 sys.path.insert(0, str(ensure_collection_link()))
 
 from ansible_collections.llmops.litellm.plugins.module_utils._client import Client
-from ansible_collections.llmops.litellm.plugins.module_utils._module import unsupported
-from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
+from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires, unsupported
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import Endpoint, Resource
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.credential import CREDENTIAL
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import MODEL

@@ -26,7 +26,7 @@ What is compared, per step and object:
 - a refusal: both fail, the module's reason (what follows ``failed to <action> <object>: ``) is word for word the
   end of the gateway's message, which names the object (``teams[0]``), and neither sent a write.
 
-Where the two differ, the engine is fixed in the one place both call (_module.py, _spec.py, gateway/plan.py), and the
+Where the two differ, the engine is fixed in the one place both call (_checks.py, _write.py, _spec.py, gateway/plan.py), and the
 case stays in the table.
 """
 

@@ -7,13 +7,13 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.llmops.litellm.plugins.module_utils._client import Client
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import REDACTED, LiteLLMError, scrub_data
-from ansible_collections.llmops.litellm.plugins.module_utils._module import unsupported
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import (
     Requires,
     licence_refusal,
     licence_type,
     missing_calls,
     route_missing,
+    unsupported,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.credential import CREDENTIAL
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import MODEL

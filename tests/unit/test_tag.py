@@ -7,7 +7,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.llmops.litellm.plugins.module_utils._client import Client
-from ansible_collections.llmops.litellm.plugins.module_utils._module import Reader, page_through
+from ansible_collections.llmops.litellm.plugins.module_utils._read import Reader, page_through
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import Endpoint
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.tag import TAG, tag_body
 from ansible_collections.llmops.litellm.plugins.modules import tag, tag_info

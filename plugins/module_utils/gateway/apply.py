@@ -13,10 +13,10 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from ansible_collections.llmops.litellm.plugins.module_utils._cascade import DELETED
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import LiteLLMError
-from ansible_collections.llmops.litellm.plugins.module_utils._module import (
+from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import refusal_reason
+from ansible_collections.llmops.litellm.plugins.module_utils._write import (
     create_object,
     finish_create,
-    refusal_reason,
     send_delete,
     send_links,
     send_members,

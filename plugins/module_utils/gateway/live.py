@@ -11,7 +11,7 @@ __metaclass__ = type
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.llmops.litellm.plugins.module_utils._module import list_page, unique
+from ansible_collections.llmops.litellm.plugins.module_utils._read import list_page, unique
 
 
 def kind_page(client, resource, page):

@@ -15,17 +15,15 @@ from ansible_collections.llmops.litellm.plugins.module_utils._cascade import DEL
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import UnsupportedError, ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import MergedDict, PartialDict
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import MemberPlan, get_path
-from ansible_collections.llmops.litellm.plugins.module_utils._module import (
+from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import object_requirements, unsupported
+from ansible_collections.llmops.litellm.plugins.module_utils._checks import (
     ensure_creatable,
     ensure_key_free,
     ensure_names_exist,
     missing_required,
     no_parent,
-    object_requirements,
-    plan_links,
-    unsupported,
-    wanted_links,
 )
+from ansible_collections.llmops.litellm.plugins.module_utils._write import plan_links, wanted_links
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import (
     OWNER_KEY,
     REDACTED,

@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The refusals both engines make before a write: a natural key already taken, a create LiteLLM would refuse or
+misread, a parent or a named object that does not exist."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
+from ansible_collections.llmops.litellm.plugins.module_utils._spec import get_path
+
+
+def ensure_key_free(resource, key, raw, holders):
+    """Refuse to create or rename to a natural key another object already has (LiteLLM allows duplicates);
+    ``holders`` are the live objects that have ``key``, ``raw`` the object being renamed (None for a create)."""
+    others = [o for o in holders if not raw or o[resource.id_field] != raw[resource.id_field]]
+    if others:
+        raise ValidationError("%s '%s' is already used by %s %s" % (
+            resource.key_field, key, resource.id_field, ", ".join(sorted(o[resource.id_field] for o in others))))
+
+
+def missing_required(resource, desired):
+    """The options a create of ``resource`` needs that ``desired`` leaves unset."""
+    return [name for name in resource.required if get_path(desired, name.split(".")) in (None, "")]
+
+
+def ensure_creatable(resource, params, desired):
+    """Refuse a create that LiteLLM would refuse or misread, in the modules and the gateway engine alike: an id that
+    LiteLLM chooses itself (``params`` set it), or an option it needs that ``desired`` leaves unset."""
+    object_id = params.get(resource.id_field)
+    if object_id and resource.generated_id and resource.id_field != resource.key_field:
+        raise ValidationError("no %s has %s '%s', and LiteLLM chooses the %s of a new %s: leave %s out to create one"
+                              % (resource.kind, resource.id_field, object_id, resource.id_field, resource.kind,
+                                 resource.id_field))
+    missing = missing_required(resource, desired)
+    if missing:
+        raise ValidationError("%s %s required to create a %s" % (
+            " and ".join(missing), "is" if len(missing) == 1 else "are", resource.kind))
+
+
+def no_parent(target, option, key):
+    """Why an object cannot name its parent (a key its team) by natural key: no such parent."""
+    return "no %s has %s '%s'" % (target.kind, option, key)
+
+
+def ensure_names_exist(resource, desired, known, params=None):
+    """Refuse options that name objects which do not exist (a model's credential, a tag's models): ``known(names)``
+    is the set of names of ``names.target`` that exist (live in a module; declared or live in a document). A name
+    with ``*`` is a pattern, not an object."""
+    for option, names, name in resource.named(desired, params):
+        if "*" not in str(name) and name not in known(names):
+            raise ValidationError("%s names %s %s '%s', which does not exist" % (
+                option, "an" if names.target.kind[0] in "aeiou" else "a", names.target.kind, name))
