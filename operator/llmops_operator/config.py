@@ -96,20 +96,17 @@ def has_sdk_util(roots: list[Path]) -> bool:
 
 
 def _port(env: dict[str, str], name: str, default: int) -> int:
+    return _positive_int(env, name, default, 0, 65535, "a port number (0: any free port)")
+
+
+def _positive_int(env: dict[str, str], name: str, default: int, low: int = 1, high: int | None = None,
+                  what: str = "a positive integer") -> int:
+    """The whole number ``env[name]`` from ``low`` to ``high``; ``default`` when it is unset or empty."""
     value = env.get(name, "").strip()
     if not value:
         return default
-    if not value.isdigit() or int(value) > 65535:
-        raise ValueError(f"{name}: {value!r} is not a port number (0: any free port)")
-    return int(value)
-
-
-def _positive_int(env: dict[str, str], name: str, default: int) -> int:
-    value = env.get(name)
-    if not value:
-        return default
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{name}: {value!r} is not a positive integer")
+    if not value.isdigit() or int(value) < low or (high is not None and int(value) > high):
+        raise ValueError(f"{name}: {value!r} is not {what}")
     return int(value)
 
 

@@ -35,6 +35,8 @@ from prometheus_client import REGISTRY, Counter, Gauge, Histogram, Summary, disa
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from llmops_operator import httpd
+
 disable_created_metrics()  # no ``*_created`` series: they double the series count and no panel needs them
 LOG = logging.getLogger("llmops_operator.metrics")
 PREFIX = "llmops_operator_"
@@ -308,7 +310,9 @@ def _apply(metric: Any, kind: str, name: str, args: dict[str, Any]) -> None:
         metric.observe(_number(args["observe"], f"{name}.{kind}.observe"))
 
 
-class _UserMetricsHandler(http.server.BaseHTTPRequestHandler):
+class _UserMetricsHandler(httpd.Handler):
+    log, log_name = LOG, "osdk_metric listener"
+
     def do_POST(self) -> None:  # noqa: N802 (http.server's name)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
@@ -323,21 +327,11 @@ class _UserMetricsHandler(http.server.BaseHTTPRequestHandler):
         self._answer(200, "")
 
     def _answer(self, code: int, message: str) -> None:
-        data = message.encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:  # pylint: disable=redefined-builtin
-        LOG.debug("osdk_metric listener: " + format, *args)
+        self.answer(code, message.encode(), "text/plain; charset=utf-8")
 
 
 def serve_user_metrics(port: int, address: str = "127.0.0.1") -> http.server.ThreadingHTTPServer:
     """ansible-operator's metrics listener for ``osdk_metric`` (``POST /metrics``) in a daemon thread; port 0: any."""
-    server = http.server.ThreadingHTTPServer((address, port), _UserMetricsHandler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, name="osdk-metrics", daemon=True).start()
+    server = httpd.serve(_UserMetricsHandler, port, address, "osdk-metrics")
     LOG.info("osdk_metric listener on http://%s:%d/metrics", address, server.server_address[1])
     return server

@@ -19,7 +19,6 @@ watched (unless ``blacklist``-ed; cluster-scoped kinds only with ``watchClusterS
 from __future__ import annotations
 
 import contextlib
-import http.server
 import json
 import logging
 import os
@@ -32,6 +31,8 @@ from typing import Any
 import kubernetes
 import urllib3
 import yaml
+
+from llmops_operator import httpd
 
 LOG = logging.getLogger("llmops_operator.proxy")
 PRIMARY_RESOURCE = "operator-sdk/primary-resource"
@@ -85,12 +86,12 @@ def inject_owner(obj: dict[str, Any], owner: dict[str, Any], namespace: str | No
         annotations[PRIMARY_RESOURCE_TYPE] = f"{owner['kind']}.{group}"
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+class _Handler(httpd.Handler):
     protocol_version = "HTTP/1.1"
-    server: _Server
+    log, log_name = LOG, "proxy"
 
     def _forward(self) -> None:
-        proxy = self.server.proxy
+        proxy: Proxy = self.server.proxy  # type: ignore[attr-defined]
         token = (self.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
         owner = proxy.owners.get(token)
         length = int(self.headers.get("Content-Length") or 0)
@@ -160,20 +161,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         return None
 
     def _answer(self, code: int, status: dict[str, Any]) -> None:
-        data = json.dumps(status).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:  # pylint: disable=redefined-builtin
-        LOG.debug("proxy: " + format, *args)
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    proxy: Proxy
+        self.answer(code, json.dumps(status).encode(), "application/json")
 
 
 class Proxy:
@@ -183,10 +171,8 @@ class Proxy:
                  on_created: Callable[[dict[str, Any], tuple[str, str, str | None], dict[str, Any]], None]) -> None:
         self.api, self.inject, self.on_created = api, inject, on_created
         self.owners: dict[str, dict[str, Any]] = {}
-        self.server = _Server(("127.0.0.1", port), _Handler)
-        self.server.proxy = self
+        self.server = httpd.serve(_Handler, port, "127.0.0.1", "api-proxy", proxy=self)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, name="api-proxy", daemon=True).start()
         LOG.info("Kubernetes API proxy for the runs on %s (owner references %s)", self.url, "on" if inject else "off")
 
     def stop(self) -> None:

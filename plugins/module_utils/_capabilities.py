@@ -20,6 +20,8 @@ def _template(path):
 # A path every complete OpenAPI description of a LiteLLM proxy lists. A description without it is LiteLLM's
 # filtered one (DOCS_FILTERED lists only the OpenAI routes) and says nothing about the management API.
 OPENAPI_SENTINEL = "/key/generate"
+# Where a proxy serves its OpenAPI description.
+OPENAPI_PATH = "/openapi.json"
 
 
 def missing_calls(openapi, calls):
@@ -69,6 +71,12 @@ def collection_calls(declared):
         calls.update(c for requires in [item.requires] + [f.requires for f in item.fields]
                      if requires is not None and requires.paths for c in requires.calls())
     return sorted(calls, key=lambda call: (call[1], call[0] or ""))
+
+
+def route_words(calls):
+    """The words of the paths of ``calls`` (every segment but the ``{parameters}``), and of OPENAPI_PATH."""
+    return frozenset(segment for _method, path in list(calls) + [(None, OPENAPI_PATH)]
+                     for segment in path.split("/") if segment and not segment.startswith("{"))
 
 
 def route_missing(body):
@@ -144,7 +152,7 @@ def unsupported(client, requires, what, resource=None, read_only=False, paths=Tr
     calls = requires.calls(resource, read_only) if paths else None
     if calls:
         try:
-            missing = missing_calls(client.get_kept("/openapi.json"), calls)
+            missing = missing_calls(client.get_kept(OPENAPI_PATH), calls)
         except LiteLLMError:
             missing = None  # no description served (NO_OPENAPI, another OPENAPI_URL): nothing to go by
         if missing:

@@ -20,6 +20,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._errors import (
     scrub,
     scrub_data,
 )
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import ROUTE_WORDS
 
 try:
     import requests
@@ -40,15 +41,6 @@ MAX_RETRY_AFTER = 30.0
 # The operator sets it for its runs: the client appends one JSON line per HTTP request (method, route template,
 # status, seconds; nothing else) to the file it names, which the operator folds into its metrics.
 REQUEST_LOG_ENV = "LLMOPS_OPERATOR_REQUEST_LOG"
-# The words of the LiteLLM routes the collection calls. Any other path segment (an id, a name, a hashed token)
-# is written ``{id}`` in the request log, so that no id reaches a metric label.
-ROUTE_WORDS = frozenset((
-    ".well-known", "access_group", "add_guardrail_settings", "budget", "by_name", "credentials", "customer",
-    "delete", "generate", "guardrails", "health", "info", "key", "license", "list", "litellm-ui-config", "mcp",
-    "member_add", "member_delete", "member_update", "model", "new", "openapi.json", "organization",
-    "provider_specific_params", "regenerate", "server", "tag", "team", "toolset", "ui", "update", "user", "v1", "v2",
-    "agents", "make_public",
-))
 
 
 def route_template(path):

@@ -115,7 +115,11 @@ class Field(object):
     checked like the Resource's when the option is set.
     ``format``: name, email, url or duration (see format_problem), checked before any request; a kind's natural
     key and id are names unless they say otherwise, and the options of DURATION_OPTIONS are durations.
+    ``cr_camel_keys`` (a class attribute of a kind's own Field): the keys of the value (of each item of a list) are
+    fields of the custom resource's spec too, camelCased (an agent's ``objectPermission``, a toolset's ``tools``).
     """
+
+    cr_camel_keys = False
 
     def __init__(self, name, type="str", elements=None, path=None, ordered=False, minimum=None, choices=None,
                  keep_keys=(), option=True, no_log=None, create_only=False, clearable=True, write_only=False,

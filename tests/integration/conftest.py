@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import Iterator
 
 import pytest
 
 from tests.lib.lifecycle import Scenario
+from tests.lib.recording_proxy import RecordingProxy, recording
 
 
 @pytest.fixture
@@ -27,3 +29,9 @@ def enterprise(litellm_proxy) -> bool:
         return True
     assert answer.status_code == 403, answer.text
     return False
+
+
+@pytest.fixture
+def recorder(litellm_proxy) -> Iterator[RecordingProxy]:
+    """A RecordingProxy in front of the plain LiteLLM proxy: point a module or a playbook at ``recorder.url``."""
+    yield from recording(litellm_proxy)

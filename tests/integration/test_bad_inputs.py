@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 import pytest
 
 from tests.lib.playbook import run_tasks
-from tests.lib.recording_proxy import RecordingProxy
 
 pytestmark = pytest.mark.slow(130)  # started first by make test (tests/conftest.py)
 
@@ -345,12 +344,6 @@ def all_cases(p: str) -> list[Case]:
 @pytest.fixture
 def prefix() -> str:
     return f"it_bad_{uuid.uuid4().hex[:8]}_"
-
-
-@pytest.fixture
-def recorder(litellm_proxy) -> Iterator[RecordingProxy]:
-    with RecordingProxy(litellm_proxy.url) as recorder:
-        yield recorder
 
 
 # Where each kind lists its objects, for the count of rows with the run's prefix.

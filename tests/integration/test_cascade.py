@@ -26,12 +26,6 @@ REFUSED = (400, {"error": {"message": "refused by the test's recording proxy", "
 
 
 @pytest.fixture
-def recorder(litellm_proxy) -> Iterator[RecordingProxy]:
-    with RecordingProxy(litellm_proxy.url) as recorder:
-        yield recorder
-
-
-@pytest.fixture
 def prefix() -> str:
     return f"it_casc_{uuid.uuid4().hex[:8]}_"
 

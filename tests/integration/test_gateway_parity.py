@@ -1,7 +1,7 @@
 """gateway_state refuses what the modules refuse, with the same sentence, before anything is written.
 
-The gateway engine calls the modules' own checks (``_module.object_requirements`` and ``unsupported`` for the
-licence, each kind's ``preflight``, ``_module.ensure_key_free``): each test gives the same input to the module and to
+The gateway engine calls the modules' own checks (``_capabilities.object_requirements`` and ``unsupported`` for the
+licence, each kind's ``preflight``, ``_checks.ensure_key_free``): each test gives the same input to the module and to
 ``gateway_state`` against the real LiteLLM, in one playbook through tests/lib/recording_proxy.py, and asserts that
 both fail, that the module's reason is word for word in the gateway's message, and that the gateway step sent no
 write. The plain proxy (``litellm_proxy``) has no Enterprise licence and no stdio MCP servers.
@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from tests.integration.test_capabilities import NOWHERE as WIDGET
 from tests.integration.test_capabilities import client
 from tests.integration.test_gateway_state import Play
-from tests.lib.recording_proxy import RecordingProxy
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import UnsupportedError
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import unsupported
@@ -30,12 +29,6 @@ NOWHERE = "http://127.0.0.1:9"
 @pytest.fixture
 def prefix() -> str:
     return f"it_gp_{uuid.uuid4().hex[:8]}_"
-
-
-@pytest.fixture
-def recorder(litellm_proxy) -> Iterator[RecordingProxy]:
-    with RecordingProxy(litellm_proxy.url) as recorder:
-        yield recorder
 
 
 def module(play: Play, step: str, kind: str, check: bool = False, **options: Any) -> None:

@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from tests.lib.playbook import REPO, PlaybookResult, run_playbook, run_tasks
-from tests.lib.recording_proxy import WRITE_METHODS, RecordingProxy
+from tests.lib.recording_proxy import WRITE_METHODS, RecordingProxy, recording
 
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there
 SECRET = "sk-upstream-provider-secret-4711"
@@ -34,19 +34,9 @@ def prefix() -> str:
     return f"it_gs_{uuid.uuid4().hex[:8]}_"  # MCP server names may not hold '-'
 
 
-def recorder_for(proxy: Any) -> Iterator[RecordingProxy]:
-    with RecordingProxy(proxy.url) as recorder:
-        yield recorder
-
-
-@pytest.fixture
-def recorder(litellm_proxy) -> Iterator[RecordingProxy]:
-    yield from recorder_for(litellm_proxy)
-
-
 @pytest.fixture
 def premium_recorder(litellm_proxy_premium) -> Iterator[RecordingProxy]:
-    yield from recorder_for(litellm_proxy_premium)
+    yield from recording(litellm_proxy_premium)
 
 
 class Play:

@@ -17,7 +17,7 @@ import collections
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import quote, unquote, urlsplit
 
 import requests
@@ -166,3 +166,9 @@ class RecordingProxy:
                 pass
 
         return Handler
+
+
+def recording(proxy: Any) -> Iterator[RecordingProxy]:
+    """A RecordingProxy in front of a LiteLLM stack (``proxy.url``) for the time of a fixture."""
+    with RecordingProxy(proxy.url) as recorder:
+        yield recorder

@@ -21,6 +21,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._capabilities impor
     missing_calls,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import Resource
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import DECLARED
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "litellm-routes"
@@ -67,6 +68,16 @@ def test_calls_cover_kinds_and_hooks():
     for call in [("POST", "/team/new"), ("POST", "/team/member_add"), ("PATCH", "/model/{id}/update"),
                  ("POST", "/key/{key}/regenerate"), ("GET", "/guardrails/ui/add_guardrail_settings")]:
         assert call in calls
+
+
+def test_registry_declares_every_resource_and_requires():
+    """The route words of the request log come from registry.DECLARED: every Resource and Requires of the kind files
+    is in it, or held by a Resource in it (its own or one of its fields')."""
+    held = set(id(item) for item in DECLARED)
+    for item in DECLARED:
+        if isinstance(item, Resource):
+            held.update(id(requires) for requires in [item.requires] + [f.requires for f in item.fields])
+    assert [getattr(v, "kind", None) or v.what or v.paths for v in declared() if id(v) not in held] == []
 
 
 def test_literal_calls_are_declared():

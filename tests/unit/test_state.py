@@ -221,6 +221,18 @@ def test_manifests_use_the_operator_kinds_and_palenaai_field_names():
                                               "credentialRef": {"name": "openai"}}
 
 
+def test_manifests_camelcase_the_keys_a_kind_declares_spec_fields():
+    """An agent's object_permission and a toolset's tools have keys that are spec fields too (``cr_camel_keys`` on the
+    kinds' own Fields); other dicts (an agent card) keep LiteLLM's keys."""
+    document = {"agents": [{"agent_name": "a", "object_permission": {"mcp_servers": ["s"], "mcp_access_groups": ["g"]},
+                            "agent_card_params": {"default_input_modes": ["text"]}}],
+                "mcp_toolsets": [{"toolset_name": "t", "tools": [{"server_id": "s1", "tool_name": "read"}]}]}
+    toolset, agent = crs.manifests(document, "gw")
+    assert toolset["spec"]["tools"] == [{"serverId": "s1", "toolName": "read"}]
+    assert agent["spec"]["objectPermission"] == {"mcpServers": ["s"], "mcpAccessGroups": ["g"]}
+    assert agent["spec"]["agentCardParams"] == {"default_input_modes": ["text"]}
+
+
 @pytest.mark.parametrize("name, expected", [("Research Team", "research-team"), ("a_b@example.com", "a-b-example-com"),
                                             ("-x-", "x"), ("ü", "object"), ("x" * 80, "x" * 63)])
 def test_cr_names_are_dns_labels(name, expected):

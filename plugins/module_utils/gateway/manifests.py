@@ -19,6 +19,11 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import 
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import KINDS
 
 
+def camel_keys(value):
+    """A dict with its keys camelCased (the values as they are)."""
+    return dict((camel(k), v) for k, v in value.items())
+
+
 def cr_spec(resource, options, instance):
     """A document object as the spec of its custom resource: camelCased options, parents as their kind's ``cr_ref``
     (``teamRef: {name}``), secrets left out: the CRDs take them from Kubernetes Secrets only (apiKeySecretRef, ...),
@@ -37,10 +42,8 @@ def cr_spec(resource, options, instance):
             if value.get("litellm_credential_name"):
                 params[CREDENTIAL.cr_ref] = {"name": cr_name(value["litellm_credential_name"])}
             spec.setdefault("litellmParams", {}).update(params)
-        elif name == "object_permission":  # an agent's: fixed keys, camelCased like the spec's fields
-            spec["objectPermission"] = dict((camel(k), v) for k, v in value.items())
-        elif name == "tools":  # a toolset's {server_id, tool_name}
-            spec["tools"] = [dict((camel(k), v) for k, v in tool.items()) for tool in value]
+        elif name in resource.by_name and resource.by_name[name].cr_camel_keys:
+            spec[camel(name)] = [camel_keys(item) for item in value] if isinstance(value, list) else camel_keys(value)
         elif name == "model_max_budget":
             spec["modelMaxBudget"] = dict((model, dict((camel(k), cr_value(camel(k), v)) for k, v in budget.items()))
                                           for model, budget in value.items())

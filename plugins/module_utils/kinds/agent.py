@@ -114,6 +114,8 @@ class AgentPermissions(MergedDict):
     """The MCP servers, access groups, tools, models and agents an agent may use: only the keys set are compared;
     an update sends them with the live ones, so that setting one never clears another."""
 
+    cr_camel_keys = True  # objectPermission: {mcpServers, ...}
+
     def argument_spec(self):
         return dict(type="dict", options=dict(
             mcp_servers=dict(type="list", elements="str"),

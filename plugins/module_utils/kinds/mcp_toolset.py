@@ -18,6 +18,8 @@ from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
 class ToolsetTools(Field):
     """The tools of a toolset: {server_id, tool_name} pairs, in no particular order, each listed once."""
 
+    cr_camel_keys = True  # tools: [{serverId, toolName}]
+
     def __init__(self, name):
         super(ToolsetTools, self).__init__(name, "list", elements="dict")
 

@@ -11,6 +11,7 @@ customer's budget) comes first. Everything else the engine knows about a kind is
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import collection_calls, route_words
 from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import camel
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.access_group import ACCESS_GROUP
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.agent import AGENT
@@ -24,14 +25,20 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import 
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization import ORGANIZATION
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.tag import TAG
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team_member import TEAM_MEMBER
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.user import USER
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import VIRTUAL_KEY
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import ROTATE_KEY, VIRTUAL_KEY
 
 KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MCP_TOOLSET, MODEL, AGENT, ORGANIZATION, TEAM, USER,
          VIRTUAL_KEY, CUSTOMER, ACCESS_GROUP)
 BY_KIND = dict((r.kind, r) for r in KINDS)
 BY_PLURAL = dict((r.plural, r) for r in KINDS)
 BY_CR_KIND = dict((r.cr_kind, r) for r in KINDS if r.cr_kind)
+# Every Resource of the kind files and every Requires no Resource holds: what the collection calls.
+DECLARED = KINDS + (TEAM_MEMBER, ROTATE_KEY)
+# The words of the LiteLLM routes the collection calls. Any other path segment (an id, a name, a hashed token) is
+# written ``{id}`` in the operator's request log (_client.route_template), so that no id reaches a metric label.
+ROUTE_WORDS = route_words(collection_calls(DECLARED))
 # LiteLLM load-balances the deployments that share a model_name: many custom resources may name one.
 SHARED_NAMES = frozenset([MODEL.kind])
 
