@@ -360,7 +360,7 @@ class Shim:
             await self.fail(watch, body, result.message, permanent=result.permanent, retry=retry, reason=reason, **extra)
         answering = result.litellm_status.get("ready") is not False  # a deployed proxy with no replica up yet: False
         await self.set_conditions(watch, body, status.succeeded(generation, ready=answering), remove=("Failure", "Conflict"),
-                                  observedGeneration=generation, **extra, **status.camel_keys(result.litellm_status))
+                                  observedGeneration=generation, **extra, **params.camel_keys(result.litellm_status))
         kopf.info(body, reason=reason, message=f"{watch.kind} reconciled: {result.stats['changed']} change(s)")
         if not answering:
             # Ready means the proxy answers: look again until its pods are up (no event says when).

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import camel, snake
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import camel, camel_keys, snake
 
 # camel and snake are the collection's own (one rule for CR fields everywhere), re-exported for the shim
-__all__ = ["camel", "extravars", "mark_unsafe", "raw_cr", "snake", "snake_keys", "write_extravars"]
+__all__ = ["camel", "camel_keys", "extravars", "mark_unsafe", "raw_cr", "snake", "snake_keys", "write_extravars"]
 
 
 def snake_keys(value: Any) -> Any:

@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from llmops_operator.params import camel
-
 
 def now() -> str:
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -78,8 +76,3 @@ def drifted(generation: int | None, drift: list[dict[str, Any]], policy: str) ->
         return [condition("Drifted", False, "InSync", "LiteLLM matches the spec", generation)]
     paths = ", ".join(sorted({d["path"] for d in drift}))
     return [condition("Drifted", True, "Drifted", f"LiteLLM differs from the spec at {paths} (conflictResolution {policy})", generation)]
-
-
-def camel_keys(value: dict[str, Any]) -> dict[str, Any]:
-    """The playbook's ``litellm_status`` (snake_case or camelCase keys) as status keys in camelCase."""
-    return {camel(k) if "_" in k else k: v for k, v in value.items()}

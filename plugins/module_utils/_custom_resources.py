@@ -31,6 +31,11 @@ def camel(name):
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
+def camel_keys(value):
+    """A dict with its keys camelCased (the values as they are; a camelCase key stays as it is)."""
+    return dict((camel(k), v) for k, v in value.items())
+
+
 def cr_name(name):
     """A DNS-1123 name for a natural key (lower case, dashes, at most 63 characters)."""
     cleaned = re.sub(r"[^a-z0-9-]+", "-", str(name).lower()).strip("-") or "object"

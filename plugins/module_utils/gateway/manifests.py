@@ -10,6 +10,7 @@ __metaclass__ = type
 from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import (
     CR_API_VERSION,
     camel,
+    camel_keys,
     cr_name,
     cr_value,
 )
@@ -17,11 +18,6 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document im
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.credential import CREDENTIAL
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import MODEL
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import KINDS
-
-
-def camel_keys(value):
-    """A dict with its keys camelCased (the values as they are)."""
-    return dict((camel(k), v) for k, v in value.items())
 
 
 def cr_spec(resource, options, instance):
