@@ -25,7 +25,7 @@ import kubernetes
 from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import cr_value as spec_value
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import cr_claims
 
-from llmops_operator import metrics, params, proxy, refs, runner, status
+from llmops_operator import events, metrics, params, proxy, refs, runner, status
 from llmops_operator.config import (
     ADOPTED_ANNOTATION,
     ANNOTATION_PREFIX,
@@ -124,6 +124,7 @@ class Shim:
         except kubernetes.config.ConfigException:
             kubernetes.config.load_kube_config()
         self.kube = refs.Kube(kubernetes.client.ApiClient())
+        events.configure(kubernetes.client.ApiClient())
         if any(not self.litellm_kind(w) for w in self.watches):
             client = kubernetes.client.ApiClient()
             self.dependents = proxy.Dependents(client, self.config.namespaces, self.dependent_changed)
@@ -136,6 +137,7 @@ class Shim:
                 raise kopf.PermanentError(f"cannot serve {what} on {option}; 0: any free port): {exc.strerror}") from None
 
     def disconnect(self) -> None:
+        events.flush()
         for handle in self.requeues.values():
             handle.cancel()
         if self.dependents is not None:
@@ -303,7 +305,7 @@ class Shim:
                     outcome = "waiting"
                     await self.set_conditions(watch, body, status.conflict(generation, rival))
                     if retry == 0:
-                        kopf.warn(body, reason="Conflict", message=rival)
+                        events.warn(body, reason="Conflict", message=rival)
                     raise kopf.TemporaryError(rival, delay=30)
                 await self.set_conditions(watch, body, status.running(generation))
                 try:
@@ -335,7 +337,7 @@ class Shim:
         except refs.Waiting as exc:
             await self.set_conditions(watch, body, status.waiting(generation, exc.reason, str(exc)))
             if retry == 0:
-                kopf.info(body, reason=exc.reason, message=str(exc))
+                events.info(body, reason=exc.reason, message=str(exc))
             raise kopf.TemporaryError(str(exc), delay=wait_delay(retry)) from None
         except ValueError as exc:
             await self.fail(watch, body, str(exc), permanent=True, retry=retry)
@@ -347,7 +349,7 @@ class Shim:
         generation = body["metadata"].get("generation")
         reason = reason or ("InvalidSpec" if permanent else "Failed")
         await self.set_conditions(watch, body, status.failed(generation, message, permanent, reason), **extra)
-        kopf.warn(body, reason=reason if permanent else "ReconcileFailed", message=message)
+        events.warn(body, reason=reason if permanent else "ReconcileFailed", message=message)
         if permanent:
             raise kopf.PermanentError(message)
         raise kopf.TemporaryError(message, delay=backoff(retry))
@@ -361,7 +363,7 @@ class Shim:
         answering = result.litellm_status.get("ready") is not False  # a deployed proxy with no replica up yet: False
         await self.set_conditions(watch, body, status.succeeded(generation, ready=answering), remove=("Failure", "Conflict"),
                                   observedGeneration=generation, **extra, **params.camel_keys(result.litellm_status))
-        kopf.info(body, reason=reason, message=f"{watch.kind} reconciled: {result.stats['changed']} change(s)")
+        events.info(body, reason=reason, message=f"{watch.kind} reconciled: {result.stats['changed']} change(s)")
         if not answering:
             # Ready means the proxy answers: look again until its pods are up (no event says when).
             raise NotAnswering(status.NOT_ANSWERING, delay=wait_delay(retry))
@@ -374,7 +376,7 @@ class Shim:
         meta = body["metadata"]
         rival = _rival(watch, body, claims)
         if rival:
-            kopf.info(body, reason="Orphaned", message=f"nothing deleted in LiteLLM: {rival}")
+            events.info(body, reason="Orphaned", message=f"nothing deleted in LiteLLM: {rival}")
             return
         if users:
             # An instance goes last: the CRs that use it need it to delete their objects in LiteLLM (deleting a
@@ -382,14 +384,14 @@ class Shim:
             names = ", ".join(f"{kind} {namespace}/{name}" for kind, namespace, name in users[:5])
             message = f"waiting for the {len(users)} custom resource(s) that use it to be deleted first: {names}"
             if retry == 0:  # (no condition: Ready stays as it is, the CRs' own finalizers need the instance)
-                kopf.info(body, reason="InUse", message=message)
+                events.info(body, reason="InUse", message=message)
             raise kopf.TemporaryError(message, delay=wait_delay(retry))
         async with self.locks[meta.get("uid", meta["name"])]:
             try:
                 resolved = await self.resolve(watch, body, deleting=True)
             except refs.Waiting as exc:
                 if "instanceRef" in str(exc) and "does not exist" in str(exc):
-                    kopf.warn(body, reason="InstanceGone", message=f"{exc}; nothing to delete upstream")
+                    events.warn(body, reason="InstanceGone", message=f"{exc}; nothing to delete upstream")
                     return
                 await self.set_conditions(watch, body, status.waiting(meta.get("generation"), exc.reason, str(exc)))
                 raise kopf.TemporaryError(str(exc), delay=wait_delay(retry)) from None
@@ -398,9 +400,9 @@ class Shim:
                 await self.fail(watch, body, result.message, permanent=False, retry=retry,
                                 ansibleResult=result.ansible_result())
             if self.litellm_kind(watch) and self.orphaned(body):
-                kopf.info(body, reason="Orphaned", message=f"{watch.kind} left in LiteLLM (deletionPolicy Orphan or adopted)")
+                events.info(body, reason="Orphaned", message=f"{watch.kind} left in LiteLLM (deletionPolicy Orphan or adopted)")
             else:
-                kopf.info(body, reason="Deleted", message=f"{watch.kind} deleted")
+                events.info(body, reason="Deleted", message=f"{watch.kind} deleted")
         self.locks.pop(meta.get("uid", meta["name"]), None)
 
     @staticmethod
@@ -446,28 +448,28 @@ class Shim:
         checked = {"lastDriftCheckTime": status.now()}
         if not result.ok:
             await self.write_status(watch, body, checked)
-            kopf.warn(body, reason="DriftCheckFailed", message=result.message)
+            events.warn(body, reason="DriftCheckFailed", message=result.message)
             return
         drift = _scrubbed(runner.drift_paths(result.drift, body.get("spec") or {}), resolved.secrets)
         await self.set_conditions(watch, body, status.drifted(generation, drift, policy), drift=drift, **checked)
         # Events tell changes: a check that finds what the last one found posts none (the status has the time).
         if not drift:
             if was != "False":
-                kopf.info(body, reason="InSync", message="drift check: LiteLLM matches the spec")
+                events.info(body, reason="InSync", message="drift check: LiteLLM matches the spec")
             return
         paths = ", ".join(d["path"] for d in drift)
         metrics.drift_detected(watch.kind, policy)
         if was != "True" or drift != before.get("drift"):
-            kopf.warn(body, reason="Drifted", message=f"LiteLLM differs from the spec at {paths} (conflictResolution {policy})")
+            events.warn(body, reason="Drifted", message=f"LiteLLM differs from the spec at {paths} (conflictResolution {policy})")
         if policy == "crd-wins":
             repaired = await self.run(watch, body, resolved, "reconcile")
             if repaired.ok:
                 await self.set_conditions(watch, body, [status.condition(
                     "Drifted", False, "Repaired", f"Repaired {paths} (crd-wins)", generation)], drift=[])
                 metrics.drift_repaired(watch.kind)
-                kopf.info(body, reason="DriftRepaired", message=f"Repaired {paths} (crd-wins)")
+                events.info(body, reason="DriftRepaired", message=f"Repaired {paths} (crd-wins)")
             else:
-                kopf.warn(body, reason="DriftRepairFailed", message=repaired.message)
+                events.warn(body, reason="DriftRepairFailed", message=repaired.message)
         elif policy == "api-wins":
             spec = body.get("spec") or {}
             patch = {field: spec_value(field, d["live"], spec.get(field)) for d in drift
@@ -488,7 +490,7 @@ class Shim:
                     await self.set_conditions(watch, body, status.drifted(generation, drift, policy), drift=drift)
                     raise
                 metrics.drift_accepted(watch.kind)
-                kopf.info(body, reason="DriftAccepted", message=f"Spec updated from LiteLLM at {accepted} (api-wins)")
+                events.info(body, reason="DriftAccepted", message=f"Spec updated from LiteLLM at {accepted} (api-wins)")
 
     async def unmanaged_check(self, body: dict[str, Any]) -> None:
         """On the instance's drift schedule: report, adopt or prune the objects no custom resource declares."""
@@ -527,7 +529,7 @@ class Shim:
             if not result.ok:
                 await asyncio.to_thread(self.api.patch_status, refs.GROUP, refs.VERSION, "litellminstances",
                                         meta.get("namespace", ""), meta["name"], changes)
-                kopf.warn(body, reason="UnmanagedCheckFailed", message=result.message)
+                events.warn(body, reason="UnmanagedCheckFailed", message=result.message)
                 return
             found = result.litellm_status.get("unmanaged") or []
             changes["unmanaged"] = found
@@ -536,7 +538,7 @@ class Shim:
             if found:
                 names = ", ".join(f"{o['kind']} {o['name']}" for o in found[:20])
                 reason = {"adopt": "Adopted", "prune": "Pruned"}.get(policies["unmanaged_resource_policy"], "Unmanaged")
-                kopf.info(body, reason=reason, message=f"{len(found)} object(s) of LiteLLM no resource declares: {names}")
+                events.info(body, reason=reason, message=f"{len(found)} object(s) of LiteLLM no resource declares: {names}")
 
     def schedule_requeue(self, watch: Watch, body: dict[str, Any], period: float | None) -> None:
         """Reconcile again after ``period`` (operator_sdk.util.requeue_after) or the CR's
