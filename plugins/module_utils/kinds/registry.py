@@ -17,7 +17,9 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.agent import 
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.budget import BUDGET
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.credential import CREDENTIAL
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.customer import CUSTOMER
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.fallback import FALLBACK
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.guardrail import GUARDRAIL
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.jwt_key_mapping import JWT_KEY_MAPPING
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.mcp_server import MCP_SERVER
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.mcp_toolset import MCP_TOOLSET
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import MODEL
@@ -27,8 +29,8 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import T
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.user import USER
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import VIRTUAL_KEY
 
-KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MCP_TOOLSET, MODEL, AGENT, ORGANIZATION, TEAM, USER,
-         VIRTUAL_KEY, CUSTOMER, ACCESS_GROUP)
+KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MCP_TOOLSET, MODEL, FALLBACK, AGENT, ORGANIZATION, TEAM,
+         USER, VIRTUAL_KEY, JWT_KEY_MAPPING, CUSTOMER, ACCESS_GROUP)
 BY_KIND = dict((r.kind, r) for r in KINDS)
 BY_PLURAL = dict((r.plural, r) for r in KINDS)
 BY_CR_KIND = dict((r.cr_kind, r) for r in KINDS if r.cr_kind)
