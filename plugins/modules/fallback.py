@@ -12,7 +12,7 @@ short_description: Manage the fallbacks of a model of the LiteLLM proxy
 version_added: 0.1.0
 description:
   - Set, change or remove the fallbacks of one model of the LiteLLM proxy (AI gateway) through its C(/fallback)
-    API: the models its router tries, in order, when a call of the model fails after its retries.
+    API, the models its router tries, in order, when a call of the model fails after its retries.
   - One task manages the three kinds of fallbacks of a model, each an option; an option you leave out keeps its
     current value, V([]) removes that kind of fallbacks.
   - LiteLLM keeps the fallbacks in its router settings in the database, so the proxy needs C(store_model_in_db)
@@ -29,7 +29,7 @@ options:
       - Name of the model (C(model_name) of M(llmops.litellm.model)) whose calls fall back, the natural key.
       - It and every fallback model must exist on the proxy; the module fails, writing nothing, when one does not.
       - With O(state=absent), or with an option set to V([]), LiteLLM 1.106.2 cannot name a model with C(/) (its
-        C(DELETE /fallback/{model}) route matches one path segment): the module refuses it before any request.
+        C(DELETE /fallback/{model}) route matches one path segment), and the module refuses it before any request.
     type: str
     required: true
   fallback_models:
@@ -51,7 +51,7 @@ options:
     type: list
     elements: str
 notes:
-  - The fallbacks are also router settings (C(router_settings.fallbacks) of the proxy's config file): give each
+  - The fallbacks are also router settings (C(router_settings.fallbacks) of the proxy config file), so give each
     model's fallbacks one owner. When several rules of the router settings name a model, the router uses the first
     one, and so do this module and C(POST /fallback).
   - Deleting a model with M(llmops.litellm.model) leaves its fallbacks in the router settings.

@@ -11,7 +11,7 @@ module: jwt_key_mapping
 short_description: Manage a JWT key mapping of the LiteLLM proxy
 version_added: 0.1.0
 description:
-  - Create, update and delete a JWT key mapping of the LiteLLM proxy (AI gateway): a JWT whose claim
+  - Create, update and delete a JWT key mapping of the LiteLLM proxy (AI gateway). A JWT whose claim
     O(jwt_claim_name) has the value O(jwt_claim_value) (from the issuer O(jwt_issuer), or from any issuer)
     authenticates as the virtual key O(key).
   - The mapping is found by O(mapping_id) when it is set, otherwise by O(jwt_issuer), O(jwt_claim_name) and

@@ -19,7 +19,7 @@ description:
     exist (the module fails, writing nothing, when it does not; with O(state=absent) a missing organization is no
     change).
   - The member is found by O(user_id) when it is set, otherwise by O(user_email) (compared without case). LiteLLM
-    1.106.2 adds organization members by user ID only, so a member given by email must be an existing user: the
+    1.106.2 adds organization members by user ID only, so a member given by email must be an existing user; the
     module finds its ID, and fails before any write when no user, or several, have the email.
   - Only the options you set are compared and sent; an option you leave out keeps its current value.
 author:
