@@ -37,8 +37,8 @@ def member_of(answer: dict[str, Any], user_id: str) -> Any:
     return next((m for m in (found or {}).get("members") or [] if m["user_id"] == user_id), None)
 
 
-def test_organization_member_four_steps_each_option_info_and_refusals(litellm_proxy_premium, litellm_proxy,
-                                                                       organization):
+def test_organization_member_four_steps_each_option_info_and_refusals(
+        litellm_proxy_premium, litellm_proxy, organization):
     proxy = litellm_proxy_premium
     alias, organization_id, (user_id, other) = organization
     budgets = {b["budget_id"]: b for b in proxy.api("GET", "/budget/list").json()}
