@@ -40,16 +40,21 @@ SHARED_NAMES = frozenset([MODEL.kind])
 
 def cr_claims(cr_kind, spec):
     """The (spec field, value) pairs by which a custom resource names its one LiteLLM object (``teamAlias``; a
-    user's ``userEmail`` and ``userId``). Two custom resources of one instance with the same pair claim the same
+    user's ``userEmail`` and ``userId``; a JWT key mapping's ``jwtClaimValue`` with its claim name and issuer). Two custom resources of one instance with the same pair claim the same
     object: the operator lets the older one manage it."""
     resource = BY_CR_KIND.get(cr_kind)
     if resource is None or resource.kind in SHARED_NAMES:
         return []
     found = []
+    # the rest of a natural key made of several fields (a JWT key mapping's issuer and claim name)
+    params = dict((name, (spec or {}).get(camel(name))) for name in resource.by_name)
+    more = sorted((k, v) for k, v in (resource.key_filters(params) if resource.key_filters else {}).items()
+                  if v is not None)
     for option in sorted(set([resource.key_field, resource.cr_alias])):
         value = (spec or {}).get(camel(option))
         if isinstance(value, str) and value.strip():
-            found.append((camel(option), value))
+            found.append((camel(option), value + "".join(" with %s '%s'" % item for item in more)
+                          if option == resource.key_field else value))
     return found
 
 
