@@ -28,8 +28,11 @@ class MembershipModule(LiteLLMModule):
 
     def read(self):
         """(the parent's raw object, its members' views); (None, []) when the parent does not exist."""
-        parent, params = self.membership.parent, self.params
+        parent, member, params = self.membership.parent, self.membership.member, self.params
         self.action = "read %s" % parent.label(params)
+        if member.requires:  # refused in one sentence before anything is read or written (an Enterprise kind)
+            self.require(member.requires, member.requires.what or member.kind, member,
+                         read_only=isinstance(self, MemberInfoModule))
         if params[parent.id_field]:
             whole = self.parents.by_id(params[parent.id_field], whole=True)
         else:
@@ -37,7 +40,10 @@ class MembershipModule(LiteLLMModule):
         if whole is None:
             return None, []
         raw = self.parents.unwrap(whole)
-        return raw, [self.membership.member.view(m) for m in self.membership.read(whole)]
+        members = self.membership.read(whole)
+        if member.hydrate:  # what the parent's answer leaves out of its members (an organization member's budget)
+            members = member.hydrate(self.client, members)
+        return raw, [member.view(m) for m in members]
 
 
 class MemberModule(MembershipModule):
@@ -91,6 +97,9 @@ class MemberModule(MembershipModule):
         parent, spec = self.membership.parent, self.membership.member
         members = parent.members
         wanted["role"] = wanted["role"] or before.get("role") or members.default_role
+        if not before and not wanted["user_id"] and members.resolve:  # LiteLLM adds this parent's members by id only
+            self.action = "find the user of %s" % label
+            wanted = dict(members.resolve(self.client, [wanted])[0], role=wanted["role"])
         plan = members.plan([wanted], live, False)
         changes = spec.changes(settings, before)
         if not (plan.add or plan.update or changes):

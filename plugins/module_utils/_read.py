@@ -21,6 +21,8 @@ def list_page(client, endpoint, params, page, resource=None):
     params = dict(endpoint.query, **params)
     if not endpoint.paginated:
         answer = client.get(endpoint.path, params=params or None)
+        if callable(endpoint.items):
+            return list(endpoint.items(answer)), 1
         return list(answer if isinstance(answer, list) else (answer or {}).get(endpoint.items) or []), 1
     if resource is not None and resource.list_order:
         params.update(sort_by=resource.list_order, sort_order="asc")

@@ -377,7 +377,8 @@ class Endpoint(object):
         self.body = body            # callable(object id) -> request body, for deletes
         self.param = param          # query parameter that carries the id, for gets
         self.unwrap = unwrap        # key of the object in a get's (or a create's) answer
-        self.items = items          # key of the list in a list's answer (None: the answer is the list)
+        self.items = items          # key of the list in a list's answer (None: the answer is the list), or
+        # callable(answer) -> the list
         self.filters = filters or {}  # option name -> query parameter, for lists
         self.paginated = paginated  # False: a list comes whole, without page/page_size
         self.where = where          # callable(list entry) -> whether it is an object of the kind, for lists
@@ -400,7 +401,7 @@ class Resource(object):
                  key_filters=None, unique_key=True, list_order=None, references=(), named_parents=(),
                  mutually_exclusive=(), refused=(), document_options=None, owner_field=None, export_id=True,
                  protected_ids=(), bulk_join=None, export_options=None, cr_kind=None, cr_ref=None, cr_alias=None,
-                 cascaded_by=(), names=(), rules=(), later=()):
+                 cascaded_by=(), names=(), rules=(), later=(), create_with=None, delete_with=None):
         self.kind = kind
         self.plural = plural
         self.id_field = id_field
@@ -419,6 +420,10 @@ class Resource(object):
         self.links = tuple(links)
         self.create_extra = dict(create_extra or {})
         self.update_with = update_with
+        # create_with(client, resource, body) -> id and delete_with(client, resource, raw): the same where one request
+        # to ``create`` or ``delete`` cannot do it (a fallback is one request per fallback type).
+        self.create_with = create_with
+        self.delete_with = delete_with
         # request_body(body, raw) -> the body LiteLLM takes, from one keyed by option names (raw is None on
         # create); read_only(raw) -> why an existing object cannot be changed through the API, or None;
         # preflight(client, params) raises LiteLLMError, in one sentence, when the proxy cannot do what params ask.

@@ -21,10 +21,16 @@ def send(client, target, body, idempotent=False):
 def send_create(client, resource, body):
     """Create an object with a request body already made; returns the id LiteLLM answers with, None when it does
     not echo one (credentials are named by the caller: the id is then the one asked for)."""
+    if resource.create_with:
+        return resource.create_with(client, resource, body)
     endpoint = resource.create
     answer = client.request(endpoint.method, endpoint.target(), body=body, idempotent=endpoint.idempotent)
     created = answer.get(endpoint.unwrap) if endpoint.unwrap and isinstance(answer, dict) else answer
-    return created.get(resource.id_field) if isinstance(created, dict) else None
+    if not isinstance(created, dict):
+        return None
+    if created.get(resource.id_field) is None and resource.shape:  # an id LiteLLM names otherwise (a JWT mapping's)
+        created = resource.shape(created)
+    return created.get(resource.id_field)
 
 
 def send_update(client, resource, changes, raw):
@@ -39,6 +45,9 @@ def send_update(client, resource, changes, raw):
 
 def send_delete(client, resource, raw):
     """Delete the live object ``raw``."""
+    if resource.delete_with:
+        resource.delete_with(client, resource, raw)
+        return
     delete, object_id = resource.delete, raw[resource.id_field]
     client.request(delete.method, delete.target(object_id), body=delete.body(object_id) if delete.body else None,
                    idempotent=delete.idempotent)

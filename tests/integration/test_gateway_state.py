@@ -25,8 +25,8 @@ from tests.lib.recording_proxy import WRITE_METHODS, RecordingProxy, recording
 
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there
 SECRET = "sk-upstream-provider-secret-4711"
-KINDS = ("budgets", "credentials", "guardrails", "tags", "mcp_servers", "mcp_toolsets", "models", "agents",
-         "organizations", "teams", "users", "virtual_keys", "customers", "access_groups")
+KINDS = ("budgets", "credentials", "guardrails", "tags", "mcp_servers", "mcp_toolsets", "models", "fallbacks", "agents",
+         "organizations", "teams", "users", "virtual_keys", "jwt_key_mappings", "customers", "access_groups")
 
 
 @pytest.fixture
@@ -101,7 +101,9 @@ def by_name(entries: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, An
     return dict(((e["kind"], e["name"]), e) for e in entries)
 
 
-def every_kind(p: str) -> dict[str, list[dict[str, Any]]]:
+def every_kind(p: str, jwt_key: str = "") -> dict[str, list[dict[str, Any]]]:
+    """Every kind's object; ``jwt_key``: the value of a key made beforehand (outside the scope), which the JWT key
+    mapping maps to (the document's own key gets its value only when it is created)."""
     return {
         "budgets": [{"budget_id": p + "budget", "max_budget": 5}],
         "credentials": [{"credential_name": p + "cred", "credential_values": {"api_key": SECRET},
@@ -119,6 +121,9 @@ def every_kind(p: str) -> dict[str, list[dict[str, Any]]]:
                     "kill_switch": {"url": NOWHERE + "/stop"}}],
         "models": [{"model_name": p + "model", "litellm_params": {
             "model": "openai/gpt-4o", "mock_response": "hi", "litellm_credential_name": p + "cred", "rpm": 10}}],
+        "fallbacks": [{"model": p + "model", "fallback_models": ["mock-gpt"]}],
+        "jwt_key_mappings": [{"jwt_claim_name": "sub", "jwt_claim_value": p + "sub", "key": jwt_key,
+                              "update_secrets": "on_create", "description": "a mapping"}],
         "organizations": [{"organization_alias": p + "org", "max_budget": 100}],
         "teams": [{"team_alias": p + "team", "organization_alias": p + "org", "max_budget": 50,
                    "members": [{"user_email": p + "member@example.com", "role": "admin"}]}],
@@ -137,7 +142,8 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
     path, desired and live, and fixed by apply; the export, applied back, changes nothing; no secret in any output."""
     proxy, key_dir = litellm_proxy_premium, tmp_path / "keys"
     key_dir.mkdir()
-    document, scope = every_kind(prefix), {"name_prefix": prefix}
+    jwt_key = proxy.api("POST", "/key/generate", json={"key_alias": "jwt-" + prefix}).json()["key"]
+    document, scope = every_kind(prefix, jwt_key), {"name_prefix": prefix}
     try:
         first = Play(premium_recorder, proxy.master_key, key_dir)
         first.state("check", document, check=True, scope=scope)
@@ -149,14 +155,14 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         assert check["changed"] is True and not check.get("failed"), check.get("msg")
         assert {(c["kind"], c["action"]) for c in check["changes"]} == {
             (kind, "create") for kind in ("budget", "credential", "guardrail", "tag", "mcp_server", "mcp_toolset", "model",
-                                          "agent", "organization", "team", "user", "virtual_key", "customer",
-                                          "access_group")}
+                                          "fallback", "agent", "organization", "team", "user", "virtual_key",
+                                          "jwt_key_mapping", "customer", "access_group")}
         assert first.writes("check") == [], "check mode wrote to LiteLLM"
         apply = first["apply"]
         assert apply["changed"] is True and not apply.get("failed"), apply.get("msg")
         assert {o["status"] for o in apply["objects"] if o["name"].startswith(prefix) and o["action"] == "create"} \
             == {"created"}
-        assert len([o for o in apply["objects"] if o["action"] == "create"]) == 14
+        assert len([o for o in apply["objects"] if o["action"] == "create"]) == 16
         reapply = first["reapply"]
         assert reapply["changed"] is False and reapply["changes"] == [], reapply["changes"]
         assert first.writes("reapply") == [], "a no-op run sent writes"
@@ -172,6 +178,8 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         user = proxy.api("GET", "/user/list", params={"user_email": prefix + "user@example.com"}).json()["users"][0]
         agent = next(a for a in proxy.api("GET", "/v1/agents").json() if a["agent_name"] == prefix + "agent")
         toolset = next(t for t in proxy.api("GET", "/v1/mcp/toolset").json() if t["toolset_name"] == prefix + "toolset")
+        mapping = next(m for m in proxy.api("GET", "/jwt/key/mapping/list", params={"size": 100}).json()["mappings"]
+                       if m["jwt_claim_value"] == prefix + "sub")
         for method, path, body in (
                 ("POST", "/team/update", {"team_id": team["team_id"], "max_budget": 77}),
                 ("PATCH", f"/model/{model['model_info']['id']}/update", {"litellm_params": {"rpm": 99}}),
@@ -181,7 +189,10 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
                                                  "user_email": prefix + "member@example.com"}),
                 ("PATCH", f"/v1/agents/{agent['agent_id']}", {"rpm_limit": 7}),
                 ("POST", "/v1/agents/make_public", {"agent_ids": []}),
-                ("PUT", "/v1/mcp/toolset", {"toolset_id": toolset["toolset_id"], "description": "changed"})):
+                ("PUT", "/v1/mcp/toolset", {"toolset_id": toolset["toolset_id"], "description": "changed"}),
+                ("POST", "/fallback", {"model": prefix + "model", "fallback_models": ["mock-gpt", "upstream-echo"]}),
+                ("POST", "/jwt/key/mapping/update", {"id": mapping["id"], "is_active": False,
+                                                     "description": "changed"})):
             answer = proxy.api(method, path, json=body)
             assert answer.status_code == 200, answer.text
 
@@ -207,6 +218,10 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
             ("agent", prefix + "agent"): [{"path": "public", "desired": True, "live": False},
                                           {"path": "rpm_limit", "desired": 5, "live": 7}],
             ("mcp_toolset", prefix + "toolset"): [{"path": "description", "desired": "a toolset", "live": "changed"}],
+            ("fallback", prefix + "model"): [{"path": "fallback_models", "desired": ["mock-gpt"],
+                                              "live": ["mock-gpt", "upstream-echo"]}],
+            # is_active is not declared: changed behind the back, it is no drift (and the export keeps it)
+            ("jwt_key_mapping", prefix + "sub"): [{"path": "description", "desired": "a mapping", "live": "changed"}],
         }
         assert set(drift) == set(expected), drift
         for name, changes in expected.items():
@@ -224,6 +239,9 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         assert exported["agents"][0]["secret_litellm_params"].startswith("llmops-secret/")
         assert "security" not in exported["agents"][0]["agent_card_params"]
         assert exported["mcp_toolsets"][0]["tools"] == [{"server_id": prefix + "srv", "tool_name": "search"}]
+        assert exported["fallbacks"] == [{"model": prefix + "model", "fallback_models": ["mock-gpt"]}]
+        (exported_mapping,) = exported["jwt_key_mappings"]
+        assert exported_mapping["key"].startswith("llmops-secret/") and exported_mapping["is_active"] is False
         assert second["export applied (check)"]["changed"] is False, second["export applied (check)"]["changes"]
         assert second["export applied"]["changed"] is False
         assert second.writes("export applied") == []
@@ -239,8 +257,10 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
 
         for output in (first.result.stdout, second.result.stdout, first.result.stderr, second.result.stderr):
             assert SECRET not in output and key_value not in output and proxy.master_key not in output
+            assert jwt_key not in output
     finally:
         prune_everything(premium_recorder, proxy.master_key, prefix, key_dir)
+        proxy.api("POST", "/key/delete", json={"key_aliases": ["jwt-" + prefix]})
     left = proxy.api("GET", "/v2/team/list", params={"team_alias": prefix + "team"}).json()["teams"]
     assert left == [], "the prune left the team"
     assert not (key_dir / (prefix + "key")).exists(), "deleting the key left its key file"

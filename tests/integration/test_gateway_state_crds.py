@@ -55,6 +55,11 @@ DOCUMENT: dict[str, list[dict[str, Any]]] = {
                                    "litellm_credential_name": "openai-prod"},
                 "provider_api_key": "os.environ/OPENAI_API_KEY", "model_info": {"team": "eng"}, "tags": ["paid"],
                 "access_groups": ["general"], "blocked": False}],
+    "fallbacks": [{"model": "gpt-4o", "fallback_models": ["claude", "llama"],
+                   "content_policy_fallback_models": ["llama"]}],
+    "jwt_key_mappings": [{"jwt_claim_name": "sub", "jwt_claim_value": "svc-batch",
+                          "jwt_issuer": "https://login.example.com",
+                          "description": "batch", "is_active": False, "key": "llmops-secret/JWT_KEY_MAPPING_SVC_BATCH_KEY"}],
     "organizations": [{"organization_alias": "acme-corp", "models": ["gpt-4o"], "max_budget": 5000.0,
                        "budget_duration": "30d", "tpm_limit": 100000, "rpm_limit": 1000, "metadata": {"cc": "42"},
                        "members": [{"user_email": "admin@example.com", "role": "org_admin"}]}],
@@ -95,7 +100,7 @@ def test_rendered_manifests_are_accepted_whole_by_the_crds(custom_api, kube_name
     assert sorted(m["kind"] for m in rendered) == sorted([
         "LiteLLMBudget", "LiteLLMCredential", "LiteLLMGuardrail", "LiteLLMMCPServer", "LiteLLMModel",
         "LiteLLMOrganization", "LiteLLMTeam", "LiteLLMUser", "LiteLLMVirtualKey", "LiteLLMCustomer",
-        "LiteLLMMCPToolset", "LiteLLMAgent"])
+        "LiteLLMMCPToolset", "LiteLLMAgent", "LiteLLMFallback", "LiteLLMJWTKeyMapping"])
     for manifest in rendered:
         assert manifest["apiVersion"] == CR_API_VERSION
         assert not any(str(v).startswith("llmops-secret/") for v in manifest["spec"].values()), manifest

@@ -100,6 +100,7 @@ class Fixtures:
     member_teams: dict[str, str] = dataclasses.field(default_factory=dict)   # engine -> team alias
     member_live: dict[str, list[dict[str, Any]]] = dataclasses.field(default_factory=dict)  # engine -> members
     rename_ids: list[str] = dataclasses.field(default_factory=list)
+    jwt_key: str = ""  # the value of the virtual key the jwt_key_mapping rows map to
 
     def name(self, kind: str, engine: str) -> str:
         """The natural key of a kind's object for one engine (users: an email)."""
@@ -204,6 +205,20 @@ TABLE = [
         Refusal("id LiteLLM chooses", lambda f: dict(access_group_id=str(uuid.uuid4()),
                                                      access_group_name=f.prefix + "byid"),
                 contains="LiteLLM chooses the access_group_id of a new access_group"),
+    ]),
+    Kind("fallback", lambda f, n: dict(model=n, fallback_models=[f.prefix + "fallback_target"]),
+         dict(context_window_fallback_models=["mock-gpt"]), [
+        Refusal("its own fallback", lambda f: dict(model=f.name("fallback", "module"),
+                                                   fallback_models=[f.name("fallback", "module")]),
+                contains="LiteLLM refuses a model that is its own fallback"),
+        Refusal("unknown model", lambda f: dict(model=f.prefix + "nomodel", fallback_models=["mock-gpt"]),
+                contains="which does not exist"),
+    ]),
+    Kind("jwt_key_mapping", lambda f, n: dict(jwt_claim_name="sub", jwt_claim_value=n, key=f.jwt_key,
+                                              update_secrets="on_create", description="first"),
+         dict(description="second"), [
+        Refusal("create without its key", lambda f: dict(jwt_claim_name="sub", jwt_claim_value=f.prefix + "nokey"),
+                contains="key is required to create a jwt_key_mapping"),
     ]),
     Kind("agent", lambda f, n: dict(agent_name=n, litellm_params={"model": "a2a/parity"}, agent_card_params=dict(
         protocolVersion="1.0", name="Parity agent", description="first", url=NOWHERE + "/")), dict(rpm_limit=60), [
@@ -326,6 +341,10 @@ def make_fixtures(proxy: Any, prefix: str, key_dir: Path) -> Fixtures:
         fixtures.member_live[engine] = [dict((k, m[k]) for k in ("user_id", "user_email", "role") if m.get(k))
                                         for m in info["members_with_roles"]]
     fixtures.rename_ids = [post("/team/new", {"team_alias": prefix + alias})["team_id"] for alias in ("first", "second")]
+    # the fallback rows' models (named like their objects) and the model they fall back to; the jwt rows' key
+    for model in [fixtures.name("fallback", engine) for engine in ENGINES] + [prefix + "fallback_target"]:
+        post("/model/new", {"model_name": model, "litellm_params": {"model": "openai/mock", "mock_response": "hi"}})
+    fixtures.jwt_key = post("/key/generate", {"key_alias": prefix + "jwt_key"})["key"]
     return fixtures
 
 

@@ -41,6 +41,7 @@ SHORT_NAMES = {
     "LiteLLMInstance": "li", "LiteLLMOrganization": "lo", "LiteLLMModel": "lm", "LiteLLMTeam": "lt", "LiteLLMUser": "lu",
     "LiteLLMCustomer": "lcust", "LiteLLMCredential": "lc", "LiteLLMGuardrail": "lg", "LiteLLMVirtualKey": "lk",
     "LiteLLMBudget": "lb", "LiteLLMMCPServer": "lmcp", "LiteLLMAgent": "lag", "LiteLLMMCPToolset": "lmts",
+    "LiteLLMFallback": "lfb", "LiteLLMJWTKeyMapping": "ljwt",
 }
 JUNCTORS = ("allOf", "anyOf", "oneOf", "not")
 JSON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "integer": int, "number": (int, float)}
@@ -496,6 +497,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "public": True, "objectPermission": {"mcpToolPermissions": {"s1": ["get_issue"]}},
         "killSwitch": {"url": "https://ops/stop",
                        "auth": {"type": "bearer", "credentialSecretRef": {"name": "ks", "key": "token"}}}}},
+    "LiteLLMFallback": {"kind": "LiteLLMFallback", "metadata": {"name": "gpt-4o"}, "spec": {
+        "instanceRef": {"name": "gw"}, "model": "gpt-4o", "fallbackModels": ["claude", "llama"],
+        "contextWindowFallbackModels": ["gemini-long"]}},
+    "LiteLLMJWTKeyMapping": {"kind": "LiteLLMJWTKeyMapping", "metadata": {"name": "svc-batch"}, "spec": {
+        "instanceRef": {"name": "gw"}, "jwtIssuer": "https://login.example.com", "jwtClaimName": "sub",
+        "jwtClaimValue": "svc-batch", "keySecretRef": {"name": "batch-key", "key": "api_key"}, "isActive": True}},
 }
 
 

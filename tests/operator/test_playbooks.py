@@ -197,6 +197,14 @@ class LiteLLM:
     def mcp_server(self, server_id: str) -> dict[str, Any] | None:
         return next((s for s in self.get("/v1/mcp/server") or [] if s["server_id"] == server_id), None)
 
+    def fallback(self, model: str) -> dict[str, Any] | None:
+        """The model's general fallbacks in the router settings ({model: [...]}), None when it has none."""
+        rules = ((self.get("/router/settings") or {}).get("current_values") or {}).get("fallbacks") or []
+        return next((r for r in rules if isinstance(r, dict) and model in r), None)
+
+    def jwt_key_mapping(self, mapping_id: str) -> dict[str, Any] | None:
+        return self.get("/jwt/key/mapping/info", id=mapping_id)
+
     def mcp_toolset(self, toolset_id: str) -> dict[str, Any] | None:
         return self.get(f"/v1/mcp/toolset/{toolset_id}")
 

@@ -89,7 +89,8 @@ def env(kube_api: KubeCluster, k8s: Cluster, operator_crds: list[dict[str, Any]]
     # external, which the shim resolves from their spec).
     watches = operator_watches(workdir / "watches.yaml", only=(
         "LiteLLMTeam", "LiteLLMVirtualKey", "LiteLLMCredential", "LiteLLMBudget", "LiteLLMCustomer", "LiteLLMUser",
-        "LiteLLMGuardrail", "LiteLLMMCPServer", "LiteLLMModel", "LiteLLMAgent", "LiteLLMMCPToolset"))
+        "LiteLLMGuardrail", "LiteLLMMCPServer", "LiteLLMModel", "LiteLLMAgent", "LiteLLMMCPToolset", "LiteLLMFallback",
+        "LiteLLMJWTKeyMapping"))
     # --verbose: the secret scan at the end covers the debug log too (the kubernetes client's response bodies).
     with start_operator(kube_api, workdir, watches, namespaces=(namespace,), args=("--standalone", "--verbose")) as operator:
         yield Env(k8s, litellm_proxy, operator, namespace, other, prefix, [litellm_proxy.master_key])
@@ -306,6 +307,14 @@ OTHER_KINDS = {
     "LiteLLMMCPToolset": ("mcp_toolset", lambda p, ref: {
         "toolsetName": f"{p}-toolset", "tools": [{"serverId": f"{p}-srv", "toolName": "a"}]},
         lambda ref: {"description": "second"}, lambda o: o["description"], (None, "second")),
+    # on the test's own model (made through the API first), falling back to a config model of the proxy
+    "LiteLLMFallback": ("fallback", lambda p, ref: {"model": f"{p}-fbmodel", "fallbackModels": ["mock-gpt"]},
+                        lambda ref: {"fallbackModels": ["upstream-echo", "mock-gpt"]}, lambda o: list(o.values())[0],
+                        (["mock-gpt"], ["upstream-echo", "mock-gpt"])),
+    # maps to a virtual key made through the API first, its value in the Secret other-jwt-key
+    "LiteLLMJWTKeyMapping": ("jwt_key_mapping", lambda p, ref: {
+        "jwtClaimName": "sub", "jwtClaimValue": f"{p}-sub", "keySecretRef": {"name": "other-jwt-key", "key": "api_key"},
+        "description": "first"}, lambda ref: {"description": "second"}, lambda o: o["description"], ("first", "second")),
 }
 
 
@@ -316,6 +325,11 @@ def test_other_kinds_create_update_delete_through_the_operator(env: Env) -> None
     env.secrets.append(provider_key)
     ref = {"name": "other-provider", "key": "api-key"}
     prefix = f"{env.prefix}-o"
+    env.proxy.api("POST", "/model/new", json={"model_name": f"{prefix}-fbmodel", "litellm_params": {
+        "model": "openai/gpt-4o", "mock_response": "hi"}}).raise_for_status()
+    jwt_key = env.proxy.api("POST", "/key/generate", json={"key_alias": f"{prefix}-jwt"}).json()["key"]
+    env.k8s.secret(env.namespace, "other-jwt-key", {"api_key": jwt_key})
+    env.secrets.append(jwt_key)
     for kind, (_reader, spec, _change, _field, _values) in OTHER_KINDS.items():
         env.k8s.create(kind, env.namespace, "other", {"instanceRef": {"name": "gw"}, **spec(prefix, ref)})
     ids = {kind: env.wait_ready(kind, "other")["status"]["litellmId"] for kind in OTHER_KINDS}
@@ -334,6 +348,10 @@ def test_other_kinds_create_update_delete_through_the_operator(env: Env) -> None
     for kind in OTHER_KINDS:
         env.wait_gone(kind, "other")
         assert live(kind) is None, f"{kind} is still in LiteLLM after its CR was deleted"
+    model = env.proxy.api("GET", "/v2/model/info", params={"model": f"{prefix}-fbmodel"}).json()["data"]
+    for deployment in model:
+        env.proxy.api("POST", "/model/delete", json={"id": deployment["model_info"]["id"]})
+    env.proxy.api("POST", "/key/delete", json={"key_aliases": [f"{prefix}-jwt"]})
 
 
 def test_litellm_down_then_back_converges(env: Env) -> None:

@@ -177,3 +177,9 @@ def test_what_a_custom_resource_claims_in_litellm() -> None:
     assert cr_claims("LiteLLMTeam", {"teamAlias": "  "}) == []
     assert cr_claims("LiteLLMModel", {"modelName": "gpt-4o"}) == []
     assert cr_claims("Memcached", {"size": 1}) == []
+    # a natural key of several fields: the same claim value under another claim name or issuer is another object
+    mapping = {"jwtClaimName": "sub", "jwtClaimValue": "svc"}
+    assert cr_claims("LiteLLMJWTKeyMapping", mapping) == [("jwtClaimValue", "svc with jwt_claim_name 'sub'")]
+    assert cr_claims("LiteLLMJWTKeyMapping", dict(mapping, jwtIssuer="https://idp")) == [
+        ("jwtClaimValue", "svc with jwt_claim_name 'sub' with jwt_issuer 'https://idp'")]
+    assert cr_claims("LiteLLMFallback", {"model": "gpt-4o", "fallbackModels": ["a"]}) == [("model", "gpt-4o")]

@@ -112,8 +112,11 @@ def identities(resource, params):
         found.append("%s '%s'" % (resource.id_field, params[resource.id_field]))
     if params.get(resource.key_field):
         more = sorted((resource.key_filters(params) if resource.key_filters else {}).items())
+        # a filter that is an option of the kind is named as such (a JWT key mapping's jwt_claim_name); a model's
+        # provider model is its litellm_params.model
         found.append(" with ".join(["%s '%s'" % (resource.key_field, params[resource.key_field])]
-                                   + ["litellm_params.%s '%s'" % item for item in more]))
+                                   + ["%s%s '%s'" % ("" if name in resource.by_name else "litellm_params.", name, value)
+                                      for name, value in more if value is not None]))
     return found
 
 

@@ -16,6 +16,8 @@
     - litellmmcpservers
     - litellmmcptoolsets
     - litellmagents
+    - litellmfallbacks
+    - litellmjwtkeymappings
   verbs:
     - get
     - list
@@ -38,6 +40,8 @@
     - litellmmcpservers/status
     - litellmmcptoolsets/status
     - litellmagents/status
+    - litellmfallbacks/status
+    - litellmjwtkeymappings/status
   verbs:
     - get
     - patch
@@ -57,6 +61,8 @@
     - litellmmcpservers/finalizers
     - litellmmcptoolsets/finalizers
     - litellmagents/finalizers
+    - litellmfallbacks/finalizers
+    - litellmjwtkeymappings/finalizers
   verbs:
     - update
 - apiGroups:
@@ -228,6 +234,8 @@
     - litellmmcpservers
     - litellmmcptoolsets
     - litellmagents
+    - litellmfallbacks
+    - litellmjwtkeymappings
   verbs:
     - get
     - list
@@ -250,6 +258,8 @@
     - litellmmcpservers/status
     - litellmmcptoolsets/status
     - litellmagents/status
+    - litellmfallbacks/status
+    - litellmjwtkeymappings/status
   verbs:
     - get
     - patch
@@ -269,6 +279,8 @@
     - litellmmcpservers/finalizers
     - litellmmcptoolsets/finalizers
     - litellmagents/finalizers
+    - litellmfallbacks/finalizers
+    - litellmjwtkeymappings/finalizers
   verbs:
     - update
 - apiGroups:
