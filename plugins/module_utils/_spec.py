@@ -396,7 +396,7 @@ class Resource(object):
                  key_filters=None, unique_key=True, list_order=None, references=(), named_parents=(),
                  mutually_exclusive=(), refused=(), document_options=None, owner_field=None, export_id=True,
                  protected_ids=(), bulk_join=None, export_options=None, cr_kind=None, cr_ref=None, cr_alias=None,
-                 cascaded_by=(), names=(), rules=(), later=()):
+                 cascaded_by=(), names=(), rules=(), later=(), cr_map=None):
         self.kind = kind
         self.plural = plural
         self.id_field = id_field
@@ -467,6 +467,8 @@ class Resource(object):
         self.cr_kind = cr_kind
         self.cr_ref = cr_ref
         self.cr_alias = cr_alias or key_field
+        # cr_map: a CRMap (_custom_resources.py), how the custom resource's spec maps to the document's options.
+        self.cr_map = cr_map
         # cascaded_by: Cascade tuples, what LiteLLM's deletion of a parent does to objects of this kind.
         self.cascaded_by = tuple(cascaded_by)
         # names: Names tuples, the options that name other objects, which must exist before anything is written;

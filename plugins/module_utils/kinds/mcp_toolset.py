@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CRMap
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Endpoint,
@@ -64,5 +65,7 @@ MCP_TOOLSET = Resource(
     generated_id=True,
     requires=Requires(),
     export_id=False,
+    cr_map=CRMap(name="toolset_name", name_default=None, status_id=True, camel_keys=("tools",),
+                 required=("toolsetName",)),
     cr_kind="LiteLLMMCPToolset",
 )
