@@ -87,10 +87,12 @@ class Sweeper:
             return
         async with lock:
             self.last[key] = loop.time()
-            await self.sweep(instance)
+            if not await self.sweep(instance):
+                self.last.pop(key, None)  # the instance does not answer yet: look again at the next tick
 
-    async def sweep(self, instance: dict[str, Any]) -> None:
-        """One check-mode run of every converged custom resource of ``instance`` (not locked by a reconcile)."""
+    async def sweep(self, instance: dict[str, Any]) -> bool:
+        """One check-mode run of every converged custom resource of ``instance`` (not locked by a reconcile); False
+        when the instance cannot be reached yet."""
         watches = self.watches()
         namespace = instance["metadata"].get("namespace", "")
         listed: list[dict[str, Any]] = []
@@ -112,13 +114,14 @@ class Sweeper:
             skipped = {(p["kind"], p["namespace"], p["name"]) for p in problems}
             checked = [b for b in due if (b["kind"], namespace, b["metadata"]["name"]) not in skipped]
             if not checked:
-                return
+                return True
             try:
                 url, key, _external = await asyncio.to_thread(refs.connection, self.shim.api, instance)
             except refs.Waiting:
-                return
+                return False
             result = await self.run(instance, document, {"LITELLM_PROXY_URL": url, "LITELLM_PROXY_API_KEY": key})
             found = drift_by_resource(result.litellm_status.get("changes") or [], index) if result.ok else {}
+            outcomes = []
             for body in checked:
                 watch = watches[body["kind"]]
                 if not result.ok:
@@ -129,9 +132,12 @@ class Sweeper:
                 except ValueError:
                     continue  # its reconcile reports the invalid annotation
                 drift = found.get((body["kind"], namespace, body["metadata"]["name"]), [])
-                await self.shim.drift_found(watch, body, policy, drift, [key])
+                outcomes.append(self.shim.drift_found(watch, body, policy, drift, [key]))
+            # each resource's status, Events and policy (crd-wins repairs run in the pool, side by side)
+            await asyncio.gather(*outcomes)
             if not result.ok:
                 kopf.warn(instance, reason="DriftCheckFailed", message=result.message)
+        return True
 
     async def run(self, instance: dict[str, Any], document: dict[str, Any], env: dict[str, str]) -> runner.Result:
         meta = instance["metadata"]
