@@ -164,8 +164,8 @@ def test_secrets_only_when_handed_in() -> None:
     assert one("LiteLLMCredential", credential) == {"credential_name": "x"}
     assert one("LiteLLMCredential", credential, secrets={"apiKeySecretRef": "sk-2"})["credential_values"] == {
         "api_key": "sk-2", "api_base": "http://h", "region": "eu"}
-    agent = {"agentName": "a", "killSwitch": {"url": "http://h", "auth": {"type": "basic", "username": "u",
-                                                                         "credentialSecretRef": {"name": "s", "key": "p"}}}}
+    auth = {"type": "basic", "username": "u", "credentialSecretRef": {"name": "s", "key": "p"}}
+    agent = {"agentName": "a", "killSwitch": {"url": "http://h", "auth": auth}}
     assert one("LiteLLMAgent", agent, secrets={"killSwitch.auth.credentialSecretRef": "pw"})["kill_switch"] == {
         "url": "http://h", "method": "POST", "auth": {"type": "basic", "username": "u", "password": "pw"}}
 
@@ -216,8 +216,8 @@ def origins(kind: str, spec: dict[str, Any], others: tuple[dict[str, Any], ...] 
      "spec.objectPermission.mcpServers"),
     ("LiteLLMTeam", {}, "team_alias", "spec.teamAlias"),
 ])
-def test_drift_paths_name_the_spec_field_down_to_the_leaf(kind: str, spec: dict[str, Any], path: str,
-                                                            expected: str) -> None:
+def test_drift_paths_name_the_spec_field_down_to_the_leaf(
+        kind: str, spec: dict[str, Any], path: str, expected: str) -> None:
     assert table.spec_path(BY_CR_KIND[kind], origins(kind, spec), path) == expected
 
 

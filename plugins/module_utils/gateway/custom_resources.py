@@ -93,8 +93,8 @@ def _referenced(ref, cr, value, lookup):
     else:
         found = cr_natural_name(ref.target, target)
     if not found:
-        raise Invalid("spec.%s: %s %s/%s is not Ready" % (ref.spec_path, ref.target.cr_kind, namespace,
-                                                         value["name"]))
+        raise Invalid("spec.%s: %s %s/%s is not Ready" % (
+            ref.spec_path, ref.target.cr_kind, namespace, value["name"]))
     return found
 
 

@@ -50,6 +50,7 @@ def _key_body(body, raw):
 KEY_TYPES = ("default", "llm_api", "management", "read_only")
 LIMIT_TYPES = ("guaranteed_throughput", "best_effort_throughput", "dynamic")
 
+
 def _no_auto_rotate(spec, _name, _options, _origins):
     if spec.get("autoRotate"):
         return ("spec.autoRotate: LiteLLM would rotate the key to values the operator never sees; set rotationPeriod, "
