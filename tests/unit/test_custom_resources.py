@@ -92,7 +92,7 @@ def one(kind: str, spec: dict[str, Any], others: tuple[dict[str, Any], ...] = ()
     document, _index, problems = table.document_from_crs(
         [cr(kind, name, spec, status)], others, None if secrets is None else {("ns", name): secrets})
     assert problems == []
-    (objects,) = document.values()
+    (objects,) = list(document.values())
     return objects[0]
 
 
@@ -197,7 +197,7 @@ def test_two_resources_naming_one_object_the_later_gets_a_problem() -> None:
 def origins(kind: str, spec: dict[str, Any], others: tuple[dict[str, Any], ...] = ()) -> dict[str, str]:
     _document, index, problems = table.document_from_crs([cr(kind, "x", spec)], others)
     assert problems == []
-    ((entry,),) = index.values()
+    ((entry,),) = list(index.values())
     return entry["origins"]
 
 
