@@ -7,6 +7,11 @@
    sampled every 0.1 s.
 3. The same objects made by one ``ansible-playbook`` run of the collection's modules (team, then virtual_key
    with a key_file per key): wall time and peak RSS of its process tree, sampled the same way.
+4. One drift sweep of all N CRs: with ``max_budget`` changed through LiteLLM's API on 10 teams, drift checks are
+   switched on (``configSync``, manual) and the time until every CR has been checked is measured, with the runs it
+   took and the CRs it found drifted (those 10 exactly, at ``spec.maxBudget``); side by side, one
+   ``ansible-playbook`` run of ``gateway_state`` in check mode on the same document (the table's
+   ``document_from_crs`` of the same CRs).
 
 The operator runs as ``python -m llmops_operator`` on the project's Kubernetes API emulator (tests/lib/kubeapi,
 no cluster here) against the development proxy of /tmp/llmops-dev-proxy.json (or LITELLM_PROXY_URL /
@@ -126,7 +131,7 @@ class Bench:
         core.create_namespaced_secret(self.namespace, {"metadata": {"name": "master"},
                                                        "data": {"key": base64.b64encode(self.key.encode()).decode()}})
         self.create("LiteLLMInstance", "gw", {"external": {"url": self.url, "masterKeySecretRef": {"name": "master", "key": "key"}},
-                                              "configSync": {"interval": "1h"}})
+                                              "configSync": {"enabled": False}})
 
     def _served(self) -> bool:
         try:
@@ -154,7 +159,7 @@ class Bench:
                "WATCHES_FILE": str(watches), "WATCH_NAMESPACE": self.namespace,
                "LLMOPS_OPERATOR_RUNNER_DIR": str(self.workdir / "runner"), "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
                "ANSIBLE_PYTHON_INTERPRETER": sys.executable, "MAX_CONCURRENT_RECONCILES": str(self.workers),
-               "LLMOPS_OPERATOR_METRICS_PORT": "0"}
+               "LLMOPS_OPERATOR_METRICS_PORT": "0", "DRIFT_CHECK_PERIOD": "1"}
         log = (self.workdir / "operator.log").open("wb")
         return subprocess.Popen([sys.executable, "-m", "llmops_operator", "--standalone"], cwd=REPO / "operator",
                                 env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -213,6 +218,51 @@ class Bench:
             raise SystemExit(f"ansible-playbook failed:\n{output.decode()[-3000:]}")
         return elapsed, sampler
 
+    def items(self, kind: str) -> list[dict[str, Any]]:
+        found = self.custom.list_namespaced_custom_object(GROUP, VERSION, self.namespace, kind.lower() + "s")["items"]
+        return [{**item, "kind": kind} for item in found]
+
+    def operator_sweep(self, drifted: int) -> tuple[float, int, dict[str, list[dict[str, Any]]]]:
+        """Change ``drifted`` teams through LiteLLM, switch drift checks on, time until every CR is checked."""
+        teams = [t for t in self.items("LiteLLMTeam") if t["metadata"]["name"].startswith("t")]
+        for team in teams[:drifted]:
+            self.api("POST", "/team/update", json={"team_id": team["status"]["litellmId"], "max_budget": 99}).raise_for_status()
+        kinds = ("LiteLLMTeam", "LiteLLMVirtualKey")
+        start = time.monotonic()
+        self.custom.patch_namespaced_custom_object(GROUP, VERSION, self.namespace, "litellminstances", "gw", {
+            "spec": {"configSync": {"enabled": True, "interval": "1h", "conflictResolution": "manual"}}})
+        wait(lambda: all((i.get("status") or {}).get("lastDriftCheckTime") for kind in kinds for i in self.items(kind)),
+             3600, "every CR checked for drift", period=0.2)
+        elapsed = time.monotonic() - start
+        runs = self.workdir / "runner" / "drift" / self.namespace / "gw" / "artifacts"
+        count = len([p for p in runs.iterdir() if p.is_dir() and not p.is_symlink()]) if runs.is_dir() else 0
+        found = {i["metadata"]["name"]: i["status"]["drift"] for kind in kinds for i in self.items(kind)
+                 if (i.get("status") or {}).get("drift")}
+        return elapsed, count, found
+
+    def playbook_check(self) -> float:
+        """One ansible-playbook run of gateway_state in check mode on the document of the same CRs."""
+        sys.path.insert(0, str(COLLECTIONS))
+        from ansible_collections.llmops.litellm.plugins.module_utils.gateway.custom_resources import document_from_crs
+
+        crs = self.items("LiteLLMTeam") + self.items("LiteLLMVirtualKey")
+        document, _index, problems = document_from_crs(crs)
+        assert not problems, problems
+        (self.workdir / "document.yml").write_text(yaml.safe_dump(document))
+        play = [{"name": "Drift check", "hosts": "localhost", "gather_facts": False, "tasks": [
+            {"name": "Check", "llmops.litellm.gateway_state": {"files": [str(self.workdir / "document.yml")]}}]}]
+        playbook = self.workdir / "check.yml"
+        playbook.write_text(yaml.safe_dump(play, sort_keys=False))
+        env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS), "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+               "LITELLM_PROXY_URL": self.url, "LITELLM_PROXY_API_KEY": self.key}
+        start = time.monotonic()
+        done = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local",
+                               "--check", str(playbook)], env=env, capture_output=True, check=False)
+        elapsed = time.monotonic() - start
+        if done.returncode != 0:
+            raise SystemExit(f"ansible-playbook failed:\n{done.stdout.decode()[-3000:]}")
+        return elapsed
+
     def cleanup(self) -> None:
         """Delete what this run made in LiteLLM (its name prefix), whatever state it stopped in."""
         tokens, page, pages = [], 1, 1
@@ -227,11 +277,24 @@ class Bench:
             self.api("POST", "/team/delete", json={"team_ids": team_ids})
 
 
+def sweep_table(total: int, drifted: int, sweep_time: float, sweep_runs: int, drift: dict[str, list[dict[str, Any]]],
+                check_time: float) -> None:
+    """Printed as soon as measured: the rest of the benchmark may still fail on a loaded proxy."""
+    paths = sorted({d["path"] for entries in drift.values() for d in entries})
+    print(f"\none drift sweep of all {total} CRs ({drifted} teams changed through LiteLLM's API): {sweep_runs} run(s); "
+          f"{len(drift)} CRs report drift, at {', '.join(paths)}\n")
+    print("| contender | drift check of all CRs | ratio |")
+    print("|---|---|---|")
+    print(f"| operator (one sweep per instance, until every CR's status is written) | {sweep_time:.1f} s | {sweep_time / check_time:.2f} |")
+    print(f"| one ansible-playbook run of gateway_state, check mode | {check_time:.1f} s | 1.00 |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100, help="CRs to converge (half teams, half keys)")
     parser.add_argument("--repeat", type=int, default=3, help="single-CR latency samples")
     parser.add_argument("--workers", type=int, default=4, help="MAX_CONCURRENT_RECONCILES")
+    parser.add_argument("--drifted", type=int, default=10, help="teams changed behind the operator's back")
     args = parser.parse_args()
     url, key = proxy()
     workdir = Path(tempfile.mkdtemp(prefix="bench-operator-"))
@@ -243,6 +306,9 @@ def main() -> None:
             try:
                 latencies = bench.latency(args.repeat)
                 op_time, op_mem = bench.operator_bulk(args.n, operator)
+                sweep_time, sweep_runs, drift = bench.operator_sweep(args.drifted)
+                check_time = bench.playbook_check()
+                sweep_table(args.n + args.repeat, args.drifted, sweep_time, sweep_runs, drift, check_time)
             finally:
                 operator.terminate()
                 operator.wait(timeout=60)

@@ -22,10 +22,10 @@ from typing import Any
 
 import kopf
 import kubernetes
-from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import cr_value as spec_value
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.custom_resources import spec_patch
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import cr_claims
 
-from llmops_operator import events, metrics, params, proxy, refs, runner, status
+from llmops_operator import events, metrics, params, proxy, refs, runner, status, sweep
 from llmops_operator.config import (
     ADOPTED_ANNOTATION,
     ANNOTATION_PREFIX,
@@ -441,16 +441,26 @@ class Shim:
             await self.check_drift(watch, body, resolved, policies["conflict_resolution"])
 
     async def check_drift(self, watch: Watch, body: dict[str, Any], resolved: refs.Resolved, policy: str) -> None:
+        """The drift check of one custom resource, by its own playbook in check mode (a LiteLLMInstance: the
+        resources of its instance are checked together, sweep.py)."""
+        result = await self.run(watch, body, resolved, "drift")
+        if not result.ok:
+            await self.write_status(watch, body, {"lastDriftCheckTime": status.now()})
+            events.warn(body, reason="DriftCheckFailed", message=result.message)
+            return
+        await self.drift_found(watch, body, policy, runner.drift_paths(result.drift, body.get("spec") or {}),
+                               resolved.secrets, resolved)
+
+    async def drift_found(self, watch: Watch, body: dict[str, Any], policy: str, drift: list[dict[str, Any]],
+                          secrets: list[str], resolved: refs.Resolved | None = None) -> None:
+        """Write a drift check's outcome ``[{path, desired, live}]`` and apply the conflict policy: crd-wins
+        reconciles the resource (resolving it first when ``resolved`` is None), api-wins writes LiteLLM's values
+        back into the spec through the collection's table, manual reports."""
         generation = body["metadata"].get("generation")
         before = body.get("status") or {}
         was = {c.get("type"): c for c in before.get("conditions", [])}.get("Drifted", {}).get("status")
-        result = await self.run(watch, body, resolved, "drift")
         checked = {"lastDriftCheckTime": status.now()}
-        if not result.ok:
-            await self.write_status(watch, body, checked)
-            events.warn(body, reason="DriftCheckFailed", message=result.message)
-            return
-        drift = _scrubbed(runner.drift_paths(result.drift, body.get("spec") or {}), resolved.secrets)
+        drift = _scrubbed(drift, secrets)
         await self.set_conditions(watch, body, status.drifted(generation, drift, policy), drift=drift, **checked)
         # Events tell changes: a check that finds what the last one found posts none (the status has the time).
         if not drift:
@@ -462,6 +472,11 @@ class Shim:
         if was != "True" or drift != before.get("drift"):
             events.warn(body, reason="Drifted", message=f"LiteLLM differs from the spec at {paths} (conflictResolution {policy})")
         if policy == "crd-wins":
+            try:
+                resolved = resolved or await self.resolve(watch, body)
+            except (refs.Waiting, ValueError) as exc:
+                events.warn(body, reason="DriftRepairFailed", message=str(exc))
+                return
             repaired = await self.run(watch, body, resolved, "reconcile")
             if repaired.ok:
                 await self.set_conditions(watch, body, [status.condition(
@@ -471,13 +486,11 @@ class Shim:
             else:
                 events.warn(body, reason="DriftRepairFailed", message=repaired.message)
         elif policy == "api-wins":
-            spec = body.get("spec") or {}
-            patch = {field: spec_value(field, d["live"], spec.get(field)) for d in drift
-                     if d["path"].startswith("spec.") and "." not in (field := d["path"][5:])}
+            patch, taken = spec_patch(body.get("spec") or {}, drift)
             if patch:
                 meta = body["metadata"]
-                accepted = ", ".join(f"spec.{field}" for field in patch)
-                if len(patch) == len(drift):
+                accepted = ", ".join(sorted({d["path"] for d in taken}))
+                if len(taken) == len(drift):
                     # Before the spec changes: the reconcile that the new generation starts keeps this condition
                     # (a status written after it would race with the reconcile's own).
                     await self.set_conditions(watch, body, [status.condition(
@@ -710,6 +723,13 @@ def register(registry: kopf.OperatorRegistry, shim: Shim) -> None:
             if event.get("type") == "DELETED":
                 await shim.dependent_deleted(plain(body))
 
+    sweeper = sweep.Sweeper(shim)
+    if sweeper.watches():
+        @kopf.timer(refs.GROUP, refs.VERSION, "litellminstances", id="drift-sweep",
+                    interval=shim.config.drift_check_period, registry=registry)
+        async def drift_sweep(body: kopf.Body, **_: Any) -> None:
+            await sweeper.tick(plain(body))
+
     if any(shim.litellm_kind(w) for w in shim.watches) and shim.config.unmanaged_playbook.exists():
         @kopf.timer(refs.GROUP, refs.VERSION, "litellminstances", id="unmanaged",
                     interval=shim.config.drift_check_period, registry=registry)
@@ -778,7 +798,8 @@ def _register_watch(registry: kopf.OperatorRegistry, shim: Shim, watch: Watch) -
                                for user in (index.get(key) or []))
             await shim.finalize(watch, plain(body), retry, claims=kwargs.get(claims_id), users=users)
 
-    if shim.litellm_kind(watch):
+    if shim.litellm_kind(watch) and watch.kind == refs.INSTANCE:
+        # (the other kinds of our group: one check per instance, the sweep timer of ``register``)
         @kopf.timer(*resource, id="drift", interval=shim.config.drift_check_period, registry=registry, **filters)
         async def drift(body: kopf.Body, **_: Any) -> None:
             await shim.drift_check(watch, plain(body))

@@ -17,18 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import camel, camel_keys, snake
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import camel, camel_keys, keys_tree, snake
 
 # camel and snake are the collection's own (one rule for CR fields everywhere), re-exported for the shim
 __all__ = ["camel", "camel_keys", "extravars", "mark_unsafe", "raw_cr", "snake", "snake_keys", "write_extravars"]
 
 
 def snake_keys(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {snake(str(k)): snake_keys(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [snake_keys(v) for v in value]
-    return value
+    return keys_tree(value, snake)
 
 
 class Unsafe(str):

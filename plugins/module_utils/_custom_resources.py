@@ -54,3 +54,169 @@ def cr_value(field, value, current=None):
     if isinstance(value, float) and (is_money(field) or isinstance(current, str)):
         return int(value) if value.is_integer() and not isinstance(current, str) else repr(value)
     return value
+
+
+# Fields of every custom resource that are the operator's, not LiteLLM's.
+OPERATOR_FIELDS = ("instanceRef", "deletionPolicy")
+
+
+class CRRef(object):
+    """A spec field naming another custom resource (``teamRef: {name}``; ``teamRefs: [{name}]`` for a list), and
+    the document option it becomes (``option``, a dotted path for a nested one): the referenced resource's natural
+    name in LiteLLM (``by="name"``, its spec's ``cr_alias`` field or else its metadata name) or its LiteLLM id
+    (``by="id"``, its ``status.litellmId``, else its natural name). ``within``: the spec field that holds the
+    reference (a model's ``litellmParams``)."""
+
+    def __init__(self, field, option, target, by="name", within=None, export=True):
+        self.field = field
+        self.option = option
+        self.target = target
+        self.by = by
+        self.within = within
+        self.export = export  # False: an export writes the option's value as it is (budgetId, not budgetRef)
+
+    @property
+    def spec_path(self):
+        return "%s.%s" % (self.within, self.field) if self.within else self.field
+
+
+class CRSecret(object):
+    """A spec field taking a Secret reference (``apiKeySecretRef: {name, key}``) or a map of them (``secretParams:
+    {param: {name, key}}``, ``each=True``) and where its value goes among the document options (``option``, a
+    path). Secrets are left out of a document unless the caller hands in their values."""
+
+    def __init__(self, field, option, each=False):
+        self.field = field  # a spec path: ``litellmParams.apiKeySecretRef``
+        self.option = option  # a tuple, or callable(spec) -> tuple
+        self.each = each
+
+    def path(self, spec):
+        return tuple(self.option(spec) if callable(self.option) else self.option)
+
+
+class CRRule(object):
+    """A mapping that is not a rename: ``to_options(spec, name, options, origins)`` sets options from the spec
+    (``origins``: document path -> spec path) and returns a problem sentence or None; ``to_spec(options, spec)``
+    is its inverse for the export (it removes from ``options`` what it took). ``fields``: the spec fields it
+    maps (no other rule maps them); ``options``: the document options it writes."""
+
+    def __init__(self, fields, options, to_options, to_spec=None):
+        self.fields = tuple(fields)
+        self.options = tuple(options)
+        self.to_options = to_options
+        self.to_spec = to_spec
+
+
+def same(value):
+    return value
+
+
+class CRMap(object):
+    """How a kind's custom resource spec maps to its document options, declared once in the kind's file.
+
+    Every spec field is the option of the same name in snake_case (``maxBudget`` -> ``max_budget``) with its value
+    as written, except: ``refs`` (CRRef), ``secrets`` (CRSecret), ``rules`` (CRRule), ``camel_keys`` (dict or
+    list-of-dict options whose keys are camelCase in the spec: ``objectPermission.mcpServers``), ``operator``
+    (spec fields of the operator only, not LiteLLM's). ``name``: the option holding the natural name, defaulting
+    to the resource's metadata name (through ``name_default``, e.g. ``-`` to ``_``) unless ``unless`` is set;
+    ``status_id``: the kind's id option is the resource's ``status.litellmId`` unless the spec sets it;
+    ``required``: spec paths that must be set."""
+
+    def __init__(self, name=None, name_default=same, unless=None, status_id=False, refs=(), secrets=(), rules=(),
+                 camel_keys=(), operator=(), required=()):
+        self.name = name
+        self.name_default = name_default
+        self.unless = unless
+        self.status_id = status_id
+        self.refs = tuple(refs)
+        self.secrets = tuple(secrets)
+        self.rules = tuple(rules)
+        self.camel_keys = frozenset(camel_keys)
+        self.operator = frozenset(OPERATOR_FIELDS + tuple(operator))
+        self.required = tuple(required)
+
+
+def keys_tree(value, convert):
+    """Dict keys converted (``camel``, ``snake``), recursively, inside lists too."""
+    if isinstance(value, dict):
+        return dict((convert(str(k)), keys_tree(v, convert)) for k, v in value.items())
+    if isinstance(value, list):
+        return [keys_tree(v, convert) for v in value]
+    return value
+
+
+def members_rule(default_role):
+    """Members of a team or organization: ``members: [{email | userId, role}]`` with ``memberManagement`` ``crd``
+    (the list is the members: the others are removed), ``mixed`` (listed ones added, others kept) or ``sso``
+    (members left to LiteLLM's SSO sync)."""
+
+    def to_options(spec, _name, options, origins):
+        management = spec.get("memberManagement") or "crd"
+        if management not in ("crd", "mixed", "sso"):
+            return "spec.memberManagement: %r is not one of crd, mixed, sso" % management
+        if spec.get("members") is None or management == "sso":
+            return None
+        for index, member in enumerate(spec["members"]):
+            for field in ("email", "userId"):
+                if not isinstance(member, dict) or not isinstance(member.get(field, ""), str):
+                    return "spec.members[%d].%s: must be a string" % (index, field)
+        members = [dict(user_email=m.get("email"), user_id=m.get("userId"), role=m.get("role") or default_role)
+                   for m in spec["members"]]
+        emails = [m["user_email"].lower() for m in members if m["user_email"]]
+        if len(set(emails)) != len(emails):
+            return "spec.members: an email is listed more than once"
+        options["members"] = [dict((k, v) for k, v in m.items() if v is not None) for m in members]
+        options["purge_members"] = management == "crd"
+        origins["members"] = "spec.members"
+        return None
+
+    def to_spec(options, spec):
+        members = options.pop("members", None)
+        purge = options.pop("purge_members", None)
+        if members is not None:
+            fields = (("email", "user_email"), ("userId", "user_id"), ("role", "role"))
+            spec["members"] = [dict((k, m[f]) for k, f in fields if m.get(f) is not None) for m in members]
+            if purge is False:
+                spec["memberManagement"] = "mixed"
+
+    return CRRule(("members", "memberManagement"), ("members", "purge_members"), to_options, to_spec)
+
+
+def _monthly(spec, _name, options, origins):
+    if spec.get("maxBudgetMonthly") is None:
+        return None
+    if spec.get("maxBudget") is not None:
+        return "spec.maxBudgetMonthly: set either maxBudget or maxBudgetMonthly, not both"
+    options["max_budget"] = spec["maxBudgetMonthly"]
+    origins["max_budget"] = "spec.maxBudgetMonthly"
+    if spec.get("budgetDuration") is None:
+        options["budget_duration"] = "1mo"
+        origins["budget_duration"] = "spec.maxBudgetMonthly"
+    return None
+
+
+# PalenaAI's maxBudgetMonthly: max_budget per month (budget_duration 1mo unless budgetDuration says otherwise).
+MONTHLY_BUDGET = CRRule(("maxBudgetMonthly",), (), _monthly)
+
+
+def _model_budgets_to_options(spec, _name, options, origins):
+    budgets = spec.get("modelMaxBudget")
+    if budgets is None:
+        return None
+    options["model_max_budget"] = dict((model, dict((snake(k), float(v) if is_money(k) and v is not None else v)
+                                                    for k, v in (budget or {}).items()))
+                                       for model, budget in budgets.items())
+    origins["model_max_budget"] = "spec.modelMaxBudget"
+    return None
+
+
+def _model_budgets_to_spec(options, spec):
+    budgets = options.pop("model_max_budget", None)
+    if budgets is not None:
+        spec["modelMaxBudget"] = dict((model, dict((camel(k), cr_value(camel(k), v)) for k, v in budget.items()))
+                                      for model, budget in budgets.items())
+
+
+# model_max_budget: {model name: {maxBudget, budgetDuration, ...}}: the models' names as written, their budgets'
+# keys camelCased and money as int-or-string.
+MODEL_BUDGETS = CRRule(("modelMaxBudget",), ("model_max_budget",), _model_budgets_to_options, _model_budgets_to_spec)

@@ -115,11 +115,7 @@ class Field(object):
     checked like the Resource's when the option is set.
     ``format``: name, email, url or duration (see format_problem), checked before any request; a kind's natural
     key and id are names unless they say otherwise, and the options of DURATION_OPTIONS are durations.
-    ``cr_camel_keys`` (a class attribute of a kind's own Field): the keys of the value (of each item of a list) are
-    fields of the custom resource's spec too, camelCased (an agent's ``objectPermission``, a toolset's ``tools``).
     """
-
-    cr_camel_keys = False
 
     def __init__(self, name, type="str", elements=None, path=None, ordered=False, minimum=None, choices=None,
                  keep_keys=(), option=True, no_log=None, create_only=False, clearable=True, write_only=False,
@@ -401,7 +397,7 @@ class Resource(object):
                  key_filters=None, unique_key=True, list_order=None, references=(), named_parents=(),
                  mutually_exclusive=(), refused=(), document_options=None, owner_field=None, export_id=True,
                  protected_ids=(), bulk_join=None, export_options=None, cr_kind=None, cr_ref=None, cr_alias=None,
-                 cascaded_by=(), names=(), rules=(), later=(), create_with=None, delete_with=None):
+                 cascaded_by=(), names=(), rules=(), later=(), create_with=None, delete_with=None, cr_map=None):
         self.kind = kind
         self.plural = plural
         self.id_field = id_field
@@ -476,6 +472,8 @@ class Resource(object):
         self.cr_kind = cr_kind
         self.cr_ref = cr_ref
         self.cr_alias = cr_alias or key_field
+        # cr_map: a CRMap (_custom_resources.py), how the custom resource's spec maps to the document's options.
+        self.cr_map = cr_map
         # cascaded_by: Cascade tuples, what LiteLLM's deletion of a parent does to objects of this kind.
         self.cascaded_by = tuple(cascaded_by)
         # names: Names tuples, the options that name other objects, which must exist before anything is written;

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import cr_value as spec_value
 from llmops_operator import params, refs, runner
-from llmops_operator.handlers import spec_value
 from llmops_operator.watches import WatchesError, load, parse_duration
 
 from tests.operator.conftest import OPERATOR_DIR, REPO

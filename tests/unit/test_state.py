@@ -222,8 +222,8 @@ def test_manifests_use_the_operator_kinds_and_palenaai_field_names():
 
 
 def test_manifests_camelcase_the_keys_a_kind_declares_spec_fields():
-    """An agent's object_permission and a toolset's tools have keys that are spec fields too (``cr_camel_keys`` on the
-    kinds' own Fields); other dicts (an agent card) keep LiteLLM's keys."""
+    """An agent's object_permission and a toolset's tools have keys that are spec fields too (``camel_keys`` of the
+    kinds' CRMap); other dicts (an agent card) keep LiteLLM's keys."""
     document = {"agents": [{"agent_name": "a", "object_permission": {"mcp_servers": ["s"], "mcp_access_groups": ["g"]},
                             "agent_card_params": {"default_input_modes": ["text"]}}],
                 "mcp_toolsets": [{"toolset_name": "t", "tools": [{"server_id": "s1", "tool_name": "read"}]}]}

@@ -10,6 +10,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CRMap, CRRule, CRSecret, camel, keys_tree, snake
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import MergedDict
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
@@ -114,7 +115,6 @@ class AgentPermissions(MergedDict):
     """The MCP servers, access groups, tools, models and agents an agent may use: only the keys set are compared;
     an update sends them with the live ones, so that setting one never clears another."""
 
-    cr_camel_keys = True  # objectPermission: {mcpServers, ...}
 
     def argument_spec(self):
         return dict(type="dict", options=dict(
@@ -273,6 +273,37 @@ def agent_read_only(raw):
     return None
 
 
+# The kill switch's auth: its Secret's value is the token, api_key or password, by the auth's type.
+_AUTH_SECRET = {"bearer": "token", "api_key": "api_key", "basic": "password"}
+
+
+def _kill_switch_secret(spec):
+    auth = (spec.get("killSwitch") or {}).get("auth") or {}
+    return ("kill_switch", "auth", _AUTH_SECRET.get(auth.get("type") or "bearer", "token"))
+
+
+def _kill_switch_options(spec, _name, options, origins):
+    switch = spec.get("killSwitch")
+    if switch is None:
+        return None
+    secret = (options.get("kill_switch") or {}).get("auth") or {}  # the Secret's value, when handed in
+    auth = dict((k, v) for k, v in (switch.get("auth") or {}).items() if k != "credentialSecretRef")
+    wanted = keys_tree(dict(switch, auth=dict(auth, **secret) if auth or secret else None), snake)
+    wanted.setdefault("method", "POST")
+    options["kill_switch"] = dict((k, v) for k, v in wanted.items() if v is not None)
+    origins["kill_switch"] = "spec.killSwitch"
+    return None
+
+
+def _kill_switch_spec(options, spec):
+    switch = options.pop("kill_switch", None)
+    if switch is not None:
+        auth = dict((k, v) for k, v in (switch.get("auth") or {}).items() if k not in _AUTH_SECRET.values())
+        spec["killSwitch"] = keys_tree(dict((k, v) for k, v in switch.items() if k != "auth"), camel)
+        if auth:
+            spec["killSwitch"]["auth"] = keys_tree(auth, camel)
+
+
 AGENT = Resource(
     kind="agent",
     plural="agents",
@@ -314,5 +345,10 @@ AGENT = Resource(
     generated_id=True,
     requires=Requires(),
     export_id=False,
+    cr_map=CRMap(name="agent_name", name_default=None, status_id=True, camel_keys=("object_permission",),
+                 required=("agentName",),
+                 secrets=[CRSecret("secretLitellmParams", ("secret_litellm_params",), each=True),
+                          CRSecret("killSwitch.auth.credentialSecretRef", _kill_switch_secret)],
+                 rules=[CRRule(("killSwitch",), ("kill_switch",), _kill_switch_options, _kill_switch_spec)]),
     cr_kind="LiteLLMAgent",
 )

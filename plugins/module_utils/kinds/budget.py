@@ -6,6 +6,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import MODEL_BUDGETS, CRMap
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Endpoint,
     Field,
@@ -36,6 +37,7 @@ BUDGET = Resource(
     delete=Endpoint("POST", "/budget/delete", body=lambda budget_id: {"id": budget_id}),
     get=None,  # /budget/info is a POST, which check mode must not send; the list has every budget
     find=Endpoint("GET", "/budget/list", paginated=False),
+    cr_map=CRMap(name="budget_id", rules=[MODEL_BUDGETS]),
     cr_kind="LiteLLMBudget",
     cr_ref="budgetRef",
 )

@@ -6,6 +6,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CRMap, CRRef
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import budget_table_field
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Cascade,
@@ -71,5 +72,6 @@ CUSTOMER = Resource(
     names=[Names(("budget_id",), BUDGET, ("budget_id",))],
     mutually_exclusive=[("budget_id", limit) for limit in CUSTOMER_BUDGET],
     export_options=_customer_export,
+    cr_map=CRMap(name="user_id", refs=[CRRef("budgetRef", "budget_id", BUDGET, export=False)]),
     cr_kind="LiteLLMCustomer",
 )

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CRMap, CRSecret
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import (
     LiteLLMError,
     ValidationError,
@@ -124,5 +125,8 @@ GUARDRAIL = Resource(
     owner_field="guardrail_info",
     export_options=_guardrail_export,
     export_id=False,
+    cr_map=CRMap(name="guardrail_name", status_id=True, required=("provider",),
+                 secrets=[CRSecret("apiKeySecretRef", ("provider_api_key",)),
+                          CRSecret("secretLitellmParams", ("secret_litellm_params",), each=True)]),
     cr_kind="LiteLLMGuardrail",
 )

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CRMap, CRSecret
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     EMPTY,
@@ -102,5 +103,8 @@ MCP_SERVER = Resource(
     preflight=mcp_server_preflight,
     requires=Requires(),
     export_id=False,
+    # LiteLLM refuses a - in a server's name: the default from the resource's name has _ instead
+    cr_map=CRMap(name="server_name", name_default=lambda name: name.replace("-", "_"), status_id=True,
+                 secrets=[CRSecret("credentials", ("credentials",), each=True)]),
     cr_kind="LiteLLMMCPServer",
 )

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CRMap
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Endpoint,
@@ -17,8 +18,6 @@ from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
 
 class ToolsetTools(Field):
     """The tools of a toolset: {server_id, tool_name} pairs, in no particular order, each listed once."""
-
-    cr_camel_keys = True  # tools: [{serverId, toolName}]
 
     def __init__(self, name):
         super(ToolsetTools, self).__init__(name, "list", elements="dict")
@@ -66,5 +65,7 @@ MCP_TOOLSET = Resource(
     generated_id=True,
     requires=Requires(),
     export_id=False,
+    cr_map=CRMap(name="toolset_name", name_default=None, status_id=True, camel_keys=("tools",),
+                 required=("toolsetName",)),
     cr_kind="LiteLLMMCPToolset",
 )

@@ -7,8 +7,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+import uuid
 
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CRMap, CRRef, CRRule, CRSecret
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import (
     MergedDict,
@@ -201,6 +203,23 @@ def _model_key_filters(params):
     return {"model": model} if model else {}
 
 
+# The namespace of the ids the operator gives models (uuid5 of "<namespace>/<name>", as Ansible's to_uuid).
+MODEL_ID_NAMESPACE = uuid.UUID("6ba7b810-9dad-11d1-80b4-00c04fd430c8")
+
+
+def _model_from_spec(spec, name, options, origins):
+    """A model's id: modelId, else the one LiteLLM has (status.litellmId), else one derived from the resource's
+    namespace and name (stable across runs, so that a retry finds the model it created)."""
+    params = spec.get("litellmParams") or {}
+    if params.get("credentialRef") is not None and params.get("apiKeySecretRef") is not None:
+        return "spec.litellmParams.credentialRef: cannot be combined with apiKeySecretRef (the credential holds the key)"
+    if "apiKey" in params or "api_key" in params:
+        return "spec.litellmParams.apiKey: a provider key is a secret; use apiKeySecretRef or credentialRef"
+    if not options.get("model_id"):
+        options["model_id"] = str(uuid.uuid5(MODEL_ID_NAMESPACE, name))
+    return None
+
+
 MODEL = Resource(
     kind="model",
     plural="models",
@@ -234,6 +253,12 @@ MODEL = Resource(
     names=[Names(("litellm_params", "litellm_credential_name"), CREDENTIAL, ("credential_name",))],
     owner_field="model_info",
     export_options=_model_export,
+    cr_map=CRMap(name="model_name", name_default=None, camel_keys=("litellm_params", "model_info"),
+                 required=("modelName", "litellmParams.model"),
+                 refs=[CRRef("credentialRef", "litellm_params.litellm_credential_name", CREDENTIAL, within="litellmParams")],
+                 secrets=[CRSecret("litellmParams.apiKeySecretRef", ("provider_api_key",)),
+                          CRSecret("secretLitellmParams", ("secret_litellm_params",), each=True)],
+                 rules=[CRRule((), ("model_id",), _model_from_spec)]),
     cr_kind="LiteLLMModel",
     # DELETE /credentials leaves the models that use the credential naming it (they fail on every request);
     # /team/delete deletes the team's own (BYOK) models

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CRMap, members_rule
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import (
     LITELLM_METADATA_KEYS,
@@ -107,6 +108,7 @@ ORGANIZATION = Resource(
     export_id=False,
     # the members' emails come from the users the engine reads anyway, not from one read per organization
     bulk_join=lambda client, found: found,
+    cr_map=CRMap(name="organization_alias", status_id=True, rules=[members_rule("internal_user")]),
     cr_kind="LiteLLMOrganization",
     cr_ref="organizationRef",
 )

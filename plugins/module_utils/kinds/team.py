@@ -7,6 +7,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import ENTERPRISE_OPTION
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import (
+    MODEL_BUDGETS,
+    MONTHLY_BUDGET,
+    CRMap,
+    CRRef,
+    members_rule,
+)
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import LITELLM_METADATA_KEYS
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Cascade,
@@ -94,6 +101,9 @@ TEAM = Resource(
     mutually_exclusive=[("organization_id", "organization_alias")],
     owner_field="metadata",
     export_id=False,
+    cr_map=CRMap(name="team_alias", status_id=True,
+                 refs=[CRRef("organizationRef", "organization_alias", ORGANIZATION)],
+                 rules=[MONTHLY_BUDGET, members_rule("user"), MODEL_BUDGETS]),
     cr_kind="LiteLLMTeam",
     cr_ref="teamRef",
     # /organization/delete deletes the teams of the organization (their keys go as keys of the organization)

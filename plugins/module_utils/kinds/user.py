@@ -6,6 +6,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CRMap, CRRef
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import LITELLM_METADATA_KEYS
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Endpoint,
@@ -63,6 +64,8 @@ USER = Resource(
     names=[Names(("teams",), TEAM, ("team_id",))],
     owner_field="metadata",
     protected_ids=["default_user_id"],
+    # user_id: the resource's name, unless the user is named by its email (LiteLLM then makes the id)
+    cr_map=CRMap(name="user_id", unless="user_email", status_id=True, refs=[CRRef("teamRefs", "teams", TEAM, by="id")]),
     cr_kind="LiteLLMUser",
     cr_ref="userRef",
     cr_alias="user_id",

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import ENTERPRISE_OPTION, Requires
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import MODEL_BUDGETS, CRMap, CRRef, CRRule
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import LITELLM_METADATA_KEYS
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Cascade,
@@ -48,6 +49,14 @@ def _key_body(body, raw):
 
 KEY_TYPES = ("default", "llm_api", "management", "read_only")
 LIMIT_TYPES = ("guaranteed_throughput", "best_effort_throughput", "dynamic")
+
+
+def _no_auto_rotate(spec, _name, _options, _origins):
+    if spec.get("autoRotate"):
+        return ("spec.autoRotate: LiteLLM would rotate the key to values the operator never sees; set rotationPeriod, "
+                "or delete the key's Secret to rotate the key")
+    return None
+
 
 VIRTUAL_KEY = Resource(
     kind="virtual_key",
@@ -114,6 +123,12 @@ VIRTUAL_KEY = Resource(
     owner_field="metadata",
     export_id=False,
     bulk_join=_key_join,  # /key/list with full objects: no read per key
+    cr_map=CRMap(name="key_alias",
+                 refs=[CRRef("teamRef", "team_alias", TEAM), CRRef("organizationRef", "organization_alias", ORGANIZATION),
+                       CRRef("userRef", "user_id", USER, by="id")],
+                 # the key's value and its rotation are the operator's (the {name}-key Secret)
+                 operator=("keySecretName", "keyValueSecretRef", "rotationPeriod", "gracePeriod"),
+                 rules=[MODEL_BUDGETS, CRRule(("autoRotate",), (), _no_auto_rotate)]),
     cr_kind="LiteLLMVirtualKey",
     # /team/delete, /user/delete and /organization/delete delete the keys of the team, user or organization;
     # /budget/delete leaves a key that used the budget without it (its foreign key is ON DELETE SET NULL)

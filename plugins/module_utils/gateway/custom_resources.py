@@ -1,0 +1,292 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Custom resources of the llmops operator <-> gateway documents, both ways, from the one table each kind declares
+(``Resource.cr_map``, a CRMap of _custom_resources.py).
+
+- ``document_from_crs``: the gateway_state document of the custom resources of one instance, an index from each
+  document object to its resource, and one ``invalid spec: spec.<field>: reason`` sentence per resource that cannot
+  map;
+- ``cr_spec``: a document object as the spec of its custom resource (the export, gateway/manifests.py);
+- ``spec_path``: a path gateway_state reports in ``changes`` (``max_budget``, ``litellm_params.rpm``,
+  ``members[user_email=...]``) as the spec path of the resource down to the leaf (``spec.maxBudgetMonthly``);
+- ``spec_patch``: LiteLLM's values at such paths written back into a spec (api-wins).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import re
+
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import (
+    camel,
+    cr_name,
+    cr_value,
+    snake,
+)
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import (
+    is_placeholder,
+    natural_name,
+    object_spec,
+)
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND, SHARED_NAMES
+
+
+class Invalid(Exception):
+    """A custom resource whose spec cannot map to a document object; the message names the field."""
+
+
+def get_spec(spec, path):
+    """The value at a dotted spec path (``litellmParams.apiKeySecretRef``), or None."""
+    for step in path.split("."):
+        if not isinstance(spec, dict):
+            return None
+        spec = spec.get(step)
+    return spec
+
+
+def _set(options, path, value):
+    for step in path[:-1]:
+        options = options.setdefault(step, {})
+    options[path[-1]] = value
+
+
+def _keys(value, convert):
+    """A dict's keys (or those of each dict of a list) converted one level: options with fixed keys."""
+    if isinstance(value, dict):
+        return dict((convert(k), v) for k, v in value.items())
+    if isinstance(value, list):
+        return [_keys(v, convert) if isinstance(v, dict) else v for v in value]
+    return value
+
+
+def _identity(cr):
+    meta = cr.get("metadata") or {}
+    return cr.get("kind"), meta.get("namespace") or "", meta.get("name")
+
+
+def cr_natural_name(resource, cr):
+    """The name of a custom resource's object in LiteLLM (its spec's name field, else its metadata name through
+    the kind's default), or None when LiteLLM makes it (a user named by email)."""
+    crmap, spec = resource.cr_map, cr.get("spec") or {}
+    value = spec.get(camel(crmap.name))
+    if value not in (None, ""):
+        return value
+    if crmap.name_default is None or (crmap.unless and spec.get(camel(crmap.unless))):
+        return None
+    return crmap.name_default(cr["metadata"]["name"])
+
+
+def _referenced(ref, cr, value, lookup):
+    """The option value a reference resolves to, from the referenced custom resource."""
+    if not isinstance(value, dict) or not value.get("name"):
+        raise Invalid("spec.%s: needs a name" % ref.spec_path)
+    namespace = value.get("namespace") or cr["metadata"].get("namespace") or ""
+    target = lookup.get((ref.target.cr_kind, namespace, value["name"]))
+    if target is None:
+        raise Invalid("spec.%s: %s %s/%s does not exist" % (ref.spec_path, ref.target.cr_kind, namespace,
+                                                            value["name"]))
+    litellm_id = (target.get("status") or {}).get("litellmId")
+    if ref.by == "id":  # LiteLLM's id: known once the referenced object exists, unless its name is its id
+        found = litellm_id or (cr_natural_name(ref.target, target) if ref.target.cr_map.name == ref.target.id_field
+                               else None)
+    else:
+        found = cr_natural_name(ref.target, target)
+    if not found:
+        raise Invalid("spec.%s: %s %s/%s is not Ready" % (
+            ref.spec_path, ref.target.cr_kind, namespace, value["name"]))
+    return found
+
+
+def cr_options(resource, cr, lookup, secrets=None):
+    """(options, origins) of one custom resource: its document object and, for each document path the spec sets,
+    the spec path it comes from. ``lookup``: {(kind, namespace, name): custom resource} of those it may reference;
+    ``secrets``: {spec path: value} of its Secret references (None: write-only options left out). Raises Invalid."""
+    crmap, spec = resource.cr_map, cr.get("spec") or {}
+    namespace, name = cr["metadata"].get("namespace") or "", cr["metadata"]["name"]
+    for path in crmap.required:
+        if get_spec(spec, path) in (None, ""):
+            raise Invalid("spec.%s: required" % path)
+    options, origins = {}, {}
+    taken = set(crmap.operator)
+    within = {}  # spec field -> its keys that references or secrets take (litellmParams.credentialRef)
+    for field in [r.spec_path for r in crmap.refs] + [s.field for s in crmap.secrets]:
+        head, _dot, rest = field.partition(".")
+        if rest:
+            within.setdefault(head, set()).add(rest.split(".")[0])
+        else:
+            taken.add(head)
+    for rule in crmap.rules:
+        taken.update(rule.fields)
+    known = object_spec(resource)
+    for field, value in spec.items():
+        if field in taken or value is None:
+            continue
+        option = snake(field)
+        if option not in known or option == "state":
+            raise Invalid("spec.%s: not a field of %s" % (field, cr.get("kind")))
+        if isinstance(value, dict) and field in within:
+            value = dict((k, v) for k, v in value.items() if k not in within[field])
+        if option in crmap.camel_keys:
+            value = _keys(value, snake)
+        declared = resource.by_name.get(option)
+        if declared is not None and declared.type == "float" and isinstance(value, (int, str)) \
+                and not isinstance(value, bool):
+            try:
+                value = float(value)
+            except ValueError:
+                raise Invalid("spec.%s: %r is not a number" % (field, value))
+        options[option] = value
+        origins[option] = "spec." + field
+    for ref in crmap.refs:
+        value = get_spec(spec, ref.spec_path)
+        if value is None:
+            continue
+        path = tuple(ref.option.split("."))
+        if isinstance(value, list):
+            found = [_referenced(ref, cr, item, lookup) for item in value]
+            _set(options, path, list(options.get(path[0]) or []) + found)
+        else:
+            _set(options, path, _referenced(ref, cr, value, lookup))
+        origins[ref.option] = "spec." + ref.spec_path
+    for secret in crmap.secrets:
+        value = get_spec(spec, secret.field)
+        if value is None or secrets is None:
+            continue
+        entries = [("%s.%s" % (secret.field, key), secret.path(spec) + (key,)) for key in value] if secret.each \
+            else [(secret.field, secret.path(spec))]
+        for where, path in entries:
+            if where not in secrets:
+                raise Invalid("spec.%s: the value of its Secret was not given" % where)
+            _set(options, path, secrets[where])
+    if crmap.status_id and not options.get(resource.id_field) and (cr.get("status") or {}).get("litellmId"):
+        options[resource.id_field] = cr["status"]["litellmId"]
+    for rule in crmap.rules:
+        problem = rule.to_options(spec, "%s/%s" % (namespace, name), options, origins)
+        if problem:
+            raise Invalid(problem)
+    if options.get(crmap.name) in (None, ""):
+        default = cr_natural_name(resource, cr)
+        if default is not None:
+            options[crmap.name] = default
+    if secrets is None:  # check mode never compares write-only values: none are declared
+        for field in resource.options:
+            if field.write_only:
+                options.pop(field.name, None)
+    return options, origins
+
+
+def document_from_crs(crs, others=(), secrets=None):
+    """The gateway_state document of ``crs`` (the custom resources of one instance), with an index and problems.
+
+    ``others``: further custom resources they may reference. ``secrets``: {(namespace, name): {spec path: value}}
+    of the Secret values of each resource, or None (a check: write-only options are left out; never logged).
+    Returns (document, index, problems): index {(document kind, natural name): [{kind, namespace, name, origins}]}
+    (a model name may be shared by several), problems [{kind, namespace, name, message}] with message ``invalid
+    spec: spec.<field>: reason``. The older of two resources naming one LiteLLM object keeps it; the later gets a
+    problem."""
+    lookup = dict((_identity(cr), cr) for cr in list(crs) + list(others))
+    document, index, problems, claimed = {}, {}, [], {}
+    ordered = sorted(crs, key=lambda cr: ((cr["metadata"].get("creationTimestamp") or ""),) + _identity(cr)[1:])
+    for cr in ordered:
+        resource = BY_CR_KIND.get(cr.get("kind"))
+        if resource is None or resource.cr_map is None:
+            continue
+        kind, namespace, name = _identity(cr)
+        try:
+            options, origins = cr_options(resource, cr, lookup,
+                                          None if secrets is None else secrets.get((namespace, name), {}))
+            key = natural_name(resource, options)
+            holder = claimed.setdefault((resource.kind, key), (kind, namespace, name))
+            if holder != (kind, namespace, name) and resource.kind not in SHARED_NAMES:
+                raise Invalid("spec.%s: %r names the LiteLLM object that %s %s/%s (the older) manages" % (
+                    camel(resource.cr_map.name), key, holder[0], holder[1], holder[2]))
+        except Invalid as exc:
+            problems.append(dict(kind=kind, namespace=namespace, name=name, message="invalid spec: %s" % exc))
+            continue
+        document.setdefault(resource.plural, []).append(options)
+        index.setdefault((resource.kind, key), []).append(
+            dict(kind=kind, namespace=namespace, name=name, origins=origins))
+    return document, index, problems
+
+
+def cr_spec(resource, options, instance):
+    """A document object as the spec of its custom resource, by the kind's table: camelCased options, references
+    as ``teamRef: {name}``, money as int-or-string; secrets left out (the CRDs take them from Kubernetes Secrets,
+    which an export cannot name), and so are placeholders."""
+    crmap = resource.cr_map
+    spec = {"instanceRef": {"name": instance}}
+    options = dict(options)
+    for field in resource.options:
+        if field.write_only:
+            options.pop(field.name, None)
+    for rule in crmap.rules:
+        if rule.to_spec is not None:
+            rule.to_spec(options, spec)
+    for ref in crmap.refs:
+        if not ref.export or ref.by != "name":  # an id stays the option it is (userId, teams)
+            continue
+        path = ref.option.split(".")
+        holder = options if len(path) == 1 else dict(options.get(path[0]) or {})
+        value = holder.pop(path[-1], None)
+        if len(path) > 1 and path[0] in options:
+            options[path[0]] = holder
+        if value is not None and not isinstance(value, list):
+            target = spec.setdefault(ref.within, {}) if ref.within else spec
+            target[ref.field] = {"name": cr_name(value)}
+    for name, value in options.items():
+        if is_placeholder(value) or (isinstance(value, dict) and any(map(is_placeholder, value.values()))):
+            continue
+        if name in crmap.camel_keys:
+            value = _keys(value, camel)
+            if isinstance(value, dict) and isinstance(spec.get(camel(name)), dict):
+                value = dict(value, **spec[camel(name)])  # beside a reference the table put there
+        spec[camel(name)] = cr_value(camel(name), value)
+    return spec
+
+
+_PATH = re.compile(r"^([^.\[]+)(.*)$")
+_MEMBER = re.compile(r"^\[(user_email|user_id)=(.*)\]$")
+
+
+def spec_path(resource, origins, path):
+    """The spec path (``spec.litellmParams.rpm``) of a document path gateway_state reports (``litellm_params.rpm``),
+    given the origins ``cr_options`` returned for the resource."""
+    if path in origins:
+        return origins[path]
+    head, rest = _PATH.match(path).groups()
+    base = origins.get(head) or "spec." + camel(head)
+    member = _MEMBER.match(rest)
+    if member:
+        return "%s[%s=%s]" % (base, "email" if member.group(1) == "user_email" else "userId", member.group(2))
+    if rest.startswith("."):
+        key = rest[1:]
+        return "%s.%s" % (base, camel(key) if head in resource.cr_map.camel_keys else key)
+    return base + rest
+
+
+def _same(spec_value, desired):
+    """Whether a spec value is the desired value it maps to (money may be a string in the spec)."""
+    if isinstance(desired, (int, float)) and not isinstance(desired, bool) and isinstance(spec_value, (int, float, str)):
+        try:
+            return float(spec_value) == float(desired)
+        except ValueError:
+            return False
+    return spec_value == desired
+
+
+def spec_patch(spec, drift):
+    """A merge patch of ``spec`` that takes LiteLLM's value for each drift entry ``{path, desired, live}`` whose
+    spec path holds exactly the desired value (a field written as it is sent; not a reference, a default or a value
+    another field derives), and the entries it takes."""
+    patch, taken = {}, []
+    for entry in drift:
+        steps = entry["path"].split(".")
+        if steps[0] != "spec" or "[" in entry["path"] or len(steps) < 2:
+            continue
+        if not _same(get_spec(spec, ".".join(steps[1:])), entry["desired"]):
+            continue
+        current = get_spec(spec, ".".join(steps[1:]))
+        _set(patch, tuple(steps[1:]), cr_value(steps[-1], entry["live"], current))
+        taken.append(entry)
+    return patch, taken

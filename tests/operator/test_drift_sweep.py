@@ -1,0 +1,95 @@
+"""One drift check per LiteLLMInstance (operator/llmops_operator/sweep.py) against the real LiteLLM.
+
+Several custom resources of one instance converge with drift checks off; then fields are changed behind the
+operator's back (through LiteLLM's API) on exactly K of them, and drift checks are switched on with an interval
+longer than the test: the sweep that follows is one ansible-runner run (its artifacts are counted), and it reports
+drift on exactly those K resources, by the spec path of the field down to the leaf.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.lib.kubeapi.fixtures import KubeCluster
+from tests.lib.stack import LiteLLMProxy
+from tests.operator.conftest import (
+    Cluster,
+    condition,
+    external_instance,
+    is_true,
+    operator_watches,
+    start_operator,
+    unique,
+    wait_for,
+)
+
+pytestmark = pytest.mark.slow(60)
+
+
+def test_one_run_checks_every_resource_of_an_instance_and_names_the_leaves(
+        kube_api: KubeCluster, k8s: Cluster, operator_crds: list[dict[str, Any]], litellm_proxy: LiteLLMProxy,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    workdir = tmp_path_factory.mktemp("sweep")
+    namespace, prefix = k8s.namespace(unique("sweep")), unique("sweep")
+    external_instance(k8s, namespace, "gw", litellm_proxy.url, litellm_proxy.master_key, config_sync={"enabled": False},
+                      annotations={"litellm.llmops.dev/unmanaged-name-prefix": f"{prefix}-"})
+    teams = {f"t{i}": {"instanceRef": {"name": "gw"}, "teamAlias": f"{prefix}-t{i}", "maxBudget": 5} for i in range(4)}
+    teams["monthly"] = {"instanceRef": {"name": "gw"}, "teamAlias": f"{prefix}-monthly", "maxBudgetMonthly": 10}
+    models = {f"m{i}": {"instanceRef": {"name": "gw"}, "modelName": f"{prefix}-m{i}",
+                        "litellmParams": {"model": "openai/gpt-4o", "mock_response": "hi", "rpm": 5}} for i in range(2)}
+    keys = {"k0": {"instanceRef": {"name": "gw"}, "keyAlias": f"{prefix}-k0", "teamRef": {"name": "t0"}, "maxBudget": 1}}
+    created = [("LiteLLMTeam", teams), ("LiteLLMModel", models), ("LiteLLMVirtualKey", keys)]
+    watches = operator_watches(workdir / "watches.yaml", only=("LiteLLMTeam", "LiteLLMModel", "LiteLLMVirtualKey"))
+    with start_operator(kube_api, workdir, watches, namespaces=(namespace,)) as operator:
+        for kind, specs in created:
+            for name, spec in specs.items():
+                k8s.create(kind, namespace, name, spec)
+
+        def ready(kind: str, name: str) -> dict[str, Any] | None:
+            body = k8s.get(kind, namespace, name)
+            return body if is_true(body, "Ready") and body["status"].get("observedGeneration") == 1 else None
+
+        ids = {name: wait_for(lambda k=kind, n=name: ready(k, n), f"{kind} {name} Ready")["status"]["litellmId"]
+               for kind, specs in created for name in specs}
+        sweeps = operator.runner_dir / "drift" / namespace / "gw" / "artifacts"
+        assert not sweeps.exists(), "drift checks are off"
+
+        # Behind the operator's back, K = 3 of the N = 8 resources: two teams and one model.
+        litellm_proxy.api("POST", "/team/update", json={"team_id": ids["t1"], "max_budget": 9}).raise_for_status()
+        litellm_proxy.api("POST", "/team/update", json={"team_id": ids["monthly"], "max_budget": 12}).raise_for_status()
+        litellm_proxy.api("PATCH", f"/model/{ids['m1']}/update",
+                          json={"litellm_params": {"rpm": 9}}).raise_for_status()
+
+        k8s.patch("LiteLLMInstance", namespace, "gw", {"spec": {"configSync": {
+            "enabled": True, "interval": "1h", "conflictResolution": "manual"}}})
+        everything = [(kind, name) for kind, specs in created for name in specs]
+
+        def checked() -> dict[tuple[str, str], dict[str, Any]] | None:
+            bodies = {(kind, name): k8s.get(kind, namespace, name) for kind, name in everything}
+            done = all(((b or {}).get("status") or {}).get("lastDriftCheckTime") for b in bodies.values())
+            return bodies if done else None
+
+        bodies = wait_for(checked, "every resource of the instance checked for drift")
+        runs = [p for p in sweeps.iterdir() if p.is_dir() and not p.is_symlink()]
+        assert len(runs) == 1, f"one run checked all {len(everything)} resources: {runs}"
+
+        drifted = {key: body["status"]["drift"] for key, body in bodies.items() if body["status"].get("drift")}
+        assert set(drifted) == {("LiteLLMTeam", "t1"), ("LiteLLMTeam", "monthly"), ("LiteLLMModel", "m1")}, drifted
+        assert drifted[("LiteLLMTeam", "t1")] == [{"path": "spec.maxBudget", "desired": 5.0, "live": 9.0}]
+        assert drifted[("LiteLLMTeam", "monthly")] == [{"path": "spec.maxBudgetMonthly", "desired": 10.0, "live": 12.0}]
+        assert drifted[("LiteLLMModel", "m1")] == [{"path": "spec.litellmParams.rpm", "desired": 5, "live": 9}]
+        for key, body in bodies.items():
+            assert is_true(body, "Drifted") == (key in drifted), (key, condition(body, "Drifted"))
+        assert "spec.litellmParams.rpm" in condition(bodies[("LiteLLMModel", "m1")], "Drifted")["message"]
+        wait_for(lambda: "Drifted" in k8s.reasons(namespace, "m1"), "the Drifted Event")
+        assert "Drifted" not in k8s.reasons(namespace, "t0"), "no Event where nothing differs"
+        assert (litellm_proxy.api("GET", "/team/info", params={"team_id": ids["t1"]}).json()["team_info"]
+                ["max_budget"]) == 9, "manual writes nothing"
+
+        for kind, specs in reversed(created):
+            for name in specs:
+                k8s.delete(kind, namespace, name)
+        for kind, name in everything:
+            wait_for(lambda k=kind, n=name: k8s.get(k, namespace, n) is None, f"{kind} {name} deleted")

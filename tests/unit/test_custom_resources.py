@@ -1,0 +1,244 @@
+"""The one custom resource <-> document table (gateway/custom_resources.py, each kind's ``cr_map``): both ways,
+every kind, the special cases the operator's playbooks implement, and drift paths from the engine's to the CR's."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from typing import Any
+
+import pytest
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway import custom_resources as table
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import parse_document
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.manifests import manifests
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND, BY_KIND, KINDS
+
+# One object of every kind that has a custom resource, with references between them, nested option keys, money,
+# members and a model's credential: what an export writes as custom resources.
+DOCUMENT: dict[str, list[dict[str, Any]]] = {
+    "budgets": [{"budget_id": "shared", "max_budget": 10.5, "budget_duration": "30d",
+                 "model_max_budget": {"gpt_4o": {"max_budget": 2.0, "budget_duration": "1d"}}}],
+    "credentials": [{"credential_name": "openai-cred", "credential_info": {"provider": "openai"}}],
+    "guardrails": [{"guardrail_name": "pii", "provider": "generic_guardrail_api", "mode": ["pre_call"],
+                    "api_base": "http://127.0.0.1:9/guard", "default_on": False}],
+    "mcp_servers": [{"server_name": "srv_one", "transport": "http", "url": "http://127.0.0.1:9/mcp",
+                     "description": "tools", "allowed_tools": ["a"]}],
+    "mcp_toolsets": [{"toolset_name": "kit", "tools": [{"server_id": "s-1", "tool_name": "search"}]}],
+    "models": [{"model_name": "gpt", "model_id": "m-1",
+                "litellm_params": {"model": "openai/gpt-4o", "rpm": 5, "api_base": "http://127.0.0.1:9/v1",
+                                   "litellm_credential_name": "openai-cred"},
+                "model_info": {"input_cost_per_token": 1.0}, "tags": ["t"]}],
+    "agents": [{"agent_name": "helper", "agent_card_params": {"url": "http://127.0.0.1:9/"}, "rpm_limit": 5,
+                "object_permission": {"mcp_servers": ["srv_one"], "mcp_access_groups": ["g"]},
+                "kill_switch": {"url": "http://127.0.0.1:9/stop", "method": "POST", "auth": {"type": "bearer"}}}],
+    "organizations": [{"organization_alias": "acme", "max_budget": 100.0,
+                       "members": [{"user_email": "boss@example.com", "role": "org_admin"}], "purge_members": True}],
+    "teams": [{"team_alias": "eng", "organization_alias": "acme", "max_budget": 5.0, "budget_duration": "30d",
+               "members": [{"user_email": "dev@example.com", "role": "admin"}], "purge_members": True,
+               "metadata": {"cost_center": "42"}, "model_max_budget": {"my_model": {"max_budget": 1.5}}}],
+    "users": [{"user_id": "u-1", "user_email": "u1@example.com", "max_budget": 3.0, "teams": ["t-1"]}],
+    "virtual_keys": [{"key_alias": "ci", "team_alias": "eng", "max_budget": 1.0, "models": ["gpt"],
+                      "user_id": "u-1", "metadata": {"owner": "ci"}}],
+    "customers": [{"user_id": "cust-1", "alias": "first", "budget_id": "shared"}],
+}
+
+
+def crs(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return manifests(document, "gw", "ns")
+
+
+def test_every_kind_with_a_custom_resource_has_a_table() -> None:
+    assert {r.cr_kind for r in KINDS if r.cr_kind} == set(BY_CR_KIND)
+    assert all(r.cr_map is not None for r in BY_CR_KIND.values())
+    covered = {BY_KIND[r.kind].cr_kind for r in KINDS if r.plural in DOCUMENT}
+    assert covered == set(BY_CR_KIND), "the round trip covers every kind"
+
+
+def test_document_to_custom_resources_and_back_is_the_same_document() -> None:
+    parse_document(copy.deepcopy(DOCUMENT))  # a valid document for gateway_state
+    rendered = crs(DOCUMENT)
+    document, index, problems = table.document_from_crs(rendered)
+    assert problems == []
+    assert document == DOCUMENT
+    assert index[("team", "eng")][0]["kind"] == "LiteLLMTeam" and index[("team", "eng")][0]["name"] == "eng"
+    assert {(e["kind"], e["namespace"]) for entries in index.values() for e in entries} == \
+        {(m["kind"], "ns") for m in rendered}
+
+
+def test_the_export_writes_the_crd_fields() -> None:
+    by_kind = {m["kind"]: m["spec"] for m in crs(DOCUMENT)}
+    assert by_kind["LiteLLMTeam"]["organizationRef"] == {"name": "acme"}
+    assert by_kind["LiteLLMTeam"]["maxBudget"] == 5
+    assert by_kind["LiteLLMTeam"]["members"] == [{"email": "dev@example.com", "role": "admin"}]
+    assert by_kind["LiteLLMTeam"]["modelMaxBudget"] == {"my_model": {"maxBudget": "1.5"}}
+    assert by_kind["LiteLLMModel"]["litellmParams"] == {
+        "model": "openai/gpt-4o", "rpm": 5, "apiBase": "http://127.0.0.1:9/v1", "credentialRef": {"name": "openai-cred"}}
+    assert by_kind["LiteLLMVirtualKey"]["teamRef"] == {"name": "eng"}
+    assert by_kind["LiteLLMAgent"]["objectPermission"] == {"mcpServers": ["srv_one"], "mcpAccessGroups": ["g"]}
+    assert by_kind["LiteLLMMCPToolset"]["tools"] == [{"serverId": "s-1", "toolName": "search"}]
+    assert by_kind["LiteLLMBudget"]["maxBudget"] == "10.5"
+
+
+def cr(kind: str, name: str, spec: dict[str, Any], status: dict[str, Any] | None = None) -> dict[str, Any]:
+    body = {"apiVersion": "litellm.llmops.dev/v1alpha1", "kind": kind, "metadata": {"name": name, "namespace": "ns"},
+            "spec": {"instanceRef": {"name": "gw"}, **spec}}
+    if status:
+        body["status"] = status
+    return body
+
+
+def one(kind: str, spec: dict[str, Any], others: tuple[dict[str, Any], ...] = (), name: str = "x",
+        secrets: dict[str, Any] | None = None, status: dict[str, Any] | None = None) -> dict[str, Any]:
+    document, _index, problems = table.document_from_crs(
+        [cr(kind, name, spec, status)], others, None if secrets is None else {("ns", name): secrets})
+    assert problems == []
+    (objects,) = list(document.values())
+    return objects[0]
+
+
+def problem(kind: str, spec: dict[str, Any], others: tuple[dict[str, Any], ...] = ()) -> str:
+    _document, _index, problems = table.document_from_crs([cr(kind, "x", spec)], others)
+    (found,) = problems
+    assert (found["kind"], found["namespace"], found["name"]) == (kind, "ns", "x")
+    return found["message"]
+
+
+def test_palenaai_monthly_budget() -> None:
+    assert one("LiteLLMTeam", {"maxBudgetMonthly": 100}) == {
+        "team_alias": "x", "max_budget": 100, "budget_duration": "1mo"}
+    assert one("LiteLLMTeam", {"maxBudgetMonthly": "50", "budgetDuration": "30d"})["budget_duration"] == "30d"
+    assert problem("LiteLLMTeam", {"maxBudget": 1, "maxBudgetMonthly": 2}) == \
+        "invalid spec: spec.maxBudgetMonthly: set either maxBudget or maxBudgetMonthly, not both"
+
+
+@pytest.mark.parametrize("management, members, purge", [
+    ("crd", [{"user_email": "a@example.com", "role": "user"}], True),
+    ("mixed", [{"user_email": "a@example.com", "role": "user"}], False),
+    ("sso", None, None),
+])
+def test_member_management(management: str, members: Any, purge: Any) -> None:
+    found = one("LiteLLMTeam", {"members": [{"email": "a@example.com"}], "memberManagement": management})
+    assert found.get("members") == members and found.get("purge_members") == purge
+    org = one("LiteLLMOrganization", {"members": [{"userId": "u1"}]})
+    assert org["members"] == [{"user_id": "u1", "role": "internal_user"}] and org["organization_alias"] == "x"
+    assert problem("LiteLLMTeam", {"members": [{"email": "a@x.io"}, {"email": "A@x.io"}]}) == \
+        "invalid spec: spec.members: an email is listed more than once"
+
+
+def test_names_default_to_the_resource_name() -> None:
+    assert one("LiteLLMTeam", {})["team_alias"] == "x"
+    assert one("LiteLLMVirtualKey", {}, name="ci-key")["key_alias"] == "ci-key"
+    assert one("LiteLLMMCPServer", {"url": "http://h/mcp"}, name="my-srv")["server_name"] == "my_srv"
+    assert one("LiteLLMUser", {"userEmail": "a@example.com"}) == {"user_email": "a@example.com"}
+    assert one("LiteLLMUser", {})["user_id"] == "x"
+    assert one("LiteLLMTeam", {}, status={"litellmId": "t-9"}) == {"team_alias": "x", "team_id": "t-9"}
+    model = one("LiteLLMModel", {"modelName": "m", "litellmParams": {"model": "openai/gpt-4o"}})
+    assert model["model_id"] == str(uuid.uuid5(uuid.UUID("6ba7b810-9dad-11d1-80b4-00c04fd430c8"), "ns/x"))
+
+
+def test_references_resolve_to_the_referenced_resources_names() -> None:
+    team = cr("LiteLLMTeam", "eng", {"teamAlias": "Engineering"}, {"litellmId": "t-1"})
+    user = cr("LiteLLMUser", "bob", {"userEmail": "bob@example.com"}, {"litellmId": "u-7"})
+    key = one("LiteLLMVirtualKey", {"teamRef": {"name": "eng"}, "userRef": {"name": "bob"}}, (team, user))
+    assert key == {"key_alias": "x", "team_alias": "Engineering", "user_id": "u-7"}
+    assert one("LiteLLMUser", {"teams": ["t-0"], "teamRefs": [{"name": "eng"}]}, (team,))["teams"] == ["t-0", "t-1"]
+    credential = cr("LiteLLMCredential", "openai", {})
+    model = one("LiteLLMModel", {"modelName": "m", "litellmParams": {"model": "o/g", "credentialRef": {"name": "openai"}}},
+                (credential,))
+    assert model["litellm_params"] == {"model": "o/g", "litellm_credential_name": "openai"}
+    assert problem("LiteLLMVirtualKey", {"teamRef": {"name": "gone"}}) == \
+        "invalid spec: spec.teamRef: LiteLLMTeam ns/gone does not exist"
+    assert problem("LiteLLMUser", {"teamRefs": [{"name": "new"}]}, (cr("LiteLLMTeam", "new", {}),)) == \
+        "invalid spec: spec.teamRefs: LiteLLMTeam ns/new is not Ready"
+
+
+def test_secrets_only_when_handed_in() -> None:
+    spec = {"modelName": "m", "litellmParams": {"model": "o/g", "apiKeySecretRef": {"name": "s", "key": "k"}},
+            "secretLitellmParams": {"vertex_credentials": {"name": "s", "key": "v"}}}
+    assert "provider_api_key" not in one("LiteLLMModel", spec) and "secret_litellm_params" not in one("LiteLLMModel", spec)
+    found = one("LiteLLMModel", spec, secrets={"litellmParams.apiKeySecretRef": "sk-1",
+                                               "secretLitellmParams.vertex_credentials": "{}"})
+    assert found["provider_api_key"] == "sk-1" and found["secret_litellm_params"] == {"vertex_credentials": "{}"}
+    assert found["litellm_params"] == {"model": "o/g"}
+    credential = {"apiKeySecretRef": {"name": "s", "key": "k"}, "apiBase": "http://h", "params": {"region": "eu"}}
+    assert one("LiteLLMCredential", credential) == {"credential_name": "x"}
+    assert one("LiteLLMCredential", credential, secrets={"apiKeySecretRef": "sk-2"})["credential_values"] == {
+        "api_key": "sk-2", "api_base": "http://h", "region": "eu"}
+    auth = {"type": "basic", "username": "u", "credentialSecretRef": {"name": "s", "key": "p"}}
+    agent = {"agentName": "a", "killSwitch": {"url": "http://h", "auth": auth}}
+    assert one("LiteLLMAgent", agent, secrets={"killSwitch.auth.credentialSecretRef": "pw"})["kill_switch"] == {
+        "url": "http://h", "method": "POST", "auth": {"type": "basic", "username": "u", "password": "pw"}}
+
+
+@pytest.mark.parametrize("kind, spec, message", [
+    ("LiteLLMModel", {"litellmParams": {"model": "o/g"}}, "spec.modelName: required"),
+    ("LiteLLMModel", {"modelName": "m", "litellmParams": {"model": "o/g", "apiKey": "sk-x"}},
+     "spec.litellmParams.apiKey: a provider key is a secret; use apiKeySecretRef or credentialRef"),
+    ("LiteLLMVirtualKey", {"autoRotate": True}, "spec.autoRotate: LiteLLM would rotate"),
+    ("LiteLLMTeam", {"maxBudget": "lots"}, "spec.maxBudget: 'lots' is not a number"),
+    ("LiteLLMTeam", {"colour": "red"}, "spec.colour: not a field of LiteLLMTeam"),
+    ("LiteLLMCredential", {"params": {"api_key": "x"}}, "spec.params: cannot set api_key"),
+])
+def test_invalid_specs_name_the_field(kind: str, spec: dict[str, Any], message: str) -> None:
+    assert problem(kind, spec).startswith("invalid spec: " + message)
+
+
+def test_two_resources_naming_one_object_the_later_gets_a_problem() -> None:
+    older = cr("LiteLLMTeam", "a", {"teamAlias": "same"})
+    older["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z"
+    later = cr("LiteLLMTeam", "b", {"teamAlias": "same"})
+    later["metadata"]["creationTimestamp"] = "2026-01-02T00:00:00Z"
+    document, _index, problems = table.document_from_crs([later, older])
+    assert document == {"teams": [{"team_alias": "same"}]}
+    assert [(p["name"], p["message"]) for p in problems] == [
+        ("b", "invalid spec: spec.teamAlias: 'same' names the LiteLLM object that LiteLLMTeam ns/a (the older) manages")]
+
+
+def origins(kind: str, spec: dict[str, Any], others: tuple[dict[str, Any], ...] = ()) -> dict[str, str]:
+    _document, index, problems = table.document_from_crs([cr(kind, "x", spec)], others)
+    assert problems == []
+    ((entry,),) = list(index.values())
+    return entry["origins"]
+
+
+@pytest.mark.parametrize("kind, spec, path, expected", [
+    ("LiteLLMTeam", {"maxBudgetMonthly": 5}, "max_budget", "spec.maxBudgetMonthly"),   # the issue's first example
+    ("LiteLLMTeam", {"maxBudgetMonthly": 5}, "budget_duration", "spec.maxBudgetMonthly"),
+    ("LiteLLMTeam", {"maxBudget": 5}, "max_budget", "spec.maxBudget"),
+    ("LiteLLMModel", {"modelName": "m", "litellmParams": {"model": "o/g", "rpm": 7}}, "litellm_params.rpm",
+     "spec.litellmParams.rpm"),                                                          # the issue's second example
+    ("LiteLLMModel", {"modelName": "m", "litellmParams": {"model": "o/g", "apiBase": "http://h"}},
+     "litellm_params.api_base", "spec.litellmParams.apiBase"),
+    ("LiteLLMTeam", {"members": [{"email": "a@example.com"}]}, "members[user_email=a@example.com]",
+     "spec.members[email=a@example.com]"),
+    ("LiteLLMTeam", {"metadata": {"cost_center": "1"}}, "metadata.cost_center", "spec.metadata.cost_center"),
+    ("LiteLLMAgent", {"agentName": "a", "objectPermission": {"mcpServers": ["s"]}}, "object_permission.mcp_servers",
+     "spec.objectPermission.mcpServers"),
+    ("LiteLLMTeam", {}, "team_alias", "spec.teamAlias"),
+])
+def test_drift_paths_name_the_spec_field_down_to_the_leaf(
+        kind: str, spec: dict[str, Any], path: str, expected: str) -> None:
+    assert table.spec_path(BY_CR_KIND[kind], origins(kind, spec), path) == expected
+
+
+def test_a_reference_drift_names_the_reference() -> None:
+    team = cr("LiteLLMTeam", "eng", {})
+    found = origins("LiteLLMVirtualKey", {"teamRef": {"name": "eng"}}, (team,))
+    assert table.spec_path(BY_CR_KIND["LiteLLMVirtualKey"], found, "team_alias") == "spec.teamRef"
+    credential = cr("LiteLLMCredential", "c", {})
+    found = origins("LiteLLMModel", {"modelName": "m", "litellmParams": {"model": "o/g", "credentialRef": {"name": "c"}}},
+                    (credential,))
+    assert table.spec_path(BY_CR_KIND["LiteLLMModel"], found, "litellm_params.litellm_credential_name") == \
+        "spec.litellmParams.credentialRef"
+
+
+def test_api_wins_writes_back_what_the_spec_holds_as_sent() -> None:
+    spec = {"maxBudgetMonthly": "5", "litellmParams": {"rpm": 7}, "teamRef": {"name": "eng"}, "models": ["a"]}
+    drift = [{"path": "spec.maxBudgetMonthly", "desired": 5.0, "live": 9.0},
+             {"path": "spec.maxBudgetMonthly", "desired": "1mo", "live": "30d"},   # budget_duration: derived
+             {"path": "spec.litellmParams.rpm", "desired": 7, "live": 8},
+             {"path": "spec.teamRef", "desired": "Engineering", "live": "Other"},   # a reference: not written
+             {"path": "spec.models", "desired": ["a"], "live": ["a", "b"]}]
+    patch, taken = table.spec_patch(spec, drift)
+    assert patch == {"maxBudgetMonthly": "9.0", "litellmParams": {"rpm": 8}, "models": ["a", "b"]}
+    assert taken == [drift[0], drift[2], drift[4]]
