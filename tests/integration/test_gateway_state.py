@@ -25,8 +25,8 @@ from tests.lib.recording_proxy import WRITE_METHODS, RecordingProxy
 
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there
 SECRET = "sk-upstream-provider-secret-4711"
-KINDS = ("budgets", "credentials", "guardrails", "tags", "mcp_servers", "mcp_toolsets", "models", "agents",
-         "organizations", "teams", "users", "virtual_keys", "customers", "access_groups")
+KINDS = ("budgets", "credentials", "guardrails", "tags", "mcp_servers", "mcp_toolsets", "search_tools", "vector_stores",
+         "models", "agents", "organizations", "teams", "users", "virtual_keys", "customers", "access_groups")
 
 
 @pytest.fixture
@@ -123,6 +123,11 @@ def every_kind(p: str) -> dict[str, list[dict[str, Any]]]:
                          "description": "an MCP server"}],
         "mcp_toolsets": [{"toolset_name": p + "toolset", "description": "a toolset",
                           "tools": [{"server_id": p + "srv", "tool_name": "search"}]}],
+        "search_tools": [{"search_tool_name": p + "search", "search_provider": "tavily", "provider_api_key": SECRET,
+                          "update_secrets": "on_create", "api_base": NOWHERE, "timeout": 5.0}],
+        "vector_stores": [{"vector_store_id": p + "vs", "custom_llm_provider": "openai", "vector_store_name": "docs",
+                           "litellm_params": {"api_base": NOWHERE}, "secret_litellm_params": {"api_key": SECRET},
+                           "litellm_credential_name": p + "cred"}],
         "agents": [{"agent_name": p + "agent", "agent_card_params": {"description": "an agent", "url": NOWHERE + "/"},
                     "litellm_params": {"model": "a2a/" + p}, "secret_litellm_params": {"api_key": SECRET},
                     "update_secrets": "on_create", "public": True, "rpm_limit": 5,
@@ -158,15 +163,15 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         check = first["check"]
         assert check["changed"] is True and not check.get("failed"), check.get("msg")
         assert {(c["kind"], c["action"]) for c in check["changes"]} == {
-            (kind, "create") for kind in ("budget", "credential", "guardrail", "tag", "mcp_server", "mcp_toolset", "model",
-                                          "agent", "organization", "team", "user", "virtual_key", "customer",
-                                          "access_group")}
+            (kind, "create") for kind in ("budget", "credential", "guardrail", "tag", "mcp_server", "mcp_toolset",
+                                          "search_tool", "vector_store", "model", "agent", "organization", "team",
+                                          "user", "virtual_key", "customer", "access_group")}
         assert first.writes("check") == [], "check mode wrote to LiteLLM"
         apply = first["apply"]
         assert apply["changed"] is True and not apply.get("failed"), apply.get("msg")
         assert {o["status"] for o in apply["objects"] if o["name"].startswith(prefix) and o["action"] == "create"} \
             == {"created"}
-        assert len([o for o in apply["objects"] if o["action"] == "create"]) == 14
+        assert len([o for o in apply["objects"] if o["action"] == "create"]) == 16
         reapply = first["reapply"]
         assert reapply["changed"] is False and reapply["changes"] == [], reapply["changes"]
         assert first.writes("reapply") == [], "a no-op run sent writes"
@@ -182,6 +187,8 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         user = proxy.api("GET", "/user/list", params={"user_email": prefix + "user@example.com"}).json()["users"][0]
         agent = next(a for a in proxy.api("GET", "/v1/agents").json() if a["agent_name"] == prefix + "agent")
         toolset = next(t for t in proxy.api("GET", "/v1/mcp/toolset").json() if t["toolset_name"] == prefix + "toolset")
+        search = next(t for t in proxy.api("GET", "/search_tools/list").json()["search_tools"]
+                      if t["search_tool_name"] == prefix + "search")
         for method, path, body in (
                 ("POST", "/team/update", {"team_id": team["team_id"], "max_budget": 77}),
                 ("PATCH", f"/model/{model['model_info']['id']}/update", {"litellm_params": {"rpm": 99}}),
@@ -191,7 +198,11 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
                                                  "user_email": prefix + "member@example.com"}),
                 ("PATCH", f"/v1/agents/{agent['agent_id']}", {"rpm_limit": 7}),
                 ("POST", "/v1/agents/make_public", {"agent_ids": []}),
-                ("PUT", "/v1/mcp/toolset", {"toolset_id": toolset["toolset_id"], "description": "changed"})):
+                ("PUT", "/v1/mcp/toolset", {"toolset_id": toolset["toolset_id"], "description": "changed"}),
+                ("PUT", f"/search_tools/{search['search_tool_id']}", {"search_tool": {
+                    "search_tool_name": prefix + "search", "litellm_params": {
+                        "search_provider": "tavily", "api_key": SECRET, "api_base": NOWHERE, "timeout": 9}}}),
+                ("POST", "/vector_store/update", {"vector_store_id": prefix + "vs", "vector_store_name": "changed"})):
             answer = proxy.api(method, path, json=body)
             assert answer.status_code == 200, answer.text
 
@@ -217,6 +228,8 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
             ("agent", prefix + "agent"): [{"path": "public", "desired": True, "live": False},
                                           {"path": "rpm_limit", "desired": 5, "live": 7}],
             ("mcp_toolset", prefix + "toolset"): [{"path": "description", "desired": "a toolset", "live": "changed"}],
+            ("search_tool", prefix + "search"): [{"path": "timeout", "desired": 5.0, "live": 9.0}],
+            ("vector_store", prefix + "vs"): [{"path": "vector_store_name", "desired": "docs", "live": "changed"}],
         }
         assert set(drift) == set(expected), drift
         for name, changes in expected.items():
@@ -234,13 +247,16 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         assert exported["agents"][0]["secret_litellm_params"].startswith("llmops-secret/")
         assert "security" not in exported["agents"][0]["agent_card_params"]
         assert exported["mcp_toolsets"][0]["tools"] == [{"server_id": prefix + "srv", "tool_name": "search"}]
+        assert exported["search_tools"][0]["provider_api_key"].startswith("llmops-secret/")
+        assert exported["vector_stores"][0]["litellm_params"]["api_base"] == NOWHERE
+        assert "secret_litellm_params" not in exported["vector_stores"][0]
         assert second["export applied (check)"]["changed"] is False, second["export applied (check)"]["changes"]
         assert second["export applied"]["changed"] is False
         assert second.writes("export applied") == []
         kinds = {m["kind"] for m in second["export"]["manifests"]}
         assert {"LiteLLMModel", "LiteLLMTeam", "LiteLLMUser", "LiteLLMOrganization", "LiteLLMCustomer",
                 "LiteLLMCredential", "LiteLLMGuardrail", "LiteLLMVirtualKey", "LiteLLMBudget",
-                "LiteLLMMCPServer", "LiteLLMMCPToolset", "LiteLLMAgent"} <= kinds
+                "LiteLLMMCPServer", "LiteLLMMCPToolset", "LiteLLMAgent", "LiteLLMSearchTool", "LiteLLMVectorStore"} <= kinds
         team_cr = next(m for m in second["export"]["manifests"] if m["kind"] == "LiteLLMTeam")
         assert team_cr["apiVersion"] == "litellm.llmops.dev/v1alpha1"
         assert team_cr["spec"]["instanceRef"] == {"name": "gw"}

@@ -41,6 +41,7 @@ SHORT_NAMES = {
     "LiteLLMInstance": "li", "LiteLLMOrganization": "lo", "LiteLLMModel": "lm", "LiteLLMTeam": "lt", "LiteLLMUser": "lu",
     "LiteLLMCustomer": "lcust", "LiteLLMCredential": "lc", "LiteLLMGuardrail": "lg", "LiteLLMVirtualKey": "lk",
     "LiteLLMBudget": "lb", "LiteLLMMCPServer": "lmcp", "LiteLLMAgent": "lag", "LiteLLMMCPToolset": "lmts",
+    "LiteLLMSearchTool": "lst", "LiteLLMVectorStore": "lvs",
 }
 JUNCTORS = ("allOf", "anyOf", "oneOf", "not")
 JSON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "integer": int, "number": (int, float)}
@@ -496,6 +497,13 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "public": True, "objectPermission": {"mcpToolPermissions": {"s1": ["get_issue"]}},
         "killSwitch": {"url": "https://ops/stop",
                        "auth": {"type": "bearer", "credentialSecretRef": {"name": "ks", "key": "token"}}}}},
+    "LiteLLMSearchTool": {"kind": "LiteLLMSearchTool", "metadata": {"name": "web"}, "spec": {
+        "instanceRef": {"name": "gw"}, "searchToolName": "web", "searchProvider": "tavily",
+        "providerApiKeySecretRef": {"name": "tavily", "key": "api-key"}, "timeout": 5, "searchToolInfo": {"a": 1}}},
+    "LiteLLMVectorStore": {"kind": "LiteLLMVectorStore", "metadata": {"name": "docs"}, "spec": {
+        "instanceRef": {"name": "gw"}, "vectorStoreId": "vs_abc", "customLlmProvider": "openai",
+        "litellmParams": {"api_base": "https://api.openai.com/v1"}, "secretLitellmParams": {"api_key": {
+            "name": "openai", "key": "api-key"}}}},
 }
 
 

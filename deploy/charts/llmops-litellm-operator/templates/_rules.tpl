@@ -16,6 +16,8 @@
     - litellmmcpservers
     - litellmmcptoolsets
     - litellmagents
+    - litellmsearchtools
+    - litellmvectorstores
   verbs:
     - get
     - list
@@ -38,6 +40,8 @@
     - litellmmcpservers/status
     - litellmmcptoolsets/status
     - litellmagents/status
+    - litellmsearchtools/status
+    - litellmvectorstores/status
   verbs:
     - get
     - patch
@@ -57,6 +61,8 @@
     - litellmmcpservers/finalizers
     - litellmmcptoolsets/finalizers
     - litellmagents/finalizers
+    - litellmsearchtools/finalizers
+    - litellmvectorstores/finalizers
   verbs:
     - update
 - apiGroups:
@@ -228,6 +234,8 @@
     - litellmmcpservers
     - litellmmcptoolsets
     - litellmagents
+    - litellmsearchtools
+    - litellmvectorstores
   verbs:
     - get
     - list
@@ -250,6 +258,8 @@
     - litellmmcpservers/status
     - litellmmcptoolsets/status
     - litellmagents/status
+    - litellmsearchtools/status
+    - litellmvectorstores/status
   verbs:
     - get
     - patch
@@ -269,6 +279,8 @@
     - litellmmcpservers/finalizers
     - litellmmcptoolsets/finalizers
     - litellmagents/finalizers
+    - litellmsearchtools/finalizers
+    - litellmvectorstores/finalizers
   verbs:
     - update
 - apiGroups:
