@@ -51,8 +51,10 @@ options:
   api_base:
     description: The provider's base URL, for a self-hosted provider or a proxy in front of it.
     type: str
-  timeout:
-    description: Timeout of a search request to the provider, in seconds.
+  provider_timeout:
+    description:
+      - Timeout of a search request to the provider, in seconds (C(litellm_params.timeout) in LiteLLM; O(timeout) is
+        the one of this module's requests to the proxy).
     type: float
   max_retries:
     description: How many times LiteLLM retries a failed search request.

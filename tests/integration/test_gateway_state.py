@@ -124,7 +124,7 @@ def every_kind(p: str) -> dict[str, list[dict[str, Any]]]:
         "mcp_toolsets": [{"toolset_name": p + "toolset", "description": "a toolset",
                           "tools": [{"server_id": p + "srv", "tool_name": "search"}]}],
         "search_tools": [{"search_tool_name": p + "search", "search_provider": "tavily", "provider_api_key": SECRET,
-                          "update_secrets": "on_create", "api_base": NOWHERE, "timeout": 5.0}],
+                          "update_secrets": "on_create", "api_base": NOWHERE, "provider_timeout": 5.0}],
         "vector_stores": [{"vector_store_id": p + "vs", "custom_llm_provider": "openai", "vector_store_name": "docs",
                            "litellm_params": {"api_base": NOWHERE}, "secret_litellm_params": {"api_key": SECRET},
                            "litellm_credential_name": p + "cred"}],
@@ -228,7 +228,7 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
             ("agent", prefix + "agent"): [{"path": "public", "desired": True, "live": False},
                                           {"path": "rpm_limit", "desired": 5, "live": 7}],
             ("mcp_toolset", prefix + "toolset"): [{"path": "description", "desired": "a toolset", "live": "changed"}],
-            ("search_tool", prefix + "search"): [{"path": "timeout", "desired": 5.0, "live": 9.0}],
+            ("search_tool", prefix + "search"): [{"path": "provider_timeout", "desired": 5.0, "live": 9.0}],
             ("vector_store", prefix + "vs"): [{"path": "vector_store_name", "desired": "docs", "live": "changed"}],
         }
         assert set(drift) == set(expected), drift

@@ -45,7 +45,7 @@ DOCUMENT: dict[str, list[dict[str, Any]]] = {
     "mcp_toolsets": [{"toolset_name": "docs-search", "description": "search only",
                       "tools": [{"server_id": "docs-id", "tool_name": "search"}]}],
     "search_tools": [{"search_tool_name": "web-search", "search_provider": "tavily", "api_base": "https://api.tavily.com",
-                      "timeout": 5.0, "max_retries": 2, "search_tool_info": {"description": "web"},
+                      "provider_timeout": 5.0, "max_retries": 2, "search_tool_info": {"description": "web"},
                       "provider_api_key": "llmops-secret/SEARCH_TOOL_WEB_SEARCH_PROVIDER_API_KEY"}],
     "vector_stores": [{"vector_store_id": "vs_abc123", "custom_llm_provider": "openai", "vector_store_name": "docs",
                        "vector_store_description": "manuals", "vector_store_metadata": {"team": "search"},

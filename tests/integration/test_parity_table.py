@@ -216,7 +216,7 @@ TABLE = [
         Refusal("a tool twice", lambda f: dict(toolset_name=f.prefix + "twice", tools=[TOOL, TOOL]), contains="a_tool"),
     ]),
     Kind("search_tool", lambda f, n: dict(search_tool_name=n, search_provider="tavily", api_base=NOWHERE,
-                                          provider_api_key="os.environ/PARITY_SEARCH_KEY"), dict(timeout=5.0), [
+                                          provider_api_key="os.environ/PARITY_SEARCH_KEY"), dict(provider_timeout=5.0), [
         Refusal("not a URL", lambda f: dict(search_tool_name=f.prefix + "url", search_provider="tavily",
                                             api_base="ftp://x"), contains="api_base must be an http:// or https:// URL"),
     ]),

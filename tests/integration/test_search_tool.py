@@ -32,7 +32,7 @@ def params(key: str):
     return lambda tool: tool["litellm_params"].get(key)
 
 
-LIVE = {"search_provider": params("search_provider"), "api_base": params("api_base"), "timeout": params("timeout"),
+LIVE = {"search_provider": params("search_provider"), "api_base": params("api_base"), "provider_timeout": params("timeout"),
         "max_retries": params("max_retries"), "search_tool_info": lambda tool: tool["search_tool_info"] or None}
 
 
@@ -47,7 +47,7 @@ def test_search_tool_four_steps_for_create_each_option_secret_and_absent(litellm
     lifecycle = Lifecycle(
         proxy=proxy, module="search_tool", key=key,
         create={"search_provider": "tavily", "api_base": NOWHERE, "search_tool_info": {"description": "first"}},
-        changes={"search_provider": "exa_ai", "api_base": NOWHERE + "/v2", "timeout": 7.5, "max_retries": 2,
+        changes={"search_provider": "exa_ai", "api_base": NOWHERE + "/v2", "provider_timeout": 7.5, "max_retries": 2,
                  "search_tool_info": {"description": "second"}},
         read=lambda task: read_task(task, proxy, LIST), parse=parse, live=LIVE,
         extra=[
@@ -55,7 +55,7 @@ def test_search_tool_four_steps_for_create_each_option_secret_and_absent(litellm
             module_task("secret: apply", "search_tool", dict(with_secret, max_retries=3), diff=True),
             module_task("secret: apply again", "search_tool", dict(with_secret, max_retries=3), diff=True),
             read_task("secret: read", proxy, LIST),
-            module_task("without the key", "search_tool", {"search_tool_name": name, "timeout": 1},
+            module_task("without the key", "search_tool", {"search_tool_name": name, "provider_timeout": 1},
                         ignore_errors=True),
             read_task("without the key: read", proxy, LIST),
             module_task("secret: always", "search_tool", dict(with_secret, update_secrets="always")),

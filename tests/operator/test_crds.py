@@ -499,7 +499,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
                        "auth": {"type": "bearer", "credentialSecretRef": {"name": "ks", "key": "token"}}}}},
     "LiteLLMSearchTool": {"kind": "LiteLLMSearchTool", "metadata": {"name": "web"}, "spec": {
         "instanceRef": {"name": "gw"}, "searchToolName": "web", "searchProvider": "tavily",
-        "providerApiKeySecretRef": {"name": "tavily", "key": "api-key"}, "timeout": 5, "searchToolInfo": {"a": 1}}},
+        "providerApiKeySecretRef": {"name": "tavily", "key": "api-key"}, "providerTimeout": 5, "searchToolInfo": {"a": 1}}},
     "LiteLLMVectorStore": {"kind": "LiteLLMVectorStore", "metadata": {"name": "docs"}, "spec": {
         "instanceRef": {"name": "gw"}, "vectorStoreId": "vs_abc", "customLlmProvider": "openai",
         "litellmParams": {"api_base": "https://api.openai.com/v1"}, "secretLitellmParams": {"api_key": {

@@ -338,7 +338,7 @@ def test_every_kind_create_check_update_delete(proxy: Any, kube_api: KubeCluster
         "mcp_server": {"description": "second"},
         "mcp_toolset": {"tools": [{"serverId": f"{prefix}-srv", "toolName": "list_issues"}]},
         "agent": {"public": False, "rpmLimit": 20},
-        "search_tool": {"timeout": 7},
+        "search_tool": {"providerTimeout": 7},
         "vector_store": {"vectorStoreName": "second"},
         "virtual_key": {"maxBudget": "150"},
     }

@@ -19,9 +19,10 @@ from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
 )
 
 # The options LiteLLM keeps in a search tool's litellm_params (SearchToolLiteLLMParams, litellm/types/search.py),
-# and the key of each there (api_key is the connection's option: the provider's is provider_api_key, as a model's).
+# and the key of each there (api_key and timeout are the connection's options: the provider's are provider_api_key,
+# as a model's, and provider_timeout).
 SEARCH_TOOL_PARAMS = {"search_provider": "search_provider", "provider_api_key": "api_key", "api_base": "api_base",
-                      "timeout": "timeout", "max_retries": "max_retries"}
+                      "provider_timeout": "timeout", "max_retries": "max_retries"}
 
 
 def _param(name, *args, **kwargs):
@@ -64,7 +65,7 @@ SEARCH_TOOL = Resource(
         _param("search_provider"),
         MaskedSecret("provider_api_key", path=("litellm_params", "api_key"), no_log=True),
         _param("api_base", format="url"),
-        _param("timeout", "float", minimum=0),
+        _param("provider_timeout", "float", minimum=0),
         _param("max_retries", "int", minimum=0),
         Field("search_tool_info", "dict"),
         Field("created_at", option=False),
