@@ -299,7 +299,7 @@ class EntityModule(LiteLLMModule):
         object_id = raw[resource.id_field]
         if changes or secrets:
             self.action = "update %s" % label
-            send_update(self.client, resource, dict(changes, **secrets), raw)
+            send_update(self.client, resource, resource.update_options(desired, changes, secrets), raw)
         self.apply_members(label, object_id, plan)
         self.apply_links(label, object_id, links)
         self.action = "read %s" % label

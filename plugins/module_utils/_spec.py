@@ -72,6 +72,13 @@ def format_problem(fmt, value):
     return None
 
 
+def config_owned(section, plural):
+    """Why an object of the proxy's config file (its ``section``) cannot be changed: the sentence of a kind's
+    ``read_only``."""
+    return "it is defined in the proxy's config file (%s), and LiteLLM lets the API change only the %s it stores in " \
+           "its database" % (section, plural)
+
+
 def get_path(obj, path):
     """``obj[path[0]][path[1]]...``, or None when any step is missing."""
     for step in path:
@@ -115,11 +122,13 @@ class Field(object):
     checked like the Resource's when the option is set.
     ``format``: name, email, url or duration (see format_problem), checked before any request; a kind's natural
     key and id are names unless they say otherwise, and the options of DURATION_OPTIONS are durations.
+    ``fixed``: LiteLLM takes it only when the object is created (its update leaves it as it is): asking to change it
+    on an existing object fails before any request instead of reporting a change that never happens.
     """
 
     def __init__(self, name, type="str", elements=None, path=None, ordered=False, minimum=None, choices=None,
                  keep_keys=(), option=True, no_log=None, create_only=False, clearable=True, write_only=False,
-                 requires=None, format=None):
+                 requires=None, format=None, fixed=False):
         self.name = name
         self.type = type
         self.elements = elements
@@ -136,6 +145,7 @@ class Field(object):
         if write_only and no_log is None:
             self.no_log = True
         self.requires = requires
+        self.fixed = fixed
         self.format = format or ("duration" if name in DURATION_OPTIONS and type == "str" else None)
 
     def argument_spec(self):
@@ -397,7 +407,8 @@ class Resource(object):
                  key_filters=None, unique_key=True, list_order=None, references=(), named_parents=(),
                  mutually_exclusive=(), refused=(), document_options=None, owner_field=None, export_id=True,
                  protected_ids=(), bulk_join=None, export_options=None, cr_kind=None, cr_ref=None, cr_alias=None,
-                 cascaded_by=(), names=(), rules=(), later=(), create_with=None, delete_with=None, cr_map=None):
+                 cascaded_by=(), names=(), rules=(), later=(), create_with=None, delete_with=None, cr_map=None,
+                 replaces=False):
         self.kind = kind
         self.plural = plural
         self.id_field = id_field
@@ -427,6 +438,9 @@ class Resource(object):
         # later: options LiteLLM's create does not take (an agent's public flag): a create leaves them out, and
         # they are sent by an update (``update_with``) right after it.
         self.later = tuple(later)
+        # replaces: LiteLLM's update replaces the whole object with what it is sent (a search tool): an update then
+        # sends every option the user declared, secrets included, not only those that differ.
+        self.replaces = replaces
         self.read_only = read_only
         self.preflight = preflight
         # Options a create needs (checked before any request); generated_id: LiteLLM always chooses the id of a
@@ -558,12 +572,22 @@ class Resource(object):
             value = field.public(value)
             if field.create_only or value is None or not field.differs(value, view.get(name)):
                 continue
+            if field.fixed and view:
+                raise ValidationError("%s cannot be changed once the %s exists: LiteLLM's update leaves it as it is "
+                                      "(delete the %s and create it again)" % (name, self.kind, self.kind))
             wanted = field.normalise(value)
             if wanted is None and not field.clearable:
                 raise ValidationError("%s cannot be emptied once set: LiteLLM ignores an empty value when it "
                                       "updates a %s" % (name, self.kind))
             changes[name] = value
         return changes
+
+    def update_options(self, desired, changes, secrets):
+        """The options an update of an existing object sends: those that differ and the secrets to send again, or,
+        where LiteLLM replaces the whole object (``replaces``), every declared option."""
+        if self.replaces and (changes or secrets):
+            return dict(desired, **changes)
+        return dict(changes, **secrets)
 
     def predict(self, view, changes):
         """The view after ``changes`` are applied (check mode's answer, and the diff's 'after')."""

@@ -25,8 +25,9 @@ from tests.lib.recording_proxy import WRITE_METHODS, RecordingProxy, recording
 
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there
 SECRET = "sk-upstream-provider-secret-4711"
-KINDS = ("budgets", "credentials", "guardrails", "tags", "mcp_servers", "mcp_toolsets", "models", "fallbacks", "agents",
-         "organizations", "teams", "users", "virtual_keys", "jwt_key_mappings", "customers", "access_groups")
+KINDS = ("budgets", "credentials", "guardrails", "tags", "mcp_servers", "mcp_toolsets", "search_tools", "vector_stores",
+         "models", "fallbacks", "agents", "organizations", "teams", "users", "virtual_keys", "jwt_key_mappings",
+         "customers", "access_groups")
 
 
 @pytest.fixture
@@ -115,6 +116,11 @@ def every_kind(p: str, jwt_key: str = "") -> dict[str, list[dict[str, Any]]]:
                          "description": "an MCP server"}],
         "mcp_toolsets": [{"toolset_name": p + "toolset", "description": "a toolset",
                           "tools": [{"server_id": p + "srv", "tool_name": "search"}]}],
+        "search_tools": [{"search_tool_name": p + "search", "search_provider": "tavily", "provider_api_key": SECRET,
+                          "update_secrets": "on_create", "api_base": NOWHERE, "provider_timeout": 5.0}],
+        "vector_stores": [{"vector_store_id": p + "vs", "custom_llm_provider": "openai", "vector_store_name": "docs",
+                           "litellm_params": {"api_base": NOWHERE}, "secret_litellm_params": {"api_key": SECRET},
+                           "litellm_credential_name": p + "cred"}],
         "agents": [{"agent_name": p + "agent", "agent_card_params": {"description": "an agent", "url": NOWHERE + "/"},
                     "litellm_params": {"model": "a2a/" + p}, "secret_litellm_params": {"api_key": SECRET},
                     "update_secrets": "on_create", "public": True, "rpm_limit": 5,
@@ -154,9 +160,9 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         check = first["check"]
         assert check["changed"] is True and not check.get("failed"), check.get("msg")
         assert {(c["kind"], c["action"]) for c in check["changes"]} == {
-            (kind, "create") for kind in ("budget", "credential", "guardrail", "tag", "mcp_server", "mcp_toolset", "model",
-                                          "fallback", "agent", "organization", "team", "user", "virtual_key",
-                                          "jwt_key_mapping", "customer", "access_group")}
+            (kind, "create") for kind in ("budget", "credential", "guardrail", "tag", "mcp_server", "mcp_toolset",
+                                          "search_tool", "vector_store", "model", "fallback", "agent", "organization",
+                                          "team", "user", "virtual_key", "jwt_key_mapping", "customer", "access_group")}
         assert first.writes("check") == [], "check mode wrote to LiteLLM"
         apply = first["apply"]
         assert apply["changed"] is True and not apply.get("failed"), apply.get("msg")
@@ -180,6 +186,8 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         toolset = next(t for t in proxy.api("GET", "/v1/mcp/toolset").json() if t["toolset_name"] == prefix + "toolset")
         mapping = next(m for m in proxy.api("GET", "/jwt/key/mapping/list", params={"size": 100}).json()["mappings"]
                        if m["jwt_claim_value"] == prefix + "sub")
+        search = next(t for t in proxy.api("GET", "/search_tools/list").json()["search_tools"]
+                      if t["search_tool_name"] == prefix + "search")
         for method, path, body in (
                 ("POST", "/team/update", {"team_id": team["team_id"], "max_budget": 77}),
                 ("PATCH", f"/model/{model['model_info']['id']}/update", {"litellm_params": {"rpm": 99}}),
@@ -192,7 +200,11 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
                 ("PUT", "/v1/mcp/toolset", {"toolset_id": toolset["toolset_id"], "description": "changed"}),
                 ("POST", "/fallback", {"model": prefix + "model", "fallback_models": ["mock-gpt", "upstream-echo"]}),
                 ("POST", "/jwt/key/mapping/update", {"id": mapping["id"], "is_active": False,
-                                                     "description": "changed"})):
+                                                     "description": "changed"}),
+                ("PUT", f"/search_tools/{search['search_tool_id']}", {"search_tool": {
+                    "search_tool_name": prefix + "search", "litellm_params": {
+                        "search_provider": "tavily", "api_key": SECRET, "api_base": NOWHERE, "timeout": 9}}}),
+                ("POST", "/vector_store/update", {"vector_store_id": prefix + "vs", "vector_store_name": "changed"})):
             answer = proxy.api(method, path, json=body)
             assert answer.status_code == 200, answer.text
 
@@ -222,6 +234,8 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
                                               "live": ["mock-gpt", "upstream-echo"]}],
             # is_active is not declared: changed behind the back, it is no drift (and the export keeps it)
             ("jwt_key_mapping", prefix + "sub"): [{"path": "description", "desired": "a mapping", "live": "changed"}],
+            ("search_tool", prefix + "search"): [{"path": "provider_timeout", "desired": 5.0, "live": 9.0}],
+            ("vector_store", prefix + "vs"): [{"path": "vector_store_name", "desired": "docs", "live": "changed"}],
         }
         assert set(drift) == set(expected), drift
         for name, changes in expected.items():
@@ -242,13 +256,16 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         assert exported["fallbacks"] == [{"model": prefix + "model", "fallback_models": ["mock-gpt"]}]
         (exported_mapping,) = exported["jwt_key_mappings"]
         assert exported_mapping["key"].startswith("llmops-secret/") and exported_mapping["is_active"] is False
+        assert exported["search_tools"][0]["provider_api_key"].startswith("llmops-secret/")
+        assert exported["vector_stores"][0]["litellm_params"]["api_base"] == NOWHERE
+        assert "secret_litellm_params" not in exported["vector_stores"][0]
         assert second["export applied (check)"]["changed"] is False, second["export applied (check)"]["changes"]
         assert second["export applied"]["changed"] is False
         assert second.writes("export applied") == []
         kinds = {m["kind"] for m in second["export"]["manifests"]}
         assert {"LiteLLMModel", "LiteLLMTeam", "LiteLLMUser", "LiteLLMOrganization", "LiteLLMCustomer",
                 "LiteLLMCredential", "LiteLLMGuardrail", "LiteLLMVirtualKey", "LiteLLMBudget",
-                "LiteLLMMCPServer", "LiteLLMMCPToolset", "LiteLLMAgent"} <= kinds
+                "LiteLLMMCPServer", "LiteLLMMCPToolset", "LiteLLMAgent", "LiteLLMSearchTool", "LiteLLMVectorStore"} <= kinds
         team_cr = next(m for m in second["export"]["manifests"] if m["kind"] == "LiteLLMTeam")
         assert team_cr["apiVersion"] == "litellm.llmops.dev/v1alpha1"
         assert team_cr["spec"]["instanceRef"] == {"name": "gw"}

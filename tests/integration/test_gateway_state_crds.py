@@ -44,6 +44,12 @@ DOCUMENT: dict[str, list[dict[str, Any]]] = {
                      "credentials": "llmops-secret/MCP_SERVER_DOCS_MCP_CREDENTIALS"}],
     "mcp_toolsets": [{"toolset_name": "docs-search", "description": "search only",
                       "tools": [{"server_id": "docs-id", "tool_name": "search"}]}],
+    "search_tools": [{"search_tool_name": "web-search", "search_provider": "tavily", "api_base": "https://api.tavily.com",
+                      "provider_timeout": 5.0, "max_retries": 2, "search_tool_info": {"description": "web"},
+                      "provider_api_key": "llmops-secret/SEARCH_TOOL_WEB_SEARCH_PROVIDER_API_KEY"}],
+    "vector_stores": [{"vector_store_id": "vs_abc123", "custom_llm_provider": "openai", "vector_store_name": "docs",
+                       "vector_store_description": "manuals", "vector_store_metadata": {"team": "search"},
+                       "litellm_credential_name": "openai-prod", "litellm_params": {"api_base": "https://api.openai.com/v1"}}],
     "agents": [{"agent_name": "researcher", "agent_card_params": {"url": "http://researcher:9999/", "name": "R"},
                 "litellm_params": {"model": "a2a/researcher"}, "public": True, "enabled": True,
                 "object_permission": {"mcp_access_groups": ["eng"], "mcp_tool_permissions": {"docs-id": ["search"]}},
@@ -100,7 +106,8 @@ def test_rendered_manifests_are_accepted_whole_by_the_crds(custom_api, kube_name
     assert sorted(m["kind"] for m in rendered) == sorted([
         "LiteLLMBudget", "LiteLLMCredential", "LiteLLMGuardrail", "LiteLLMMCPServer", "LiteLLMModel",
         "LiteLLMOrganization", "LiteLLMTeam", "LiteLLMUser", "LiteLLMVirtualKey", "LiteLLMCustomer",
-        "LiteLLMMCPToolset", "LiteLLMAgent", "LiteLLMFallback", "LiteLLMJWTKeyMapping"])
+        "LiteLLMMCPToolset", "LiteLLMAgent", "LiteLLMFallback", "LiteLLMJWTKeyMapping", "LiteLLMSearchTool",
+        "LiteLLMVectorStore"])
     for manifest in rendered:
         assert manifest["apiVersion"] == CR_API_VERSION
         assert not any(str(v).startswith("llmops-secret/") for v in manifest["spec"].values()), manifest

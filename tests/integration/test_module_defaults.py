@@ -101,6 +101,12 @@ ROWS = [
     Row("agent", present={"agent_name": "{name}-agent", "agent_card_params": {"url": "http://127.0.0.1:9/"}},
         absent={"agent_name": "{name}-agent", "state": "absent"}),
     Row("agent_info", info={"agent_name": "{name}-agent"}, found="agents"),
+    Row("search_tool", present={"search_tool_name": "{name}-search", "search_provider": "tavily"},
+        absent={"search_tool_name": "{name}-search", "state": "absent"}),
+    Row("search_tool_info", info={"search_tool_name": "{name}-search"}, found="search_tools"),
+    Row("vector_store", present={"vector_store_id": "{name}-vs", "custom_llm_provider": "openai"},
+        absent={"vector_store_id": "{name}-vs", "state": "absent"}),
+    Row("vector_store_info", info={"vector_store_id": "{name}-vs"}, found="vector_stores"),
     # the document's one kind, read back with only this run's prefix in scope
     Row("gateway_state", present={"document": {"tags": [{"name": "{name}-gs-tag", "models": ["{name}-model"]}]}},
         absent={"document": {"tags": [{"name": "{name}-gs-tag", "state": "absent"}]}}),

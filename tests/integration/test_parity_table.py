@@ -230,6 +230,17 @@ TABLE = [
          dict(description="another"), [
         Refusal("a tool twice", lambda f: dict(toolset_name=f.prefix + "twice", tools=[TOOL, TOOL]), contains="a_tool"),
     ]),
+    Kind("search_tool", lambda f, n: dict(search_tool_name=n, search_provider="tavily", api_base=NOWHERE,
+                                          provider_api_key="os.environ/PARITY_SEARCH_KEY"), dict(provider_timeout=5.0), [
+        Refusal("not a URL", lambda f: dict(search_tool_name=f.prefix + "url", search_provider="tavily",
+                                            api_base="ftp://x"), contains="api_base must be an http:// or https:// URL"),
+    ]),
+    Kind("vector_store", lambda f, n: dict(vector_store_id=n, custom_llm_provider="openai", vector_store_name="a store",
+                                           litellm_params={"api_base": NOWHERE}), dict(vector_store_description="another"), [
+        Refusal("secret in litellm_params", lambda f: dict(vector_store_id=f.prefix + "secret", custom_llm_provider="openai",
+                                                           litellm_params={"api_key": "sk-parity"}),
+                contains="litellm_params.api_key holds a secret"),
+    ]),
     # LiteLLM makes a team admin only with its Enterprise licence (a team's create is the exception)
     Kind("team_member", lambda f, n: member_of(f, n, "user"), dict(role="admin"), [], premium=True, plural="teams"),
 ]

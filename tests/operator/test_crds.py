@@ -42,6 +42,7 @@ SHORT_NAMES = {
     "LiteLLMCustomer": "lcust", "LiteLLMCredential": "lc", "LiteLLMGuardrail": "lg", "LiteLLMVirtualKey": "lk",
     "LiteLLMBudget": "lb", "LiteLLMMCPServer": "lmcp", "LiteLLMAgent": "lag", "LiteLLMMCPToolset": "lmts",
     "LiteLLMFallback": "lfb", "LiteLLMJWTKeyMapping": "ljwt",
+    "LiteLLMSearchTool": "lst", "LiteLLMVectorStore": "lvs",
 }
 JUNCTORS = ("allOf", "anyOf", "oneOf", "not")
 JSON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "integer": int, "number": (int, float)}
@@ -503,6 +504,13 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "LiteLLMJWTKeyMapping": {"kind": "LiteLLMJWTKeyMapping", "metadata": {"name": "svc-batch"}, "spec": {
         "instanceRef": {"name": "gw"}, "jwtIssuer": "https://login.example.com", "jwtClaimName": "sub",
         "jwtClaimValue": "svc-batch", "keySecretRef": {"name": "batch-key", "key": "api_key"}, "isActive": True}},
+    "LiteLLMSearchTool": {"kind": "LiteLLMSearchTool", "metadata": {"name": "web"}, "spec": {
+        "instanceRef": {"name": "gw"}, "searchToolName": "web", "searchProvider": "tavily",
+        "providerApiKeySecretRef": {"name": "tavily", "key": "api-key"}, "providerTimeout": 5, "searchToolInfo": {"a": 1}}},
+    "LiteLLMVectorStore": {"kind": "LiteLLMVectorStore", "metadata": {"name": "docs"}, "spec": {
+        "instanceRef": {"name": "gw"}, "vectorStoreId": "vs_abc", "customLlmProvider": "openai",
+        "litellmParams": {"api_base": "https://api.openai.com/v1"}, "secretLitellmParams": {"api_key": {
+            "name": "openai", "key": "api-key"}}}},
 }
 
 

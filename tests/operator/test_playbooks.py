@@ -43,7 +43,8 @@ KINDS = {
     "budget": "LiteLLMBudget", "customer": "LiteLLMCustomer", "user": "LiteLLMUser", "credential": "LiteLLMCredential",
     "model": "LiteLLMModel", "organization": "LiteLLMOrganization", "team": "LiteLLMTeam",
     "guardrail": "LiteLLMGuardrail", "mcp_server": "LiteLLMMCPServer", "agent": "LiteLLMAgent",
-    "mcp_toolset": "LiteLLMMCPToolset", "virtual_key": "LiteLLMVirtualKey",
+    "mcp_toolset": "LiteLLMMCPToolset", "search_tool": "LiteLLMSearchTool", "vector_store": "LiteLLMVectorStore",
+    "virtual_key": "LiteLLMVirtualKey",
 }
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there
 MANAGED_BY = "app.kubernetes.io/managed-by"
@@ -211,6 +212,14 @@ class LiteLLM:
     def agent(self, agent_id: str) -> dict[str, Any] | None:
         return next((a for a in self.get("/v1/agents") or [] if a["agent_id"] == agent_id), None)
 
+    def search_tool(self, search_tool_id: str) -> dict[str, Any] | None:
+        return next((t for t in (self.get("/search_tools/list") or {}).get("search_tools", [])
+                     if t["search_tool_id"] == search_tool_id), None)
+
+    def vector_store(self, vector_store_id: str) -> dict[str, Any] | None:
+        return next((s for s in (self.get("/vector_store/list") or {}).get("data", [])
+                     if s["vector_store_id"] == vector_store_id), None)
+
     def key(self, token: str) -> dict[str, Any] | None:
         """The key with this token; None when there is none, or it was deleted (LiteLLM answers for deleted keys)."""
         info = (self.get("/key/info", key=token) or {}).get("info")
@@ -256,7 +265,7 @@ def proxy(litellm_proxy_premium: Any) -> Any:
 def test_every_kind_create_check_update_delete(proxy: Any, kube_api: KubeCluster, kube_namespace: str) -> None:
     prefix = f"pbt-{uuid.uuid4().hex[:8]}"
     ns = kube_namespace
-    provider_keys = {f"LLMOPS_SECRET_{n}": f"sk-provider-{n}-{uuid.uuid4().hex}" for n in range(6)}
+    provider_keys = {f"LLMOPS_SECRET_{n}": f"sk-provider-{n}-{uuid.uuid4().hex}" for n in range(8)}
     env = {"LITELLM_PROXY_URL": proxy.url, "LITELLM_PROXY_API_KEY": proxy.master_key, **kube_api.env, **provider_keys}
     ref = {"name": "provider", "key": "api-key"}
     instance = {"instanceRef": {"name": "gw"}}
@@ -307,6 +316,14 @@ def test_every_kind_create_check_update_delete(proxy: Any, kube_api: KubeCluster
             "killSwitch": {"url": NOWHERE + "/stop", "auth": {"type": "bearer", "credentialSecretRef": ref}}},
            secret_env={"secret_litellm_params.api_key": "LLMOPS_SECRET_4",
                        "kill_switch.auth.credential_secret_ref": "LLMOPS_SECRET_5"}),
+        CR("search_tool", "search_tool", "web-search", {
+            **instance, "searchToolName": f"{prefix}-search", "searchProvider": "tavily",
+            "providerApiKeySecretRef": ref, "apiBase": NOWHERE, "searchToolInfo": {"description": "first"}},
+           secret_env={"provider_api_key_secret_ref": "LLMOPS_SECRET_6"}),
+        CR("vector_store", "vector_store", "docs", {
+            **instance, "vectorStoreId": f"vs_{prefix}", "customLlmProvider": "openai", "vectorStoreName": "first",
+            "litellmParams": {"api_base": NOWHERE}, "secretLitellmParams": {"api_key": ref}},
+           secret_env={"secret_litellm_params.api_key": "LLMOPS_SECRET_7"}),
         CR("virtual_key", "virtual_key", "eng-ci-key", {
             **instance, "keyAlias": f"{prefix}-key", "teamRef": {"name": "engineering"}, "models": [f"{prefix}-mock"],
             "maxBudget": "100"}, refs={"team": {"name": "engineering", "litellm_id": "{{ pbt_status.team.litellmId }}",
@@ -329,6 +346,8 @@ def test_every_kind_create_check_update_delete(proxy: Any, kube_api: KubeCluster
         "mcp_server": {"description": "second"},
         "mcp_toolset": {"tools": [{"serverId": f"{prefix}-srv", "toolName": "list_issues"}]},
         "agent": {"public": False, "rpmLimit": 20},
+        "search_tool": {"providerTimeout": 7},
+        "vector_store": {"vectorStoreName": "second"},
         "virtual_key": {"maxBudget": "150"},
     }
     litellm = LiteLLM(proxy)
@@ -446,6 +465,13 @@ def assert_created(litellm: LiteLLM, secrets: Secrets, crs: dict[str, CR], statu
     assert (agent["rpm_limit"], agent["object_permission"]["mcp_access_groups"]) == (10, ["g1"])
     assert agent["kill_switch"]["auth"] == {"type": "bearer", "token": "REDACTED_BY_LITELM"}
     assert len(status["agent"]["appliedSecretsHash"]) == 64
+    search_tool = litellm.search_tool(status["search_tool"]["litellmId"])
+    assert search_tool["search_tool_name"] == f"{prefix}-search" and search_tool["search_tool_info"] == {
+        "description": "first"}
+    assert search_tool["litellm_params"]["api_key"].startswith("sk****")  # the Secret's value, masked by LiteLLM
+    store = litellm.vector_store(status["vector_store"]["litellmId"])
+    assert (store["vector_store_id"], store["vector_store_name"]) == (f"vs_{prefix}", "first")
+    assert store["litellm_params"]["api_key"] == "REDACTED_BY_LITELM" and store["litellm_params"]["api_base"] == NOWHERE
     # the key: its value in the owned Secret, its hash (never the value) in the status, and it works
     secret = secrets.read("eng-ci-key-key")
     assert secret.metadata.labels[MANAGED_BY] == "llmops-litellm-operator"
@@ -476,6 +502,9 @@ def assert_updated(litellm: LiteLLM, status: dict[str, dict[str, Any]], prefix: 
         {"server_id": f"{prefix}-srv", "tool_name": "list_issues"}]
     agent = litellm.agent(status["agent"]["litellmId"])
     assert (agent["litellm_params"]["is_public"], agent["rpm_limit"]) == (False, 20)
+    search_tool = litellm.search_tool(status["search_tool"]["litellmId"])
+    assert search_tool["litellm_params"]["timeout"] == 7 and search_tool["litellm_params"]["api_key"].startswith("sk****")
+    assert litellm.vector_store(status["vector_store"]["litellmId"])["vector_store_name"] == "second"
     assert new_value != old_value and key_status["litellmId"] == hash_of(new_value)
     # one key under the alias, with the new value; the old one deleted: its value no longer works
     assert litellm.key(hash_of(old_value)) is None and not litellm.works(old_value)
@@ -491,6 +520,8 @@ def assert_deleted(litellm: LiteLLM, secrets: Secrets, status: dict[str, dict[st
                  litellm.organization(status["organization"]["litellmId"]), litellm.team(status["team"]["litellmId"]),
                  litellm.guardrail(status["guardrail"]["litellmId"]), litellm.mcp_server(status["mcp_server"]["litellmId"]),
                  litellm.mcp_toolset(status["mcp_toolset"]["litellmId"]), litellm.agent(status["agent"]["litellmId"]),
+                 litellm.search_tool(status["search_tool"]["litellmId"]),
+                 litellm.vector_store(status["vector_store"]["litellmId"]),
                  litellm.key(status["virtual_key"]["litellmId"])):
         assert not gone, f"still in LiteLLM after the finalizer run: {gone}"
     assert secrets.read("eng-ci-key-key") is None
@@ -543,3 +574,9 @@ def cleanup(proxy: Any, prefix: str) -> None:
     for agent in api("GET", "/v1/agents").json() or []:
         if agent["agent_name"].startswith(prefix):
             api("DELETE", f"/v1/agents/{agent['agent_id']}")
+    for tool in api("GET", "/search_tools/list").json().get("search_tools") or []:
+        if tool["search_tool_name"].startswith(prefix) and tool["search_tool_id"]:
+            api("DELETE", f"/search_tools/{tool['search_tool_id']}")
+    for store in api("GET", "/vector_store/list").json().get("data") or []:
+        if store["vector_store_id"].startswith(f"vs_{prefix}"):
+            api("POST", "/vector_store/delete", json={"vector_store_id": store["vector_store_id"]})

@@ -157,8 +157,8 @@ class Applier(object):
 
     @staticmethod
     def update(client, item):
-        changes = dict((k, item.desired[k]) for k in item.changes)
-        changes.update(item.secrets)
+        changes = item.resource.update_options(item.desired, dict((k, item.desired[k]) for k in item.changes),
+                                               item.secrets)
         if changes:
             send_update(client, item.resource, changes, item.raw)
         send_members(client, item.resource, item.object_id, item.members)

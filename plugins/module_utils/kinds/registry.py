@@ -25,15 +25,17 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.mcp_server im
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.mcp_toolset import MCP_TOOLSET
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import MODEL
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization import ORGANIZATION
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization_member import ORGANIZATION_MEMBER
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.search_tool import SEARCH_TOOL
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.tag import TAG
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization_member import ORGANIZATION_MEMBER
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team_member import TEAM_MEMBER
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.user import USER
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.vector_store import VECTOR_STORE
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import ROTATE_KEY, VIRTUAL_KEY
 
-KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MCP_TOOLSET, MODEL, FALLBACK, AGENT, ORGANIZATION, TEAM,
-         USER, VIRTUAL_KEY, JWT_KEY_MAPPING, CUSTOMER, ACCESS_GROUP)
+KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MCP_TOOLSET, SEARCH_TOOL, VECTOR_STORE, MODEL, FALLBACK, AGENT,
+         ORGANIZATION, TEAM, USER, VIRTUAL_KEY, JWT_KEY_MAPPING, CUSTOMER, ACCESS_GROUP)
 BY_KIND = dict((r.kind, r) for r in KINDS)
 BY_PLURAL = dict((r.plural, r) for r in KINDS)
 BY_CR_KIND = dict((r.cr_kind, r) for r in KINDS if r.cr_kind)

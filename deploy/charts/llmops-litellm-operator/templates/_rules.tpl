@@ -18,6 +18,8 @@
     - litellmagents
     - litellmfallbacks
     - litellmjwtkeymappings
+    - litellmsearchtools
+    - litellmvectorstores
   verbs:
     - get
     - list
@@ -42,6 +44,8 @@
     - litellmagents/status
     - litellmfallbacks/status
     - litellmjwtkeymappings/status
+    - litellmsearchtools/status
+    - litellmvectorstores/status
   verbs:
     - get
     - patch
@@ -63,6 +67,8 @@
     - litellmagents/finalizers
     - litellmfallbacks/finalizers
     - litellmjwtkeymappings/finalizers
+    - litellmsearchtools/finalizers
+    - litellmvectorstores/finalizers
   verbs:
     - update
 - apiGroups:
@@ -236,6 +242,8 @@
     - litellmagents
     - litellmfallbacks
     - litellmjwtkeymappings
+    - litellmsearchtools
+    - litellmvectorstores
   verbs:
     - get
     - list
@@ -260,6 +268,8 @@
     - litellmagents/status
     - litellmfallbacks/status
     - litellmjwtkeymappings/status
+    - litellmsearchtools/status
+    - litellmvectorstores/status
   verbs:
     - get
     - patch
@@ -281,6 +291,8 @@
     - litellmagents/finalizers
     - litellmfallbacks/finalizers
     - litellmjwtkeymappings/finalizers
+    - litellmsearchtools/finalizers
+    - litellmvectorstores/finalizers
   verbs:
     - update
 - apiGroups:
