@@ -290,7 +290,7 @@ class Reader(object):
         """The raw object, or None when LiteLLM says it does not exist (``whole``: LiteLLM's whole answer)."""
         get = self.resource.get
         if get is None:  # no endpoint reads one object: find it in the list
-            found = self.matching(**{self.resource.id_field: object_id})
+            found = self.many(**{self.resource.id_field: object_id})
             return found[0] if found else None
         try:
             answer = self.client.get(get.target(object_id), params={get.param: object_id} if get.param else None)
@@ -335,7 +335,7 @@ class Reader(object):
                 "".join(" and %s '%s'" % item for item in sorted(more.items())), resource.id_field,
                 ", ".join(sorted(str(o.get(resource.id_field)) for o in found)), resource.id_field))
         if found and resource.get is None:
-            return found[0]
+            return self.resource.hydrate(self.client, found[:1])[0] if self.resource.hydrate else found[0]
         return self.by_id(found[0][resource.id_field], whole) if found else None
 
 
@@ -367,6 +367,9 @@ def send_update(client, resource, changes, raw):
 
 def send_delete(client, resource, raw):
     """Delete the live object ``raw``."""
+    if resource.delete_with:
+        resource.delete_with(client, resource, raw)
+        return
     delete, object_id = resource.delete, raw[resource.id_field]
     client.request(delete.method, delete.target(object_id), body=delete.body(object_id) if delete.body else None,
                    idempotent=delete.idempotent)

@@ -396,7 +396,7 @@ class Resource(object):
                  key_filters=None, unique_key=True, list_order=None, references=(), named_parents=(),
                  mutually_exclusive=(), refused=(), document_options=None, owner_field=None, export_id=True,
                  protected_ids=(), bulk_join=None, export_options=None, cr_kind=None, cr_ref=None, cr_alias=None,
-                 cascaded_by=(), names=(), rules=(), later=()):
+                 cascaded_by=(), names=(), rules=(), later=(), delete_with=None):
         self.kind = kind
         self.plural = plural
         self.id_field = id_field
@@ -415,6 +415,9 @@ class Resource(object):
         self.links = tuple(links)
         self.create_extra = dict(create_extra or {})
         self.update_with = update_with
+        # delete_with(client, resource, raw): deletes where one request to ``delete`` cannot (a policy's attachments
+        # first, then every version of it).
+        self.delete_with = delete_with
         # request_body(body, raw) -> the body LiteLLM takes, from one keyed by option names (raw is None on
         # create); read_only(raw) -> why an existing object cannot be changed through the API, or None;
         # preflight(client, params) raises LiteLLMError, in one sentence, when the proxy cannot do what params ask.

@@ -22,13 +22,15 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.mcp_server im
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.mcp_toolset import MCP_TOOLSET
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import MODEL
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization import ORGANIZATION
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.policy import POLICY
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.tag import TAG
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.user import USER
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import VIRTUAL_KEY
 
 KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MCP_TOOLSET, MODEL, AGENT, ORGANIZATION, TEAM, USER,
-         VIRTUAL_KEY, CUSTOMER, ACCESS_GROUP)
+         VIRTUAL_KEY, CUSTOMER, ACCESS_GROUP,
+         POLICY)  # a policy's attachments name teams, keys, models and tags
 BY_KIND = dict((r.kind, r) for r in KINDS)
 BY_PLURAL = dict((r.plural, r) for r in KINDS)
 BY_CR_KIND = dict((r.cr_kind, r) for r in KINDS if r.cr_kind)
