@@ -11,7 +11,7 @@ module: policy
 short_description: Manage a guardrail policy of the LiteLLM proxy and its attachments
 version_added: 0.1.0
 description:
-  - Create, update and delete a policy of the LiteLLM proxy (AI gateway): the guardrails it adds to requests and
+  - Create, update and delete a policy of the LiteLLM proxy (AI gateway), that is the guardrails it adds to requests and
     removes from them, what it inherits, when it applies, and its attachments (where it applies).
   - The policy is found by O(policy_name). Only the options you set are compared and sent; an option you leave out
     keeps its current value.
@@ -54,7 +54,7 @@ options:
   attachments:
     description:
       - Where the policy applies. The list is the policy's whole set of attachments in LiteLLM's database, in no
-        particular order: missing attachments are created, the policy's other attachments deleted (LiteLLM cannot
+        particular order; missing attachments are created, the policy's other attachments deleted (LiteLLM cannot
         change an attachment). V([]) detaches the policy. Left out, the attachments are not managed.
       - LiteLLM refuses an attachment that names a team, key or model that does not exist (patterns with C(*) are
         taken as they are).
