@@ -13,11 +13,11 @@ version_added: 0.1.0
 description:
   - Applies one document holding the desired state of many objects of many kinds (budgets, credentials,
     guardrails, tags, MCP servers, MCP toolsets, models, agents, organizations, teams, users, virtual keys, customers,
-    access groups) to the LiteLLM proxy (AI gateway), the way M(llmops.litellm.team) and the other modules apply one
+    access groups, policies) to the LiteLLM proxy (AI gateway), the way M(llmops.litellm.team) and the other modules apply one
     object, but planned and applied at once.
   - B(Document format.) A mapping of kinds (C(budgets), C(credentials), C(guardrails), C(tags), C(mcp_servers),
     C(mcp_toolsets), C(models), C(agents), C(organizations), C(teams), C(users), C(virtual_keys), C(customers),
-    C(access_groups)) to lists of
+    C(access_groups), C(policies)) to lists of
     objects. Each object is written with the options of the kind's module (same names, same validation,
     C(state=absent) included), so a task moves into a document unchanged. Beyond those, a team may name its
     organization by C(organization_alias), and a virtual key its team by C(team_alias) and its organization by
@@ -28,7 +28,7 @@ description:
     rules of the kind's module; only the options an object sets are compared.
   - B(Order.) Objects are created and updated kind by kind in the order budgets, credentials, guardrails, tags,
     MCP servers, MCP toolsets, models, agents, organizations, teams, users, virtual keys, customers, access groups,
-    and deleted in the reverse order. Within a kind, up to O(workers) requests are in flight. An object whose parent (a key's team,
+    policies (whose attachments name teams, keys, models and tags), and deleted in the reverse order. Within a kind, up to O(workers) requests are in flight. An object whose parent (a key's team,
     a model's credential, a customer's budget, a team's organization) failed is skipped and reported so; the
     other objects are applied, and the module then fails, listing what failed.
   - B(Objects not declared) follow O(unmanaged). Only objects in O(scope) can ever be pruned.
@@ -86,7 +86,7 @@ options:
           - An ownership marker. The module writes it as C(llmops_owner) into the metadata of every declared
             object of the kinds that have one (C(metadata) of teams, users, virtual keys and organizations,
             C(model_info), C(credential_info), C(guardrail_info)), and owns only live objects that carry it.
-          - Objects of other kinds (budgets, customers, tags, MCP servers, MCP toolsets, agents, access groups) carry no marker, so with
+          - Objects of other kinds (budgets, customers, tags, MCP servers, MCP toolsets, agents, access groups, policies) carry no marker, so with
             an owner they are never pruned.
         type: str
   update_secrets:

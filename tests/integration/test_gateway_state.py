@@ -26,7 +26,7 @@ from tests.lib.recording_proxy import WRITE_METHODS, RecordingProxy
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there
 SECRET = "sk-upstream-provider-secret-4711"
 KINDS = ("budgets", "credentials", "guardrails", "tags", "mcp_servers", "mcp_toolsets", "models", "agents",
-         "organizations", "teams", "users", "virtual_keys", "customers", "access_groups")
+         "organizations", "teams", "users", "virtual_keys", "customers", "access_groups", "policies")
 
 
 @pytest.fixture
@@ -137,6 +137,9 @@ def every_kind(p: str) -> dict[str, list[dict[str, Any]]]:
         "customers": [{"user_id": p + "cust", "budget_id": p + "budget"}],
         "access_groups": [{"access_group_name": p + "ag", "description": "a group",
                            "access_model_names": [p + "model"]}],
+        # attached to the team by alias: LiteLLM refuses an attachment to a team that does not exist yet
+        "policies": [{"policy_name": p + "policy", "description": "a policy", "guardrails_add": [p + "guard"],
+                      "attachments": [{"teams": [p + "team"]}]}],
     }
 
 
@@ -160,13 +163,13 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         assert {(c["kind"], c["action"]) for c in check["changes"]} == {
             (kind, "create") for kind in ("budget", "credential", "guardrail", "tag", "mcp_server", "mcp_toolset", "model",
                                           "agent", "organization", "team", "user", "virtual_key", "customer",
-                                          "access_group")}
+                                          "access_group", "policy")}
         assert first.writes("check") == [], "check mode wrote to LiteLLM"
         apply = first["apply"]
         assert apply["changed"] is True and not apply.get("failed"), apply.get("msg")
         assert {o["status"] for o in apply["objects"] if o["name"].startswith(prefix) and o["action"] == "create"} \
             == {"created"}
-        assert len([o for o in apply["objects"] if o["action"] == "create"]) == 14
+        assert len([o for o in apply["objects"] if o["action"] == "create"]) == 15
         reapply = first["reapply"]
         assert reapply["changed"] is False and reapply["changes"] == [], reapply["changes"]
         assert first.writes("reapply") == [], "a no-op run sent writes"
@@ -182,6 +185,8 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         user = proxy.api("GET", "/user/list", params={"user_email": prefix + "user@example.com"}).json()["users"][0]
         agent = next(a for a in proxy.api("GET", "/v1/agents").json() if a["agent_name"] == prefix + "agent")
         toolset = next(t for t in proxy.api("GET", "/v1/mcp/toolset").json() if t["toolset_name"] == prefix + "toolset")
+        attachment = next(a for a in proxy.api("GET", "/policies/attachments/list").json()["attachments"]
+                          if a["policy_name"] == prefix + "policy")
         for method, path, body in (
                 ("POST", "/team/update", {"team_id": team["team_id"], "max_budget": 77}),
                 ("PATCH", f"/model/{model['model_info']['id']}/update", {"litellm_params": {"rpm": 99}}),
@@ -191,7 +196,8 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
                                                  "user_email": prefix + "member@example.com"}),
                 ("PATCH", f"/v1/agents/{agent['agent_id']}", {"rpm_limit": 7}),
                 ("POST", "/v1/agents/make_public", {"agent_ids": []}),
-                ("PUT", "/v1/mcp/toolset", {"toolset_id": toolset["toolset_id"], "description": "changed"})):
+                ("PUT", "/v1/mcp/toolset", {"toolset_id": toolset["toolset_id"], "description": "changed"}),
+                ("DELETE", f"/policies/attachments/{attachment['attachment_id']}", None)):
             answer = proxy.api(method, path, json=body)
             assert answer.status_code == 200, answer.text
 
@@ -217,6 +223,8 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
             ("agent", prefix + "agent"): [{"path": "public", "desired": True, "live": False},
                                           {"path": "rpm_limit", "desired": 5, "live": 7}],
             ("mcp_toolset", prefix + "toolset"): [{"path": "description", "desired": "a toolset", "live": "changed"}],
+            ("policy", prefix + "policy"): [{"path": "attachments", "desired": [{"teams": [prefix + "team"]}],
+                                             "live": None}],
         }
         assert set(drift) == set(expected), drift
         for name, changes in expected.items():
@@ -234,13 +242,15 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         assert exported["agents"][0]["secret_litellm_params"].startswith("llmops-secret/")
         assert "security" not in exported["agents"][0]["agent_card_params"]
         assert exported["mcp_toolsets"][0]["tools"] == [{"server_id": prefix + "srv", "tool_name": "search"}]
+        assert exported["policies"] == [{"policy_name": prefix + "policy", "description": "a policy",
+                                         "guardrails_add": [prefix + "guard"], "attachments": [{"teams": [prefix + "team"]}]}]
         assert second["export applied (check)"]["changed"] is False, second["export applied (check)"]["changes"]
         assert second["export applied"]["changed"] is False
         assert second.writes("export applied") == []
         kinds = {m["kind"] for m in second["export"]["manifests"]}
         assert {"LiteLLMModel", "LiteLLMTeam", "LiteLLMUser", "LiteLLMOrganization", "LiteLLMCustomer",
                 "LiteLLMCredential", "LiteLLMGuardrail", "LiteLLMVirtualKey", "LiteLLMBudget",
-                "LiteLLMMCPServer", "LiteLLMMCPToolset", "LiteLLMAgent"} <= kinds
+                "LiteLLMMCPServer", "LiteLLMMCPToolset", "LiteLLMAgent", "LiteLLMPolicy"} <= kinds
         team_cr = next(m for m in second["export"]["manifests"] if m["kind"] == "LiteLLMTeam")
         assert team_cr["apiVersion"] == "litellm.llmops.dev/v1alpha1"
         assert team_cr["spec"]["instanceRef"] == {"name": "gw"}

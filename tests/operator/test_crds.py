@@ -41,6 +41,7 @@ SHORT_NAMES = {
     "LiteLLMInstance": "li", "LiteLLMOrganization": "lo", "LiteLLMModel": "lm", "LiteLLMTeam": "lt", "LiteLLMUser": "lu",
     "LiteLLMCustomer": "lcust", "LiteLLMCredential": "lc", "LiteLLMGuardrail": "lg", "LiteLLMVirtualKey": "lk",
     "LiteLLMBudget": "lb", "LiteLLMMCPServer": "lmcp", "LiteLLMAgent": "lag", "LiteLLMMCPToolset": "lmts",
+    "LiteLLMPolicy": "lpol",
 }
 JUNCTORS = ("allOf", "anyOf", "oneOf", "not")
 JSON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "integer": int, "number": (int, float)}
@@ -496,6 +497,9 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "public": True, "objectPermission": {"mcpToolPermissions": {"s1": ["get_issue"]}},
         "killSwitch": {"url": "https://ops/stop",
                        "auth": {"type": "bearer", "credentialSecretRef": {"name": "ks", "key": "token"}}}}},
+    "LiteLLMPolicy": {"kind": "LiteLLMPolicy", "metadata": {"name": "baseline"}, "spec": {
+        "instanceRef": {"name": "gw"}, "policyName": "baseline", "guardrailsAdd": ["pii"], "condition": {"model": "gpt-4.*"},
+        "attachments": [{"scope": "*"}, {"teams": ["health-*"], "priority": 10, "default": False}]}},
 }
 
 

@@ -43,7 +43,7 @@ KINDS = {
     "budget": "LiteLLMBudget", "customer": "LiteLLMCustomer", "user": "LiteLLMUser", "credential": "LiteLLMCredential",
     "model": "LiteLLMModel", "organization": "LiteLLMOrganization", "team": "LiteLLMTeam",
     "guardrail": "LiteLLMGuardrail", "mcp_server": "LiteLLMMCPServer", "agent": "LiteLLMAgent",
-    "mcp_toolset": "LiteLLMMCPToolset", "virtual_key": "LiteLLMVirtualKey",
+    "mcp_toolset": "LiteLLMMCPToolset", "virtual_key": "LiteLLMVirtualKey", "policy": "LiteLLMPolicy",
 }
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there
 MANAGED_BY = "app.kubernetes.io/managed-by"
@@ -200,6 +200,15 @@ class LiteLLM:
     def mcp_toolset(self, toolset_id: str) -> dict[str, Any] | None:
         return self.get(f"/v1/mcp/toolset/{toolset_id}")
 
+    def policy(self, name: str) -> dict[str, Any] | None:
+        """The production version of the policy with this name, with its attachments' tags."""
+        found = next((p for p in (self.get("/policies/list", version_status="production") or {}).get("policies", [])
+                      if p["policy_name"] == name), None)
+        if found:
+            found["attached_tags"] = sorted(t for a in self.get("/policies/attachments/list")["attachments"]
+                                            if a["policy_name"] == name for t in a["tags"])
+        return found
+
     def agent(self, agent_id: str) -> dict[str, Any] | None:
         return next((a for a in self.get("/v1/agents") or [] if a["agent_id"] == agent_id), None)
 
@@ -299,6 +308,9 @@ def test_every_kind_create_check_update_delete(proxy: Any, kube_api: KubeCluster
             "killSwitch": {"url": NOWHERE + "/stop", "auth": {"type": "bearer", "credentialSecretRef": ref}}},
            secret_env={"secret_litellm_params.api_key": "LLMOPS_SECRET_4",
                        "kill_switch.auth.credential_secret_ref": "LLMOPS_SECRET_5"}),
+        CR("policy", "policy", "baseline", {
+            **instance, "policyName": f"{prefix}-policy", "description": "first", "guardrailsAdd": ["g1"],
+            "attachments": [{"tags": [f"{prefix}-*"]}]}),
         CR("virtual_key", "virtual_key", "eng-ci-key", {
             **instance, "keyAlias": f"{prefix}-key", "teamRef": {"name": "engineering"}, "models": [f"{prefix}-mock"],
             "maxBudget": "100"}, refs={"team": {"name": "engineering", "litellm_id": "{{ pbt_status.team.litellmId }}",
@@ -321,6 +333,7 @@ def test_every_kind_create_check_update_delete(proxy: Any, kube_api: KubeCluster
         "mcp_server": {"description": "second"},
         "mcp_toolset": {"tools": [{"serverId": f"{prefix}-srv", "toolName": "list_issues"}]},
         "agent": {"public": False, "rpmLimit": 20},
+        "policy": {"description": "second"},
         "virtual_key": {"maxBudget": "150"},
     }
     litellm = LiteLLM(proxy)
@@ -438,6 +451,9 @@ def assert_created(litellm: LiteLLM, secrets: Secrets, crs: dict[str, CR], statu
     assert (agent["rpm_limit"], agent["object_permission"]["mcp_access_groups"]) == (10, ["g1"])
     assert agent["kill_switch"]["auth"] == {"type": "bearer", "token": "REDACTED_BY_LITELM"}
     assert len(status["agent"]["appliedSecretsHash"]) == 64
+    policy = litellm.policy(f"{prefix}-policy")
+    assert (policy["description"], policy["guardrails_add"], policy["attached_tags"]) == ("first", ["g1"], [f"{prefix}-*"])
+    assert status["policy"]["litellmId"] == f"{prefix}-policy"  # its name: the id of every version
     # the key: its value in the owned Secret, its hash (never the value) in the status, and it works
     secret = secrets.read("eng-ci-key-key")
     assert secret.metadata.labels[MANAGED_BY] == "llmops-litellm-operator"
@@ -468,6 +484,8 @@ def assert_updated(litellm: LiteLLM, status: dict[str, dict[str, Any]], prefix: 
         {"server_id": f"{prefix}-srv", "tool_name": "list_issues"}]
     agent = litellm.agent(status["agent"]["litellmId"])
     assert (agent["litellm_params"]["is_public"], agent["rpm_limit"]) == (False, 20)
+    policy = litellm.policy(status["policy"]["litellmId"])
+    assert (policy["description"], policy["version_number"]) == ("second", 2)  # a new production version
     assert new_value != old_value and key_status["litellmId"] == hash_of(new_value)
     # one key under the alias, with the new value; the old one deleted: its value no longer works
     assert litellm.key(hash_of(old_value)) is None and not litellm.works(old_value)
@@ -483,7 +501,7 @@ def assert_deleted(litellm: LiteLLM, secrets: Secrets, status: dict[str, dict[st
                  litellm.organization(status["organization"]["litellmId"]), litellm.team(status["team"]["litellmId"]),
                  litellm.guardrail(status["guardrail"]["litellmId"]), litellm.mcp_server(status["mcp_server"]["litellmId"]),
                  litellm.mcp_toolset(status["mcp_toolset"]["litellmId"]), litellm.agent(status["agent"]["litellmId"]),
-                 litellm.key(status["virtual_key"]["litellmId"])):
+                 litellm.key(status["virtual_key"]["litellmId"]), litellm.policy(f"{prefix}-policy")):
         assert not gone, f"still in LiteLLM after the finalizer run: {gone}"
     assert secrets.read("eng-ci-key-key") is None
     # Orphan: the budget and the key stay, and the key's Secret (its value) outlives the CR
@@ -535,3 +553,7 @@ def cleanup(proxy: Any, prefix: str) -> None:
     for agent in api("GET", "/v1/agents").json() or []:
         if agent["agent_name"].startswith(prefix):
             api("DELETE", f"/v1/agents/{agent['agent_id']}")
+    for attachment in api("GET", "/policies/attachments/list").json()["attachments"]:
+        if attachment["policy_name"].startswith(prefix):
+            api("DELETE", f"/policies/attachments/{attachment['attachment_id']}")
+    api("DELETE", f"/policies/name/{prefix}-policy/all-versions")

@@ -89,7 +89,8 @@ def env(kube_api: KubeCluster, k8s: Cluster, operator_crds: list[dict[str, Any]]
     # external, which the shim resolves from their spec).
     watches = operator_watches(workdir / "watches.yaml", only=(
         "LiteLLMTeam", "LiteLLMVirtualKey", "LiteLLMCredential", "LiteLLMBudget", "LiteLLMCustomer", "LiteLLMUser",
-        "LiteLLMGuardrail", "LiteLLMMCPServer", "LiteLLMModel", "LiteLLMAgent", "LiteLLMMCPToolset"))
+        "LiteLLMGuardrail", "LiteLLMMCPServer", "LiteLLMModel", "LiteLLMAgent", "LiteLLMMCPToolset",
+        "LiteLLMPolicy"))
     # --verbose: the secret scan at the end covers the debug log too (the kubernetes client's response bodies).
     with start_operator(kube_api, workdir, watches, namespaces=(namespace,), args=("--standalone", "--verbose")) as operator:
         yield Env(k8s, litellm_proxy, operator, namespace, other, prefix, [litellm_proxy.master_key])
@@ -306,6 +307,10 @@ OTHER_KINDS = {
     "LiteLLMMCPToolset": ("mcp_toolset", lambda p, ref: {
         "toolsetName": f"{p}-toolset", "tools": [{"serverId": f"{p}-srv", "toolName": "a"}]},
         lambda ref: {"description": "second"}, lambda o: o["description"], (None, "second")),
+    "LiteLLMPolicy": ("policy", lambda p, ref: {
+        "policyName": f"{p}-policy", "guardrailsAdd": ["g1"], "attachments": [{"tags": [f"{p}-*"]}]},
+        lambda ref: {"description": "second"}, lambda o: (o["description"], len(o["attached_tags"])),
+        ((None, 1), ("second", 1))),
 }
 
 

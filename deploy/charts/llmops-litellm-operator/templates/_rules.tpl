@@ -15,6 +15,7 @@
     - litellmbudgets
     - litellmmcpservers
     - litellmmcptoolsets
+    - litellmpolicys
     - litellmagents
   verbs:
     - get
@@ -37,6 +38,7 @@
     - litellmbudgets/status
     - litellmmcpservers/status
     - litellmmcptoolsets/status
+    - litellmpolicys/status
     - litellmagents/status
   verbs:
     - get
@@ -56,6 +58,7 @@
     - litellmbudgets/finalizers
     - litellmmcpservers/finalizers
     - litellmmcptoolsets/finalizers
+    - litellmpolicys/finalizers
     - litellmagents/finalizers
   verbs:
     - update
@@ -227,6 +230,7 @@
     - litellmbudgets
     - litellmmcpservers
     - litellmmcptoolsets
+    - litellmpolicys
     - litellmagents
   verbs:
     - get
@@ -249,6 +253,7 @@
     - litellmbudgets/status
     - litellmmcpservers/status
     - litellmmcptoolsets/status
+    - litellmpolicys/status
     - litellmagents/status
   verbs:
     - get
@@ -268,6 +273,7 @@
     - litellmbudgets/finalizers
     - litellmmcpservers/finalizers
     - litellmmcptoolsets/finalizers
+    - litellmpolicys/finalizers
     - litellmagents/finalizers
   verbs:
     - update
