@@ -216,3 +216,47 @@ def read_all(client):
     router = read_router(client).values
     return dict(general_settings=general, general_settings_sources=sources,
                 router_settings=dict((key, shown("router_settings", key, value)) for key, value in router.items()))
+
+
+# In a gateway_state document: a list (documents merge kind by kind) of entries holding the two sections; the
+# entries of several files are merged key by key, and a key declared twice must have one value.
+PLURAL = "proxy_settings"
+
+
+def from_document(document):
+    """(the document without ``proxy_settings``, the declared sections or None), refused as the module refuses."""
+    entries = document.get(PLURAL)
+    rest = dict((k, v) for k, v in document.items() if k != PLURAL)
+    declared = {}
+    for index, entry in enumerate(entries or []):
+        if not isinstance(entry, dict) or set(entry) - set(SECTIONS):
+            raise ValidationError("%s[%d]: an entry holds only general_settings and router_settings" % (PLURAL, index))
+        for section in SECTIONS:
+            for key, value in (entry.get(section) or {}).items():
+                have = declared.setdefault(section, {})
+                if key in have and have[key] != value:
+                    raise ValidationError("%s[%d]: %s.%s is declared twice with different values" % (
+                        PLURAL, index, section, key))
+                have[key] = value
+    if not declared:
+        return rest, None
+    validate(dict(general_settings=declared.get("general_settings"), router_settings=declared.get("router_settings"),
+                  state="present"))
+    return rest, declared
+
+
+def report(changes, status=None):
+    """The gateway engine's change entry of the proxy's settings."""
+    entry = dict(kind=KIND, name="proxy", action="update", changes=change_list(changes))
+    if status:
+        entry["status"] = status
+    return entry
+
+
+def export(client):
+    """The general settings LiteLLM's database holds, as a document's ``proxy_settings`` (the router settings are
+    left out: LiteLLM shows only those in force, its defaults included)."""
+    found = read_all(client)
+    general = dict((k, v) for k, v in found["general_settings"].items()
+                   if found["general_settings_sources"].get(k) == "db")
+    return [dict(general_settings=general)] if general else []
