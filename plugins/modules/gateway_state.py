@@ -28,9 +28,10 @@ description:
     rules of the kind's module; only the options an object sets are compared.
   - B(Order.) Objects are created and updated kind by kind in the order budgets, credentials, guardrails, tags,
     MCP servers, MCP toolsets, models, agents, organizations, teams, users, virtual keys, customers, access groups,
-    policies (whose attachments name teams, keys, models and tags), and deleted in the reverse order. Within a kind, up to O(workers) requests are in flight. An object whose parent (a key's team,
-    a model's credential, a customer's budget, a team's organization) failed is skipped and reported so; the
-    other objects are applied, and the module then fails, listing what failed.
+    policies (whose attachments name teams, keys, models and tags), and deleted in the reverse order. Within a
+    kind, up to O(workers) requests are in flight. An object whose parent (a key's team, a model's credential, a
+    customer's budget, a team's organization) failed is skipped and reported so; the other objects are applied,
+    and the module then fails, listing what failed.
   - B(Objects not declared) follow O(unmanaged). Only objects in O(scope) can ever be pruned.
   - B(Proxy settings.) C(proxy_settings) is a list of entries holding C(general_settings) and C(router_settings),
     the proxy's one set of settings as M(llmops.litellm.proxy_settings) declares it (entries merged key by key; only

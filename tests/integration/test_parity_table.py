@@ -219,8 +219,8 @@ TABLE = [
     Kind("policy", lambda f, n: dict(policy_name=n, description="first", guardrails_add=["parity-guard"],
                                      attachments=[{"tags": [n + "-*"]}]),
          dict(description="another"), [
-        Refusal("attachment applying nowhere", lambda f: dict(policy_name=f.prefix + "nowhere",
-                                                             attachments=[{"priority": 1}]),
+        Refusal("attachment applying nowhere",
+                lambda f: dict(policy_name=f.prefix + "nowhere", attachments=[{"priority": 1}]),
                 contains="attachments has an entry that applies nowhere"),
     ]),
     # LiteLLM makes a team admin only with its Enterprise licence (a team's create is the exception)
