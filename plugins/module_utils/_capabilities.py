@@ -50,6 +50,11 @@ OTHER_CALLS = (
     ("POST", "/budget/update"),
     ("GET", "/user/list"),
     ("GET", "/organization/info"),
+    # a policy's versions and attachments (kinds/policy.py)
+    ("PUT", "/policies/{id}/status"),
+    ("GET", "/policies/attachments/list"),
+    ("POST", "/policies/attachments"),
+    ("DELETE", "/policies/attachments/{id}"),
 )
 
 

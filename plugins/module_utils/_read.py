@@ -64,7 +64,7 @@ class Reader(object):
         """The raw object, or None when LiteLLM says it does not exist (``whole``: LiteLLM's whole answer)."""
         get = self.resource.get
         if get is None:  # no endpoint reads one object: find it in the list
-            found = self.matching(**{self.resource.id_field: object_id})
+            found = self.many(**{self.resource.id_field: object_id})
             return found[0] if found else None
         try:
             answer = self.client.get(get.target(object_id), params={get.param: object_id} if get.param else None)
@@ -109,7 +109,7 @@ class Reader(object):
                 "".join(" and %s '%s'" % item for item in sorted(more.items())), resource.id_field,
                 ", ".join(sorted(str(o.get(resource.id_field)) for o in found)), resource.id_field))
         if found and resource.get is None:
-            return found[0]
+            return self.resource.hydrate(self.client, found[:1])[0] if self.resource.hydrate else found[0]
         return self.by_id(found[0][resource.id_field], whole) if found else None
 
 

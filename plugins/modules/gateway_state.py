@@ -12,12 +12,12 @@ short_description: Declare the whole state of a LiteLLM proxy in one document, a
 version_added: 0.1.0
 description:
   - Applies one document holding the desired state of many objects of many kinds (budgets, credentials,
-    guardrails, tags, MCP servers, MCP toolsets, search tools, vector stores, models, agents, organizations, teams,
-    users, virtual keys, customers, access groups) to the LiteLLM proxy (AI gateway), the way M(llmops.litellm.team) and the other modules apply one
-    object, but planned and applied at once.
+    guardrails, tags, MCP servers, MCP toolsets, search tools, vector stores, models, fallbacks, agents, organizations,
+    teams, users, virtual keys, JWT key mappings, customers, access groups, policies) to the LiteLLM proxy (AI
+    gateway), the way M(llmops.litellm.team) and the other modules apply one object, but planned and applied at once.
   - B(Document format.) A mapping of kinds (C(budgets), C(credentials), C(guardrails), C(tags), C(mcp_servers),
-    C(mcp_toolsets), C(search_tools), C(vector_stores), C(models), C(agents), C(organizations), C(teams), C(users), C(virtual_keys), C(customers),
-    C(access_groups)) to lists of
+    C(mcp_toolsets), C(search_tools), C(vector_stores), C(models), C(fallbacks), C(agents), C(organizations), C(teams), C(users),
+    C(virtual_keys), C(jwt_key_mappings), C(customers), C(access_groups), C(policies)) to lists of
     objects. Each object is written with the options of the kind's module (same names, same validation,
     C(state=absent) included), so a task moves into a document unchanged. Beyond those, a team may name its
     organization by C(organization_alias), and a virtual key its team by C(team_alias) and its organization by
@@ -27,11 +27,16 @@ description:
     object. Objects are matched by their natural key (or id, when the object sets it), and compared with the
     rules of the kind's module; only the options an object sets are compared.
   - B(Order.) Objects are created and updated kind by kind in the order budgets, credentials, guardrails, tags,
-    MCP servers, MCP toolsets, search tools, vector stores, models, agents, organizations, teams, users, virtual keys,
-    customers, access groups, and deleted in the reverse order. Within a kind, up to O(workers) requests are in flight. An object whose parent (a key's team,
+    MCP servers, MCP toolsets, search tools, vector stores, models, fallbacks, agents, organizations, teams, users,
+    virtual keys, JWT key mappings, customers, access groups, policies (whose attachments name teams, keys, models
+    and tags), and deleted in the reverse order. Within a kind, up to O(workers) requests are in flight. An object whose parent (a key's team,
     a model's credential, a customer's budget, a team's organization) failed is skipped and reported so; the
     other objects are applied, and the module then fails, listing what failed.
   - B(Objects not declared) follow O(unmanaged). Only objects in O(scope) can ever be pruned.
+  - B(Proxy settings.) C(proxy_settings) is a list of entries holding C(general_settings) and C(router_settings),
+    the proxy's one set of settings as M(llmops.litellm.proxy_settings) declares it (entries merged key by key; only
+    the keys declared are compared and set, after every object of the document; no C(state=absent)). Changes are
+    reported as kind C(proxy_settings), name C(proxy). It is never pruned.
   - B(Virtual keys.) A key's value never appears in a document or in any output. The value of a new key is made
     by the module and written to a 0600 file in O(key_dir) (named after the key's alias) or to the key's own
     C(key_file), before LiteLLM is called; a run that stopped before LiteLLM created the key uses that file again.
@@ -87,7 +92,7 @@ options:
             object of the kinds that have one (C(metadata) of teams, users, virtual keys and organizations,
             C(model_info), C(credential_info), C(guardrail_info)), and owns only live objects that carry it.
           - Objects of other kinds (budgets, customers, tags, MCP servers, MCP toolsets, search tools, vector stores,
-            agents, access groups) carry no marker, so with an owner they are never pruned.
+            agents, access groups, policies) carry no marker, so with an owner they are never pruned.
         type: str
   update_secrets:
     description:
@@ -236,7 +241,7 @@ adopted:
 import json
 
 from ansible_collections.llmops.litellm.plugins.module_utils._client import Client
-from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
+from ansible_collections.llmops.litellm.plugins.module_utils._errors import UnsupportedError, ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._module import LiteLLMModule
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.apply import Applier, drop_key_files
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import (
@@ -254,6 +259,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.plan import
     item_view,
     needed_kinds,
 )
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds import proxy_settings as settings
 
 try:
     import yaml
@@ -303,6 +309,7 @@ class GatewayStateModule(LiteLLMModule):
         documents = [("document", params["document"])] + read_documents(params["files"] or [], load_text)
         document = merge_documents(documents)
         self.action = "validate the document"
+        document, proxy = settings.from_document(document)
         declared = parse_document(document)
         for _resource, _where, object_params in declared:
             self.no_log_values.update(object_params["_no_log"])
@@ -313,6 +320,7 @@ class GatewayStateModule(LiteLLMModule):
         ensure_offered(self.client, declared)
         self.action = "read the live state"
         live = read_live(client_for, needed_kinds(declared, scope, params["unmanaged"]), workers)
+        proxy_changes = self.plan_proxy_settings(proxy) if proxy else {}
         self.action = "plan the document"
         plan = Planner(declared, live, scope, params["unmanaged"], params["update_secrets"], params["key_dir"],
                        params["cascade"]).plan()
@@ -326,16 +334,31 @@ class GatewayStateModule(LiteLLMModule):
             if plan.work:
                 Applier(client_for, workers).apply(plan)
             dropped = drop_key_files(plan, params["key_dir"])
-        return self.result(plan, live, scope, bool(dropped))
+            if proxy_changes:  # last: a setting may name what the document creates
+                self.action = "apply the document's proxy_settings"
+                settings.apply(self.client, proxy_changes)
+        extra = [settings.report(proxy_changes, None if self.check_mode else "updated")] if proxy_changes else []
+        return self.result(plan, live, scope, bool(dropped), extra)
 
-    def result(self, plan, live, scope, dropped=False):
+    def plan_proxy_settings(self, declared):
+        """The changes of the proxy's settings, refused (before any write) as the proxy_settings module refuses."""
+        self.action = "read the proxy's settings"
+        if not settings.store_in_db(self.client):
+            raise UnsupportedError(settings.STORE_REFUSAL)
+        live = settings.read(self.client, declared)
+        changes = settings.plan(declared, live, "present")
+        self.action = "plan the document's proxy_settings"
+        settings.refuse_config_owned(changes, live)
+        return changes
+
+    def result(self, plan, live, scope, dropped=False, extra=()):
         everything = plan.items + plan.unmanaged + plan.cascaded
         result = dict(
             # anything written is a change, also from an object that then failed; so is a dropped key file
             changed=dropped or any(i.written or i.status not in ("failed", "skipped") for i in plan.work)
             if not self.check_mode
             else plan.changed,
-            changes=[i.report() for i in plan.work + plan.cascaded],
+            changes=[i.report() for i in plan.work + plan.cascaded] + list(extra),
             objects=[dict((k, v) for k, v in i.report().items() if k != "changes") for i in everything],
             summary=plan.summary(),
         )
@@ -343,6 +366,7 @@ class GatewayStateModule(LiteLLMModule):
             result["diff"] = [dict(before_header="%s %s" % (i.resource.kind, i.name), after_header="%s %s" % (
                 i.resource.kind, i.name), before=item_view(i, False), after=item_view(i, True))
                 for i in plan.work + plan.cascaded]
+        result["changed"] = result["changed"] or bool(extra)
         result = self.secret_free(result)
         if self.params["unmanaged"] == "adopt":
             adopted = set((i.resource.kind, i.object_id) for i in plan.unmanaged if i.action == "adopt")

@@ -33,7 +33,10 @@ extends_documentation_fragment:
   - llmops.litellm.attributes.INFO_MODULE
 options:
   kinds:
-    description: The kinds to export (document keys, for example V(teams)). Default, every kind.
+    description:
+      - The kinds to export (document keys, for example V(teams)). Default, every kind but C(proxy_settings).
+      - V(proxy_settings) exports the general settings LiteLLM's database holds (not the router settings, of which
+        LiteLLM shows only those in force, its defaults included).
     type: list
     elements: str
   name_prefix:
@@ -101,6 +104,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._module import Lite
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.export import export_document, scrub_export
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.live import read_live, thread_clients
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.manifests import manifests
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds import proxy_settings as settings
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_PLURAL, KINDS
 
 
@@ -125,9 +129,12 @@ class GatewayStateInfoModule(LiteLLMModule):
         params = self.params
         self.action = "validate the options"
         kinds = params["kinds"] or [r.plural for r in KINDS]
+        proxy = settings.PLURAL in kinds
+        kinds = [k for k in kinds if k != settings.PLURAL]
         unknown = sorted(set(kinds) - set(BY_PLURAL))
         if unknown:
-            raise ValidationError("kinds: unknown kind %s (known: %s)" % (", ".join(unknown), ", ".join(BY_PLURAL)))
+            raise ValidationError("kinds: unknown kind %s (known: %s)" % (", ".join(unknown), ", ".join(
+                list(BY_PLURAL) + [settings.PLURAL])))
         self.action = "read the licence"
         for resource in [BY_PLURAL[k] for k in kinds if BY_PLURAL[k].requires and BY_PLURAL[k].requires.enterprise]:
             reason = unsupported(self.client, resource.requires, resource.plural, resource, read_only=True,
@@ -144,6 +151,9 @@ class GatewayStateInfoModule(LiteLLMModule):
         live = read_live(thread_clients(self.client_factory), [r for r in KINDS if r.plural in read],
                          max(1, params["workers"]))
         document = export_document(live, kinds, params["name_prefix"], params["owner"])
+        if proxy:
+            self.action = "read the proxy's settings"
+            document[settings.PLURAL] = settings.export(self.client)
         secrets = (params["api_key"],)
         result = dict(changed=False, document=scrub_export(document, secrets))
         if params["instance_ref"]:

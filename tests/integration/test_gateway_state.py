@@ -27,7 +27,7 @@ NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there
 SECRET = "sk-upstream-provider-secret-4711"
 KINDS = ("budgets", "credentials", "guardrails", "tags", "mcp_servers", "mcp_toolsets", "search_tools", "vector_stores",
          "models", "fallbacks", "agents", "organizations", "teams", "users", "virtual_keys", "jwt_key_mappings",
-         "customers", "access_groups")
+         "customers", "access_groups", "policies")
 
 
 @pytest.fixture
@@ -138,6 +138,9 @@ def every_kind(p: str, jwt_key: str = "") -> dict[str, list[dict[str, Any]]]:
         "customers": [{"user_id": p + "cust", "budget_id": p + "budget"}],
         "access_groups": [{"access_group_name": p + "ag", "description": "a group",
                            "access_model_names": [p + "model"]}],
+        # attached to the team by alias: LiteLLM refuses an attachment to a team that does not exist yet
+        "policies": [{"policy_name": p + "policy", "description": "a policy", "guardrails_add": [p + "guard"],
+                      "attachments": [{"teams": [p + "team"]}]}],
     }
 
 
@@ -162,13 +165,14 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         assert {(c["kind"], c["action"]) for c in check["changes"]} == {
             (kind, "create") for kind in ("budget", "credential", "guardrail", "tag", "mcp_server", "mcp_toolset",
                                           "search_tool", "vector_store", "model", "fallback", "agent", "organization",
-                                          "team", "user", "virtual_key", "jwt_key_mapping", "customer", "access_group")}
+                                          "team", "user", "virtual_key", "jwt_key_mapping", "customer", "access_group",
+                                          "policy")}
         assert first.writes("check") == [], "check mode wrote to LiteLLM"
         apply = first["apply"]
         assert apply["changed"] is True and not apply.get("failed"), apply.get("msg")
         assert {o["status"] for o in apply["objects"] if o["name"].startswith(prefix) and o["action"] == "create"} \
             == {"created"}
-        assert len([o for o in apply["objects"] if o["action"] == "create"]) == 16
+        assert len([o for o in apply["objects"] if o["action"] == "create"]) == 17
         reapply = first["reapply"]
         assert reapply["changed"] is False and reapply["changes"] == [], reapply["changes"]
         assert first.writes("reapply") == [], "a no-op run sent writes"
@@ -188,6 +192,8 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
                        if m["jwt_claim_value"] == prefix + "sub")
         search = next(t for t in proxy.api("GET", "/search_tools/list").json()["search_tools"]
                       if t["search_tool_name"] == prefix + "search")
+        attachment = next(a for a in proxy.api("GET", "/policies/attachments/list").json()["attachments"]
+                          if a["policy_name"] == prefix + "policy")
         for method, path, body in (
                 ("POST", "/team/update", {"team_id": team["team_id"], "max_budget": 77}),
                 ("PATCH", f"/model/{model['model_info']['id']}/update", {"litellm_params": {"rpm": 99}}),
@@ -204,7 +210,8 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
                 ("PUT", f"/search_tools/{search['search_tool_id']}", {"search_tool": {
                     "search_tool_name": prefix + "search", "litellm_params": {
                         "search_provider": "tavily", "api_key": SECRET, "api_base": NOWHERE, "timeout": 9}}}),
-                ("POST", "/vector_store/update", {"vector_store_id": prefix + "vs", "vector_store_name": "changed"})):
+                ("POST", "/vector_store/update", {"vector_store_id": prefix + "vs", "vector_store_name": "changed"}),
+                ("DELETE", f"/policies/attachments/{attachment['attachment_id']}", None)):
             answer = proxy.api(method, path, json=body)
             assert answer.status_code == 200, answer.text
 
@@ -236,6 +243,8 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
             ("jwt_key_mapping", prefix + "sub"): [{"path": "description", "desired": "a mapping", "live": "changed"}],
             ("search_tool", prefix + "search"): [{"path": "provider_timeout", "desired": 5.0, "live": 9.0}],
             ("vector_store", prefix + "vs"): [{"path": "vector_store_name", "desired": "docs", "live": "changed"}],
+            ("policy", prefix + "policy"): [{"path": "attachments", "desired": [{"teams": [prefix + "team"]}],
+                                             "live": None}],
         }
         assert set(drift) == set(expected), drift
         for name, changes in expected.items():
@@ -259,13 +268,16 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         assert exported["search_tools"][0]["provider_api_key"].startswith("llmops-secret/")
         assert exported["vector_stores"][0]["litellm_params"]["api_base"] == NOWHERE
         assert "secret_litellm_params" not in exported["vector_stores"][0]
+        assert exported["policies"] == [{"policy_name": prefix + "policy", "description": "a policy",
+                                         "guardrails_add": [prefix + "guard"], "attachments": [{"teams": [prefix + "team"]}]}]
         assert second["export applied (check)"]["changed"] is False, second["export applied (check)"]["changes"]
         assert second["export applied"]["changed"] is False
         assert second.writes("export applied") == []
         kinds = {m["kind"] for m in second["export"]["manifests"]}
         assert {"LiteLLMModel", "LiteLLMTeam", "LiteLLMUser", "LiteLLMOrganization", "LiteLLMCustomer",
                 "LiteLLMCredential", "LiteLLMGuardrail", "LiteLLMVirtualKey", "LiteLLMBudget",
-                "LiteLLMMCPServer", "LiteLLMMCPToolset", "LiteLLMAgent", "LiteLLMSearchTool", "LiteLLMVectorStore"} <= kinds
+                "LiteLLMMCPServer", "LiteLLMMCPToolset", "LiteLLMAgent", "LiteLLMSearchTool", "LiteLLMVectorStore",
+                "LiteLLMPolicy"} <= kinds
         team_cr = next(m for m in second["export"]["manifests"] if m["kind"] == "LiteLLMTeam")
         assert team_cr["apiVersion"] == "litellm.llmops.dev/v1alpha1"
         assert team_cr["spec"]["instanceRef"] == {"name": "gw"}

@@ -98,6 +98,9 @@ DOCUMENT: dict[str, list[dict[str, Any]]] = {
                       "rotation_interval": "90d"}],
     "customers": [{"user_id": "customer-4711", "alias": "ACME GmbH", "blocked": False, "budget_id": "free-tier",
                    "allowed_model_region": "eu", "default_model": "gpt-4o", "models": ["gpt-4o"]}],
+    "policies": [{"policy_name": "global-baseline", "description": "base", "inherit": "root",
+                  "guardrails_add": ["pii"], "guardrails_remove": ["toxicity"], "condition": {"model": "gpt-4.*"},
+                  "attachments": [{"scope": "*"}, {"teams": ["acme-*"], "priority": 10, "default": True}]}],
 }
 
 
@@ -107,7 +110,7 @@ def test_rendered_manifests_are_accepted_whole_by_the_crds(custom_api, kube_name
         "LiteLLMBudget", "LiteLLMCredential", "LiteLLMGuardrail", "LiteLLMMCPServer", "LiteLLMModel",
         "LiteLLMOrganization", "LiteLLMTeam", "LiteLLMUser", "LiteLLMVirtualKey", "LiteLLMCustomer",
         "LiteLLMMCPToolset", "LiteLLMAgent", "LiteLLMFallback", "LiteLLMJWTKeyMapping", "LiteLLMSearchTool",
-        "LiteLLMVectorStore"])
+        "LiteLLMVectorStore", "LiteLLMPolicy"])
     for manifest in rendered:
         assert manifest["apiVersion"] == CR_API_VERSION
         assert not any(str(v).startswith("llmops-secret/") for v in manifest["spec"].values()), manifest

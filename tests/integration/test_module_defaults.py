@@ -37,6 +37,7 @@ class Row:
     absent: dict[str, Any] | None = None
     info: dict[str, Any] | None = None
     found: str | None = None
+    size: int = 1  # how many entries ``found`` has
 
 
 # In dependency order: a row may use the objects of the rows above it.
@@ -107,6 +108,13 @@ ROWS = [
     Row("vector_store", present={"vector_store_id": "{name}-vs", "custom_llm_provider": "openai"},
         absent={"vector_store_id": "{name}-vs", "state": "absent"}),
     Row("vector_store_info", info={"vector_store_id": "{name}-vs"}, found="vector_stores"),
+    Row("policy", present={"policy_name": "{name}-policy", "attachments": [{"models": ["{name}-model"]}]},
+        absent={"policy_name": "{name}-policy", "state": "absent"}),
+    Row("policy_info", info={"policy_name": "{name}-policy"}, found="policies"),
+    # the proxy's one set of settings: a harmless key, removed again
+    Row("proxy_settings", present={"general_settings": {"maximum_daily_tag_spend_retention_period": "400d"}},
+        absent={"general_settings": {"maximum_daily_tag_spend_retention_period": None}, "state": "absent"}),
+    Row("proxy_settings_info", info={}, found="proxy_settings", size=3),
     # the document's one kind, read back with only this run's prefix in scope
     Row("gateway_state", present={"document": {"tags": [{"name": "{name}-gs-tag", "models": ["{name}-model"]}]}},
         absent={"document": {"tags": [{"name": "{name}-gs-tag", "state": "absent"}]}}),
@@ -148,6 +156,6 @@ def test_every_module_through_module_defaults_only(litellm_proxy_premium, tmp_pa
         if row.present:
             assert result.task(f"create {row.module}")["changed"] is True, row.module
         else:
-            assert len(result.task(f"read {row.module}")[row.found]) == 1, row.module
+            assert len(result.task(f"read {row.module}")[row.found]) == row.size, row.module
         if row.absent:
             assert result.task(f"delete {row.module}")["changed"] is True, row.module

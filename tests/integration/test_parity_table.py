@@ -241,6 +241,14 @@ TABLE = [
                                                            litellm_params={"api_key": "sk-parity"}),
                 contains="litellm_params.api_key holds a secret"),
     ]),
+    # a change is a new version (draft, edit, publish, promote); attachments by create and delete
+    Kind("policy", lambda f, n: dict(policy_name=n, description="first", guardrails_add=["parity-guard"],
+                                     attachments=[{"tags": [n + "-*"]}]),
+         dict(description="another"), [
+        Refusal("attachment applying nowhere",
+                lambda f: dict(policy_name=f.prefix + "nowhere", attachments=[{"priority": 1}]),
+                contains="attachments has an entry that applies nowhere"),
+    ]),
     # LiteLLM makes a team admin only with its Enterprise licence (a team's create is the exception)
     Kind("team_member", lambda f, n: member_of(f, n, "user"), dict(role="admin"), [], premium=True, plural="teams"),
 ]

@@ -44,7 +44,7 @@ KINDS = {
     "model": "LiteLLMModel", "organization": "LiteLLMOrganization", "team": "LiteLLMTeam",
     "guardrail": "LiteLLMGuardrail", "mcp_server": "LiteLLMMCPServer", "agent": "LiteLLMAgent",
     "mcp_toolset": "LiteLLMMCPToolset", "search_tool": "LiteLLMSearchTool", "vector_store": "LiteLLMVectorStore",
-    "virtual_key": "LiteLLMVirtualKey",
+    "virtual_key": "LiteLLMVirtualKey", "policy": "LiteLLMPolicy",
 }
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there
 MANAGED_BY = "app.kubernetes.io/managed-by"
@@ -209,6 +209,15 @@ class LiteLLM:
     def mcp_toolset(self, toolset_id: str) -> dict[str, Any] | None:
         return self.get(f"/v1/mcp/toolset/{toolset_id}")
 
+    def policy(self, name: str) -> dict[str, Any] | None:
+        """The production version of the policy with this name, with its attachments' tags."""
+        found = next((p for p in (self.get("/policies/list", version_status="production") or {}).get("policies", [])
+                      if p["policy_name"] == name), None)
+        if found:
+            found["attached_tags"] = sorted(t for a in self.get("/policies/attachments/list")["attachments"]
+                                            if a["policy_name"] == name for t in a["tags"])
+        return found
+
     def agent(self, agent_id: str) -> dict[str, Any] | None:
         return next((a for a in self.get("/v1/agents") or [] if a["agent_id"] == agent_id), None)
 
@@ -324,6 +333,9 @@ def test_every_kind_create_check_update_delete(proxy: Any, kube_api: KubeCluster
             **instance, "vectorStoreId": f"vs_{prefix}", "customLlmProvider": "openai", "vectorStoreName": "first",
             "litellmParams": {"api_base": NOWHERE}, "secretLitellmParams": {"api_key": ref}},
            secret_env={"secret_litellm_params.api_key": "LLMOPS_SECRET_7"}),
+        CR("policy", "policy", "baseline", {
+            **instance, "policyName": f"{prefix}-policy", "description": "first", "guardrailsAdd": ["g1"],
+            "attachments": [{"tags": [f"{prefix}-*"]}]}),
         CR("virtual_key", "virtual_key", "eng-ci-key", {
             **instance, "keyAlias": f"{prefix}-key", "teamRef": {"name": "engineering"}, "models": [f"{prefix}-mock"],
             "maxBudget": "100"}, refs={"team": {"name": "engineering", "litellm_id": "{{ pbt_status.team.litellmId }}",
@@ -348,6 +360,7 @@ def test_every_kind_create_check_update_delete(proxy: Any, kube_api: KubeCluster
         "agent": {"public": False, "rpmLimit": 20},
         "search_tool": {"providerTimeout": 7},
         "vector_store": {"vectorStoreName": "second"},
+        "policy": {"description": "second"},
         "virtual_key": {"maxBudget": "150"},
     }
     litellm = LiteLLM(proxy)
@@ -472,6 +485,9 @@ def assert_created(litellm: LiteLLM, secrets: Secrets, crs: dict[str, CR], statu
     store = litellm.vector_store(status["vector_store"]["litellmId"])
     assert (store["vector_store_id"], store["vector_store_name"]) == (f"vs_{prefix}", "first")
     assert store["litellm_params"]["api_key"] == "REDACTED_BY_LITELM" and store["litellm_params"]["api_base"] == NOWHERE
+    policy = litellm.policy(f"{prefix}-policy")
+    assert (policy["description"], policy["guardrails_add"], policy["attached_tags"]) == ("first", ["g1"], [f"{prefix}-*"])
+    assert status["policy"]["litellmId"] == f"{prefix}-policy"  # its name: the id of every version
     # the key: its value in the owned Secret, its hash (never the value) in the status, and it works
     secret = secrets.read("eng-ci-key-key")
     assert secret.metadata.labels[MANAGED_BY] == "llmops-litellm-operator"
@@ -505,6 +521,8 @@ def assert_updated(litellm: LiteLLM, status: dict[str, dict[str, Any]], prefix: 
     search_tool = litellm.search_tool(status["search_tool"]["litellmId"])
     assert search_tool["litellm_params"]["timeout"] == 7 and search_tool["litellm_params"]["api_key"].startswith("sk****")
     assert litellm.vector_store(status["vector_store"]["litellmId"])["vector_store_name"] == "second"
+    policy = litellm.policy(status["policy"]["litellmId"])
+    assert (policy["description"], policy["version_number"]) == ("second", 2)  # a new production version
     assert new_value != old_value and key_status["litellmId"] == hash_of(new_value)
     # one key under the alias, with the new value; the old one deleted: its value no longer works
     assert litellm.key(hash_of(old_value)) is None and not litellm.works(old_value)
@@ -522,7 +540,7 @@ def assert_deleted(litellm: LiteLLM, secrets: Secrets, status: dict[str, dict[st
                  litellm.mcp_toolset(status["mcp_toolset"]["litellmId"]), litellm.agent(status["agent"]["litellmId"]),
                  litellm.search_tool(status["search_tool"]["litellmId"]),
                  litellm.vector_store(status["vector_store"]["litellmId"]),
-                 litellm.key(status["virtual_key"]["litellmId"])):
+                 litellm.key(status["virtual_key"]["litellmId"]), litellm.policy(f"{prefix}-policy")):
         assert not gone, f"still in LiteLLM after the finalizer run: {gone}"
     assert secrets.read("eng-ci-key-key") is None
     # Orphan: the budget and the key stay, and the key's Secret (its value) outlives the CR
@@ -580,3 +598,7 @@ def cleanup(proxy: Any, prefix: str) -> None:
     for store in api("GET", "/vector_store/list").json().get("data") or []:
         if store["vector_store_id"].startswith(f"vs_{prefix}"):
             api("POST", "/vector_store/delete", json={"vector_store_id": store["vector_store_id"]})
+    for attachment in api("GET", "/policies/attachments/list").json()["attachments"]:
+        if attachment["policy_name"].startswith(prefix):
+            api("DELETE", f"/policies/attachments/{attachment['attachment_id']}")
+    api("DELETE", f"/policies/name/{prefix}-policy/all-versions")

@@ -90,7 +90,7 @@ def env(kube_api: KubeCluster, k8s: Cluster, operator_crds: list[dict[str, Any]]
     watches = operator_watches(workdir / "watches.yaml", only=(
         "LiteLLMTeam", "LiteLLMVirtualKey", "LiteLLMCredential", "LiteLLMBudget", "LiteLLMCustomer", "LiteLLMUser",
         "LiteLLMGuardrail", "LiteLLMMCPServer", "LiteLLMModel", "LiteLLMAgent", "LiteLLMMCPToolset", "LiteLLMFallback",
-        "LiteLLMJWTKeyMapping"))
+        "LiteLLMJWTKeyMapping", "LiteLLMPolicy"))
     # --verbose: the secret scan at the end covers the debug log too (the kubernetes client's response bodies).
     with start_operator(kube_api, workdir, watches, namespaces=(namespace,), args=("--standalone", "--verbose")) as operator:
         yield Env(k8s, litellm_proxy, operator, namespace, other, prefix, [litellm_proxy.master_key])
@@ -315,6 +315,10 @@ OTHER_KINDS = {
     "LiteLLMJWTKeyMapping": ("jwt_key_mapping", lambda p, ref: {
         "jwtClaimName": "sub", "jwtClaimValue": f"{p}-sub", "keySecretRef": {"name": "other-jwt-key", "key": "api_key"},
         "description": "first"}, lambda ref: {"description": "second"}, lambda o: o["description"], ("first", "second")),
+    "LiteLLMPolicy": ("policy", lambda p, ref: {
+        "policyName": f"{p}-policy", "guardrailsAdd": ["g1"], "attachments": [{"tags": [f"{p}-*"]}]},
+        lambda ref: {"description": "second"}, lambda o: (o["description"], len(o["attached_tags"])),
+        ((None, 1), ("second", 1))),
 }
 
 

@@ -27,6 +27,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import 
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization import ORGANIZATION
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization_member import ORGANIZATION_MEMBER
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.search_tool import SEARCH_TOOL
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.policy import POLICY
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.tag import TAG
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team_member import TEAM_MEMBER
@@ -35,7 +36,8 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.vector_store 
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import ROTATE_KEY, VIRTUAL_KEY
 
 KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MCP_TOOLSET, SEARCH_TOOL, VECTOR_STORE, MODEL, FALLBACK, AGENT,
-         ORGANIZATION, TEAM, USER, VIRTUAL_KEY, JWT_KEY_MAPPING, CUSTOMER, ACCESS_GROUP)
+         ORGANIZATION, TEAM, USER, VIRTUAL_KEY, JWT_KEY_MAPPING, CUSTOMER, ACCESS_GROUP,
+         POLICY)  # a policy's attachments name teams, keys, models and tags
 BY_KIND = dict((r.kind, r) for r in KINDS)
 BY_PLURAL = dict((r.plural, r) for r in KINDS)
 BY_CR_KIND = dict((r.cr_kind, r) for r in KINDS if r.cr_kind)
@@ -50,8 +52,9 @@ SHARED_NAMES = frozenset([MODEL.kind])
 
 def cr_claims(cr_kind, spec):
     """The (spec field, value) pairs by which a custom resource names its one LiteLLM object (``teamAlias``; a
-    user's ``userEmail`` and ``userId``; a JWT key mapping's ``jwtClaimValue`` with its claim name and issuer). Two custom resources of one instance with the same pair claim the same
-    object: the operator lets the older one manage it."""
+    user's ``userEmail`` and ``userId``; a JWT key mapping's ``jwtClaimValue`` with its claim name and issuer).
+    Two custom resources of one instance with the same pair claim the same object: the operator lets the older one
+    manage it."""
     resource = BY_CR_KIND.get(cr_kind)
     if resource is None or resource.kind in SHARED_NAMES:
         return []

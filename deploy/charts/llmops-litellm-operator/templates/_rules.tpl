@@ -15,6 +15,7 @@
     - litellmbudgets
     - litellmmcpservers
     - litellmmcptoolsets
+    - litellmpolicys
     - litellmagents
     - litellmfallbacks
     - litellmjwtkeymappings
@@ -41,6 +42,7 @@
     - litellmbudgets/status
     - litellmmcpservers/status
     - litellmmcptoolsets/status
+    - litellmpolicys/status
     - litellmagents/status
     - litellmfallbacks/status
     - litellmjwtkeymappings/status
@@ -64,6 +66,7 @@
     - litellmbudgets/finalizers
     - litellmmcpservers/finalizers
     - litellmmcptoolsets/finalizers
+    - litellmpolicys/finalizers
     - litellmagents/finalizers
     - litellmfallbacks/finalizers
     - litellmjwtkeymappings/finalizers
@@ -239,6 +242,7 @@
     - litellmbudgets
     - litellmmcpservers
     - litellmmcptoolsets
+    - litellmpolicys
     - litellmagents
     - litellmfallbacks
     - litellmjwtkeymappings
@@ -265,6 +269,7 @@
     - litellmbudgets/status
     - litellmmcpservers/status
     - litellmmcptoolsets/status
+    - litellmpolicys/status
     - litellmagents/status
     - litellmfallbacks/status
     - litellmjwtkeymappings/status
@@ -288,6 +293,7 @@
     - litellmbudgets/finalizers
     - litellmmcpservers/finalizers
     - litellmmcptoolsets/finalizers
+    - litellmpolicys/finalizers
     - litellmagents/finalizers
     - litellmfallbacks/finalizers
     - litellmjwtkeymappings/finalizers
