@@ -32,7 +32,9 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry impo
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import (
     licence_refusal,
     licence_type,
+    litellm_version,
     missing_calls,
+    older_than,
     route_missing,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
@@ -65,8 +67,8 @@ def connection_argument_spec():
 
 def unsupported(client, requires, what, resource=None, read_only=False, paths=True, licence=True):
     """Why this proxy cannot do what ``requires`` names, in one sentence, as the proxy itself tells; None when it
-    can (or does not say). Reads /openapi.json (``paths``) and /health/license (``licence``) at most once per
-    client."""
+    can (or does not say). Reads /openapi.json (``paths``), /health/license and the version (``licence``: what is
+    asked at once) at most once per client."""
     calls = requires.calls(resource, read_only) if paths else None
     if calls:
         try:
@@ -76,6 +78,11 @@ def unsupported(client, requires, what, resource=None, read_only=False, paths=Tr
         if missing:
             return "%s needs %s of the LiteLLM API, which this proxy does not offer (its /openapi.json lacks %s)" % (
                 what, ", ".join(missing), "it" if len(missing) == 1 else "them")
+    if requires.since and licence:
+        version, where = proxy_version(client)
+        if version and older_than(version, requires.since):
+            return "%s needs LiteLLM %s or newer, which this proxy is not (it reports version %s at %s)" % (
+                what, requires.since, version, where)
     if requires.enterprise and licence:
         try:
             licence = licence_type(client.get_kept("/health/license"))
@@ -87,14 +94,33 @@ def unsupported(client, requires, what, resource=None, read_only=False, paths=Tr
     return None
 
 
+def proxy_version(client):
+    """(the LiteLLM version the proxy reports, where), (None, None) when it reports none; asked at most once per
+    client: /health/readiness/details (any valid key), else the version of its /openapi.json."""
+    for where in ("/health/readiness/details", "/openapi.json"):
+        try:
+            version = litellm_version(client.get_kept(where))
+        except LiteLLMError:
+            continue
+        if version:
+            return version, where
+    return None, None
+
+
 def object_requirements(resource, desired):
     """(Requires, what) that managing an object of ``resource`` with the options ``desired`` holds the proxy to: the
-    kind's own, and those of the options set (a tag's ``model_max_budget``). The modules and the gateway engine
-    both ask it."""
+    kind's own, those of the options set (a tag's ``model_max_budget``) and of the keys set in a dict option (a
+    model's ``litellm_params.rpd``). The modules and the gateway engine both ask it."""
     found = [(resource.requires, resource.requires.what or resource.kind)] if resource.requires else []
-    for name in sorted(n for n in desired if resource.by_name[n].requires and desired[n] not in (None, "", [], {})):
-        requires = resource.by_name[name].requires
-        found.append((requires, requires.what or "%s of a %s" % (name, resource.kind)))
+    of_kind = "of %s %s" % ("an" if resource.kind[0] in "aeiou" else "a", resource.kind)
+    for name in sorted(n for n in desired if desired[n] not in (None, "", [], {})):
+        field = resource.by_name[name]
+        if field.requires:
+            found.append((field.requires, field.requires.what or "%s %s" % (name, of_kind)))
+        keys = desired[name] if isinstance(desired[name], dict) else {}
+        for key in sorted(k for k in keys if k in field.key_requires and keys[k] not in (None, "", [], {})):
+            requires = field.key_requires[key]
+            found.append((requires, requires.what or "%s.%s %s" % (name, key, of_kind)))
     return found
 
 
