@@ -149,6 +149,7 @@ def since(version, enterprise=False):
     write."""
     return Requires(paths=(), enterprise=enterprise, since=version)
 
+
 # How LiteLLM words a refusal for want of a licence: "only available for LiteLLM Enterprise users", "You must be a
 # LiteLLM Enterprise user", "... is an enterprise feature".
 _LICENCE_REFUSAL = re.compile(r"(?i)litellm enterprise|enterprise (?:user|feature|licen[cs]e)")

@@ -297,7 +297,7 @@ def test_a_newer_option_is_refused_on_an_older_proxy(stub, routes, expected):
 ], ids=["team", "access-group", "model"])
 @pytest.mark.parametrize("check_mode", [False, True], ids=["apply", "check"])
 def test_modules_refuse_a_newer_option_before_anything_is_read_or_written(capsys, stub, module, options, sentence,
-                                                                         check_mode):
+                                                                          check_mode):
     stub.routes = dict(OLD_PROXY)
     args = dict(api_url=stub.url, api_key=KEY, _ansible_check_mode=check_mode, **options)
     with patch_module_args(args), pytest.raises(SystemExit):
