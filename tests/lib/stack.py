@@ -74,14 +74,15 @@ def litellm_version_vars() -> dict[str, Any]:
     if not version:
         return {}
     made = subprocess.run([sys.executable, str(REPO / "scripts" / "litellm-routes"), "--venv", version],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     if made.returncode != 0:
         raise AssertionError(f"no virtualenv with litellm {version} ({LITELLM_VERSION_ENV}):\n{made.stderr[-3000:]}")
     python = Path(made.stdout.strip().splitlines()[-1])
     defaults = yaml.safe_load((REPO / "roles" / "proxy_local" / "defaults" / "main.yml").read_text())
     packages = [f"litellm=={version}" if p.startswith("litellm[proxy]") else p for p in defaults["proxy_local_packages"]]
+    # 300 s to start: the first tier run's proxy printed nothing within the role's default 120 s on a loaded machine
     return {"proxy_local_venv": str(python.parent.parent), "proxy_local_litellm_version": version,
-            "proxy_local_packages": packages}
+            "proxy_local_packages": packages, "proxy_local_start_timeout": 300}
 
 
 def stack_play(workdir: Path, state: str, **role_vars: Any) -> list[dict[str, Any]]:
