@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""What a proxy offers: the API calls its OpenAPI description lists, its licence, and the Requires of a kind.
+"""What a proxy offers: the API calls its OpenAPI description lists, its licence, its LiteLLM version, and the
+Requires of a kind.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -38,10 +39,11 @@ def missing_calls(openapi, calls):
 
 
 # The calls the collection makes outside its kinds' Endpoints, Members, Links and Requires: the engine's licence
-# read and the reads and writes of a kind's hooks (guardrail and MCP server preflights, team and organization
+# and version reads and the reads and writes of a kind's hooks (guardrail and MCP server preflights, team and organization
 # hydration, a customer's budget). /openapi.json itself is left out: no description lists its own address.
 OTHER_CALLS = (
     ("GET", "/health/license"),
+    ("GET", "/health/readiness/details"),
     ("GET", "/.well-known/litellm-ui-config"),
     ("GET", "/guardrails/ui/add_guardrail_settings"),
     ("GET", "/guardrails/ui/provider_specific_params"),
@@ -89,6 +91,22 @@ def route_missing(body):
     return body in ({"detail": "Not Found"}, {"detail": "Method Not Allowed"})
 
 
+def litellm_version(answer):
+    """The LiteLLM version a proxy reports (/health/readiness/details: ``litellm_version``; its OpenAPI description:
+    ``info.version``), None when it does not."""
+    if not isinstance(answer, dict):
+        return None
+    version = answer.get("litellm_version") or (answer.get("info") or {}).get("version")
+    return version if isinstance(version, str) and re.match(r"^\d+\.\d+\.\d+", version) else None
+
+
+def older_than(version, first):
+    """Whether LiteLLM ``version`` ("1.106.2", "1.108.0.post1", "1.110.0-rc.1") comes before release ``first``."""
+    def release(text):
+        return tuple(int(part) for part in re.match(r"^(\d+)\.(\d+)\.(\d+)", text).groups())
+    return release(version) < release(first)
+
+
 def licence_type(answer):
     """The licence LiteLLM reports at /health/license (``enterprise`` or ``community``), None when it does not."""
     return answer.get("license_type") if isinstance(answer, dict) else None
@@ -104,14 +122,17 @@ class Requires(object):
     second-guessed. ``enterprise``: needs a LiteLLM Enterprise licence (asked at /health/license before anything
     else, and LiteLLM's refusals that name Enterprise are explained the same way). ``settings``: proxy settings
     that must be on (``store_model_in_db``); LiteLLM reports them reliably only when refusing a write, so an error
-    naming one is explained as the setting being off. ``what``: how messages name what needs it (default: the
-    kind).
+    naming one is explained as the setting being off. ``since``: the first LiteLLM release that has it (a request
+    field an older LiteLLM silently drops), asked with the licence, before anything is written, from the version the
+    proxy reports; a proxy that reports none is not second-guessed. ``what``: how messages name what needs it
+    (default: the kind).
     """
 
-    def __init__(self, paths=None, enterprise=False, settings=(), what=None):
+    def __init__(self, paths=None, enterprise=False, settings=(), since=None, what=None):
         self.paths = None if paths is None else tuple(paths)
         self.enterprise = enterprise
         self.settings = tuple(settings)
+        self.since = since
         self.what = what
 
     def calls(self, resource=None, read_only=False):
@@ -136,6 +157,14 @@ class Requires(object):
 # key's tags, guardrails, ...). LiteLLM refuses only a value that is set: an empty one is no request for it.
 ENTERPRISE_OPTION = Requires(paths=(), enterprise=True)
 
+
+def since(version, enterprise=False):
+    """An option (or a key of a dict option) that LiteLLM ``version`` added: older ones accept the request and drop
+    it without a word (1.106.2 creates a team without its ``require_trace_id``), so it is refused there before any
+    write."""
+    return Requires(paths=(), enterprise=enterprise, since=version)
+
+
 # How LiteLLM words a refusal for want of a licence: "only available for LiteLLM Enterprise users", "You must be a
 # LiteLLM Enterprise user", "... is an enterprise feature".
 _LICENCE_REFUSAL = re.compile(r"(?i)litellm enterprise|enterprise (?:user|feature|licen[cs]e)")
@@ -152,8 +181,8 @@ def licence_refusal(what, msg):
 
 def unsupported(client, requires, what, resource=None, read_only=False, paths=True, licence=True):
     """Why this proxy cannot do what ``requires`` names, in one sentence, as the proxy itself tells; None when it
-    can (or does not say). Reads /openapi.json (``paths``) and /health/license (``licence``) at most once per
-    client."""
+    can (or does not say). Reads /openapi.json (``paths``), /health/license and the version (``licence``: what is
+    asked at once) at most once per client."""
     calls = requires.calls(resource, read_only) if paths else None
     if calls:
         try:
@@ -163,6 +192,11 @@ def unsupported(client, requires, what, resource=None, read_only=False, paths=Tr
         if missing:
             return "%s needs %s of the LiteLLM API, which this proxy does not offer (its /openapi.json lacks %s)" % (
                 what, ", ".join(missing), "it" if len(missing) == 1 else "them")
+    if requires.since and licence:
+        version, where = proxy_version(client)
+        if version and older_than(version, requires.since):
+            return "%s needs LiteLLM %s or newer, which this proxy is not (it reports version %s at %s)" % (
+                what, requires.since, version, where)
     if requires.enterprise and licence:
         try:
             licence = licence_type(client.get_kept("/health/license"))
@@ -174,14 +208,33 @@ def unsupported(client, requires, what, resource=None, read_only=False, paths=Tr
     return None
 
 
+def proxy_version(client):
+    """(the LiteLLM version the proxy reports, where), (None, None) when it reports none; asked at most once per
+    client: /health/readiness/details (any valid key), else the version of its /openapi.json."""
+    for where in ("/health/readiness/details", OPENAPI_PATH):
+        try:
+            version = litellm_version(client.get_kept(where))
+        except LiteLLMError:
+            continue
+        if version:
+            return version, where
+    return None, None
+
+
 def object_requirements(resource, desired):
     """(Requires, what) that managing an object of ``resource`` with the options ``desired`` holds the proxy to: the
-    kind's own, and those of the options set (a tag's ``model_max_budget``). The modules and the gateway engine
-    both ask it."""
+    kind's own, those of the options set (a tag's ``model_max_budget``) and of the keys set in a dict option (a
+    model's ``litellm_params.rpd``). The modules and the gateway engine both ask it."""
     found = [(resource.requires, resource.requires.what or resource.kind)] if resource.requires else []
-    for name in sorted(n for n in desired if resource.by_name[n].requires and desired[n] not in (None, "", [], {})):
-        requires = resource.by_name[name].requires
-        found.append((requires, requires.what or "%s of a %s" % (name, resource.kind)))
+    of_kind = "of %s %s" % ("an" if resource.kind[0] in "aeiou" else "a", resource.kind)
+    for name in sorted(n for n in desired if desired[n] not in (None, "", [], {})):
+        field = resource.by_name[name]
+        if field.requires:
+            found.append((field.requires, field.requires.what or "%s %s" % (name, of_kind)))
+        keys = desired[name] if isinstance(desired[name], dict) else {}
+        for key in sorted(k for k in keys if k in field.key_requires and keys[k] not in (None, "", [], {})):
+            requires = field.key_requires[key]
+            found.append((requires, requires.what or "%s.%s %s" % (name, key, of_kind)))
     return found
 
 

@@ -16,7 +16,8 @@ from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
 
 
 # Keys LiteLLM stores in a team's metadata on behalf of other request fields (LiteLLM_ManagementEndpoint_
-# MetadataFields and ..._Premium in litellm/proxy/_types.py), plus the server-owned team_member_budget_id.
+# MetadataFields and ..._Premium in litellm/proxy/_types.py), plus the server-owned team_member_budget_id and a
+# team's require_trace_id (LiteLLM 1.108+).
 # The metadata option never shows them, and writing metadata keeps their live values.
 LITELLM_METADATA_KEYS = (
     "model_rpm_limit", "model_tpm_limit", "model_itpm_limit", "model_otpm_limit", "default_estimated_output_tokens",
@@ -26,7 +27,7 @@ LITELLM_METADATA_KEYS = (
     "throttle_on_budget_exceeded", "enable_prompt_caching", "end_user_budget_id",
     "disable_global_guardrails", "guardrails", "policies", "tags", "team_member_key_duration", "prompts",
     "logging", "secret_manager_settings", "allowed_passthrough_routes", "denied_passthrough_routes",
-    "team_member_budget_id",
+    "team_member_budget_id", "require_trace_id",
 )
 
 
@@ -127,8 +128,9 @@ class MergedDict(Field):
     the user's keys merged in, for where LiteLLM merges in memory but replaces in its database (a credential's
     credential_info)."""
 
-    def __init__(self, name, path=None, keep_keys=(), no_log=None, whole=False):
-        super(MergedDict, self).__init__(name, "dict", path=path, keep_keys=keep_keys, no_log=no_log)
+    def __init__(self, name, path=None, keep_keys=(), no_log=None, whole=False, key_requires=None):
+        super(MergedDict, self).__init__(name, "dict", path=path, keep_keys=keep_keys, no_log=no_log,
+                                         key_requires=key_requires)
         self.whole = whole
 
     def differs(self, desired, live):

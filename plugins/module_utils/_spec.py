@@ -119,7 +119,8 @@ class Field(object):
     ``write_only``: a secret LiteLLM never returns (or returns masked): not read back, not compared, never shown;
     sent on create and, with ``update_secrets=always``, on every update (see ``public``/``secret``).
     ``requires``: a Requires that setting this option needs (a tag's ``model_max_budget`` needs Enterprise),
-    checked like the Resource's when the option is set.
+    checked like the Resource's when the option is set. ``key_requires``: for a dict option, key -> the Requires
+    that setting that key needs (a model's ``litellm_params.rpd`` needs LiteLLM 1.109.0).
     ``format``: name, email, url or duration (see format_problem), checked before any request; a kind's natural
     key and id are names unless they say otherwise, and the options of DURATION_OPTIONS are durations.
     ``fixed``: LiteLLM takes it only when the object is created (its update leaves it as it is): asking to change it
@@ -128,7 +129,7 @@ class Field(object):
 
     def __init__(self, name, type="str", elements=None, path=None, ordered=False, minimum=None, choices=None,
                  keep_keys=(), option=True, no_log=None, create_only=False, clearable=True, write_only=False,
-                 requires=None, format=None, fixed=False):
+                 requires=None, format=None, fixed=False, key_requires=None):
         self.name = name
         self.type = type
         self.elements = elements
@@ -146,6 +147,7 @@ class Field(object):
             self.no_log = True
         self.requires = requires
         self.fixed = fixed
+        self.key_requires = dict(key_requires or {})
         self.format = format or ("duration" if name in DURATION_OPTIONS and type == "str" else None)
 
     def argument_spec(self):

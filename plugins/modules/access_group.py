@@ -53,6 +53,19 @@ options:
     description: IDs of the agents the access group gives access to. Order does not matter.
     type: list
     elements: str
+  mcp_tool_permissions:
+    description:
+      - 'The tools of each MCP server the access group allows, MCP server ID -> tool names, for example
+        C({"github-server": ["list_issues", "get_issue"]}).'
+      - Needs LiteLLM 1.108.0 or newer; an older LiteLLM drops it without a word, so the module refuses it there
+        before anything is written.
+    type: dict
+  access_skill_names:
+    description:
+      - Names of the skills the access group gives access to. Order does not matter.
+      - Needs LiteLLM 1.108.0 or newer; the module refuses it on an older LiteLLM before anything is written.
+    type: list
+    elements: str
   assigned_team_ids:
     description:
       - IDs of the teams the access group is assigned to. LiteLLM refuses IDs of teams that do not exist, and

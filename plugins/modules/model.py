@@ -48,6 +48,9 @@ options:
         "timeout": 30, "stream_timeout": 60, "max_retries": 2, "mock_response": "hello"}). Any key LiteLLM
         accepts in C(litellm_params) can be given.'
       - C(model), the provider model, is required to create a model.
+      - C(rpd), C(tpd) (requests and tokens a day) and C(daily_reset_time) need LiteLLM 1.109.0 or newer, which
+        enforces them; an older LiteLLM stores and ignores them, so the module refuses them there before anything
+        is written.
       - Only the keys you set are compared and sent; the other keys keep their values. LiteLLM cannot drop a key
         through this module, and it ignores keys it does not know when it updates a model (the module then
         reports the change on every run).
@@ -93,6 +96,9 @@ options:
       - Only the keys you set are compared and sent; the other keys keep their values.
       - Must not set C(id), C(access_groups), C(blocked), C(db_model) or C(llmops_references); use O(model_id),
         O(access_groups) and O(blocked).
+      - C(enforce_supported_endpoints), C(max_embedding_batch_size) and C(pricing_provider) need LiteLLM 1.109.0
+        or newer, C(ptu_shares) 1.108.0 or newer; an older LiteLLM stores and ignores them, so the module refuses
+        them there before anything is written.
     type: dict
   tags:
     description:

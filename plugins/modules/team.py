@@ -89,6 +89,20 @@ options:
     description: Models given to new members when they join. Must be a subset of O(models). Order does not matter.
     type: list
     elements: str
+  require_trace_id:
+    description:
+      - Whether LiteLLM rejects the team's LLM, MCP and agent requests that carry no trace ID. Only a proxy admin
+        may set it.
+      - Needs LiteLLM 1.108.0 or newer; an older LiteLLM drops it without a word, so the module refuses it there
+        before anything is written.
+    type: bool
+  team_member_model_max_budget:
+    description:
+      - 'Per-model budgets each member of the team gets unless a member has its own, model name -> budget, for
+        example C({"gpt-4o": {"max_budget": 5, "budget_duration": "30d"}}). Kept in the member budget of the team.'
+      - Needs LiteLLM 1.108.0 or newer and a LiteLLM Enterprise licence; the module refuses it elsewhere before
+        anything is written.
+    type: dict
   members:
     description:
       - Users in the team, each with a role. A member is matched by O(members[].user_id) when it is set,

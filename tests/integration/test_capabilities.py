@@ -115,3 +115,76 @@ def test_enterprise_options_are_refused_before_any_write(litellm_proxy, tmp_path
         assert play.writes(step) == [], (step, play.writes(step))
     assert play["team no tags"]["changed"] and play.writes("team no tags") == [("POST", "/team/new")]
     assert play["cleanup"]["changed"]
+
+
+# Options a newer LiteLLM added, each with a value and the first release that has it (GenericLiteLLMParams,
+# ModelInfo, NewTeamRequest and AccessGroupCreateRequest of each release on PyPI). An older LiteLLM drops them
+# without a word (1.106.2 creates the team without its require_trace_id), so the engine refuses them there.
+NEWER_OPTIONS = {
+    "team require_trace_id": ("team", "require_trace_id of a team", "1.108.0", dict(require_trace_id=True)),
+    "access group mcp_tool_permissions": ("access_group", "mcp_tool_permissions of an access_group", "1.108.0",
+                                          dict(mcp_tool_permissions={"it-server": ["list_issues", "get_issue"]})),
+    "access group access_skill_names": ("access_group", "access_skill_names of an access_group", "1.108.0",
+                                        dict(access_skill_names=["it-skill"])),
+    "model rpd/tpd": ("model", "litellm_params.rpd of a model", "1.109.0",
+                      dict(litellm_params={"model": "openai/gpt-4o", "mock_response": "hi", "rpd": 1000, "tpd": 100000})),
+    "model model_info": ("model", "model_info.max_embedding_batch_size of a model", "1.109.0",
+                         dict(litellm_params={"model": "openai/gpt-4o", "mock_response": "hi"},
+                              model_info={"max_embedding_batch_size": 16})),
+}
+KEY_OPTION = {"team": "team_alias", "access_group": "access_group_name", "model": "model_name"}
+
+
+def proxy_version(proxy) -> str:
+    return proxy.api("GET", "/health/readiness/details").json()["litellm_version"]
+
+
+def test_options_a_newer_litellm_added(litellm_proxy, tmp_path):
+    """On a LiteLLM older than the release that added an option, the module and gateway_state refuse it with the
+    version sentence, in check mode too, before any write; on a newer one the option is applied and read back
+    (a second run changes nothing), then removed."""
+    import uuid
+
+    from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import older_than
+    from tests.integration.test_gateway_state import Play
+    from tests.lib.recording_proxy import RecordingProxy
+
+    version = proxy_version(litellm_proxy)
+    prefix = f"it_new_{uuid.uuid4().hex[:8]}_"
+    with RecordingProxy(litellm_proxy.url) as recorder:
+        play = Play(recorder, litellm_proxy.master_key, tmp_path)
+        for index, (step, (kind, _what, _first, options)) in enumerate(NEWER_OPTIONS.items()):
+            name = {KEY_OPTION[kind]: f"{prefix}{index}"}
+            for suffix, check in (("(check)", True), ("", False), ("(again)", False)):
+                play.mark(f"{step} {suffix}")
+                task = {"name": f"{step} {suffix}", f"llmops.litellm.{kind}": dict(name, **options),
+                        "ignore_errors": True}
+                if check:
+                    task["check_mode"] = True
+                play.tasks.append(task)
+            play.mark(f"{step} cleanup")
+            play.tasks.append({"name": f"{step} cleanup", f"llmops.litellm.{kind}": dict(name, state="absent")})
+        play.state("gateway", {"teams": [{"team_alias": prefix + "gw", "require_trace_id": True}]})
+        play.state("gateway cleanup", {"teams": [{"team_alias": prefix + "gw", "state": "absent"}]})
+        play.run()
+    for step, (kind, what, first, _options) in NEWER_OPTIONS.items():
+        if older_than(version, first):
+            sentence = (f"{what} needs LiteLLM {first} or newer, which this proxy is not (it reports version "
+                        f"{version} at /health/readiness/details)")
+            for suffix in ("(check)", "", "(again)"):
+                result = play[f"{step} {suffix}"]
+                assert result.get("failed") and sentence in result["msg"], (step, result)
+                assert play.writes(f"{step} {suffix}") == [], step
+            assert not play[f"{step} cleanup"]["changed"], step
+        else:
+            assert play[f"{step} (check)"]["changed"] and play.writes(f"{step} (check)") == [], step
+            assert play[f"{step} "]["changed"] and not play[f"{step} "].get("failed"), (step, play[f"{step} "])
+            assert not play[f"{step} (again)"]["changed"], (step, play[f"{step} (again)"])
+            assert play[f"{step} cleanup"]["changed"], step
+    if older_than(version, "1.108.0"):
+        assert play["gateway"].get("failed") and "teams[0]: require_trace_id of a team needs LiteLLM 1.108.0" in \
+            play["gateway"]["msg"], play["gateway"]
+        assert play.writes("gateway") == []
+    else:
+        assert play["gateway"]["changed"] and not play["gateway"].get("failed"), play["gateway"]
+        assert play["gateway cleanup"]["changed"]

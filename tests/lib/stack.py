@@ -1,5 +1,8 @@
 """The LiteLLM stack the tests run against: how it is deployed (through roles/proxy_local) and reached.
 
+The stack runs the pinned LiteLLM of .venv, or the LiteLLM release LLMOPS_TEST_LITELLM_VERSION names (the tier of
+another version, ``make test-litellm-1.110``: see ``litellm_version_vars``).
+
 One test run (all its xdist workers) shares one stack and one premium twin: ``SharedStacks`` is made by the
 run's main process (the xdist controller, or pytest itself without xdist) in ``pytest_configure``, which also
 serves the upstream of the stack's ``upstream-echo`` model for the whole run. Its directory reaches the workers
@@ -13,10 +16,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fcntl
+import functools
 import json
 import os
 import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -24,12 +29,14 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import yaml
 
 from tests.lib.playbook import REPO, run_playbook
 from tests.lib.upstream import UpstreamServer
 
 SHARED_DIR_ENV = "LLMOPS_TEST_SHARED_DIR"
 SHARED_UPSTREAM_ENV = "LLMOPS_TEST_SHARED_UPSTREAM"
+LITELLM_VERSION_ENV = "LLMOPS_TEST_LITELLM_VERSION"
 
 
 def free_port() -> int:
@@ -56,6 +63,28 @@ class LiteLLMProxy:
         return requests.request(method, self.url + path, headers=headers, timeout=60, **kwargs)
 
 
+@functools.cache
+def litellm_version_vars() -> dict[str, Any]:
+    """The role variables that run the stack on the LiteLLM release LLMOPS_TEST_LITELLM_VERSION names instead of
+    .venv's (none when it is unset): the virtualenv scripts/litellm-routes makes once for that release (litellm and
+    the requirements of its proxy extra that PyPI serves), and the role's packages with ``litellm`` itself for
+    ``litellm[proxy]``, whose extra may pin releases PyPI does not serve (1.110.2's does: docs/litellm-versions.md).
+    """
+    version = os.environ.get(LITELLM_VERSION_ENV)
+    if not version:
+        return {}
+    made = subprocess.run([sys.executable, str(REPO / "scripts" / "litellm-routes"), "--venv", version],
+                          capture_output=True, text=True, check=False)
+    if made.returncode != 0:
+        raise AssertionError(f"no virtualenv with litellm {version} ({LITELLM_VERSION_ENV}):\n{made.stderr[-3000:]}")
+    python = Path(made.stdout.strip().splitlines()[-1])
+    defaults = yaml.safe_load((REPO / "roles" / "proxy_local" / "defaults" / "main.yml").read_text())
+    packages = [f"litellm=={version}" if p.startswith("litellm[proxy]") else p for p in defaults["proxy_local_packages"]]
+    # 300 s to start: the first tier run's proxy printed nothing within the role's default 120 s on a loaded machine
+    return {"proxy_local_venv": str(python.parent.parent), "proxy_local_litellm_version": version,
+            "proxy_local_packages": packages, "proxy_local_start_timeout": 300}
+
+
 def stack_play(workdir: Path, state: str, **role_vars: Any) -> list[dict[str, Any]]:
     return [{
         "name": f"LiteLLM stack for the tests ({state})",
@@ -65,6 +94,7 @@ def stack_play(workdir: Path, state: str, **role_vars: Any) -> list[dict[str, An
             "proxy_local_state": state,
             "proxy_local_dir": str(workdir),
             "proxy_local_venv": sys.prefix,
+            **litellm_version_vars(),
             **role_vars,
         }}],
     }]

@@ -11,14 +11,19 @@ from ansible_collections.llmops.litellm.plugins.module_utils._capabilities impor
     Requires,
     licence_refusal,
     licence_type,
+    litellm_version,
     missing_calls,
+    older_than,
     route_missing,
+    object_requirements,
     unsupported,
 )
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.access_group import ACCESS_GROUP
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.credential import CREDENTIAL
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import MODEL
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import ROTATE_KEY
-from ansible_collections.llmops.litellm.plugins.modules import credential, model
+from ansible_collections.llmops.litellm.plugins.modules import access_group, credential, model, team
 from tests.unit.httpstub import Reply
 
 KEY = "sk-unit-capabilities-key-0123456789"
@@ -214,3 +219,91 @@ def test_every_licence_refusal_of_litellm_is_the_licence_sentence(msg):
 @pytest.mark.parametrize("msg", [None, "", "team_alias already exists", "model 'enterprise-gpt' not found"])
 def test_other_refusals_are_not_the_licence(msg):
     assert licence_refusal("this", msg) is None
+
+
+# --- options a newer LiteLLM added: refused on an older one, from the version the proxy reports ---------------
+
+@pytest.mark.parametrize("answer, expected", [
+    ({"status": "healthy", "litellm_version": "1.106.2"}, "1.106.2"),
+    ({"openapi": "3.1.0", "info": {"title": "LiteLLM API", "version": "1.110.2"}}, "1.110.2"),
+    ({"status": "healthy", "db": "connected"}, None),  # the public /health/readiness says no version
+    ({"info": {"version": "unknown"}}, None),
+    ("1.106.2", None),
+])
+def test_litellm_version(answer, expected):
+    assert litellm_version(answer) == expected
+
+
+@pytest.mark.parametrize("version, first, older", [
+    ("1.106.2", "1.108.0", True),
+    ("1.106.12", "1.108.0", True),
+    ("1.108.0", "1.108.0", False),
+    ("1.108.0.post1", "1.108.0", False),
+    ("1.109.0-rc.1", "1.109.0", False),
+    ("1.110.2", "1.109.0", False),
+    ("1.99.4", "1.108.0", True),
+    ("2.0.0", "1.108.0", False),
+])
+def test_older_than(version, first, older):
+    assert older_than(version, first) is older
+
+
+@pytest.mark.parametrize("resource, desired, expected", [
+    (TEAM, {"require_trace_id": True}, [("require_trace_id of a team", "1.108.0", False)]),
+    (TEAM, {"require_trace_id": False}, [("require_trace_id of a team", "1.108.0", False)]),
+    (TEAM, {"require_trace_id": None, "max_budget": 1}, []),
+    (TEAM, {"team_member_model_max_budget": {"gpt-4o": {"max_budget": 5}}},
+     [("team_member_model_max_budget of a team", "1.108.0", True)]),
+    (ACCESS_GROUP, {"mcp_tool_permissions": {"s": ["t"]}, "access_skill_names": ["k"]},
+     [("access_group", None, False), ("access_skill_names of an access_group", "1.108.0", False),
+      ("mcp_tool_permissions of an access_group", "1.108.0", False)]),
+    (MODEL, {"litellm_params": {"model": "openai/x", "rpd": 100, "tpd": None, "rpm": 5}},
+     [("model", None, False), ("litellm_params.rpd of a model", "1.109.0", False)]),
+    (MODEL, {"model_info": {"ptu_shares": 2, "pricing_provider": "azure", "mode": "chat"}},
+     [("model", None, False), ("model_info.pricing_provider of a model", "1.109.0", False),
+      ("model_info.ptu_shares of a model", "1.108.0", False)]),
+    (MODEL, {"litellm_params": {"model": "openai/x"}}, [("model", None, False)]),
+], ids=["trace-id", "trace-id-false", "unset", "member-model-budget", "access-group", "model-params", "model-info",
+        "model-plain"])
+def test_object_requirements_of_newer_options(resource, desired, expected):
+    found = object_requirements(resource, desired)
+    assert [(what, r.since, r.enterprise) for r, what in found] == expected
+
+
+OLD_PROXY = {("GET", "/health/readiness/details"): Reply(200, {"status": "healthy", "litellm_version": "1.106.2"})}
+
+
+@pytest.mark.parametrize("routes, expected", [
+    (OLD_PROXY, "require_trace_id of a team needs LiteLLM 1.108.0 or newer, which this proxy is not (it reports "
+                "version 1.106.2 at /health/readiness/details)"),
+    ({("GET", "/health/readiness/details"): Reply(401, {"error": {"message": "Authentication Error"}}),
+      ("GET", "/openapi.json"): Reply(200, {"info": {"version": "1.106.12"}, "paths": {}})},
+     "require_trace_id of a team needs LiteLLM 1.108.0 or newer, which this proxy is not (it reports version "
+     "1.106.12 at /openapi.json)"),
+    ({("GET", "/health/readiness/details"): Reply(200, {"litellm_version": "1.110.2"})}, None),
+    ({}, None),  # reports no version: not second-guessed
+], ids=["older", "older-from-openapi", "newer", "says-nothing"])
+def test_a_newer_option_is_refused_on_an_older_proxy(stub, routes, expected):
+    stub.routes = routes
+    requires, what = object_requirements(TEAM, {"require_trace_id": True})[0]
+    assert unsupported(Client(stub.url, KEY, retries=0), requires, what) == expected
+
+
+@pytest.mark.parametrize("module, options, sentence", [
+    (team, dict(team_alias="t", require_trace_id=True), "require_trace_id of a team needs LiteLLM 1.108.0"),
+    (access_group, dict(access_group_name="g", access_skill_names=["s"]),
+     "access_skill_names of an access_group needs LiteLLM 1.108.0"),
+    (model, dict(model_name="m", litellm_params={"model": "openai/x", "tpd": 1000}),
+     "litellm_params.tpd of a model needs LiteLLM 1.109.0"),
+], ids=["team", "access-group", "model"])
+@pytest.mark.parametrize("check_mode", [False, True], ids=["apply", "check"])
+def test_modules_refuse_a_newer_option_before_anything_is_read_or_written(capsys, stub, module, options, sentence,
+                                                                          check_mode):
+    stub.routes = dict(OLD_PROXY)
+    args = dict(api_url=stub.url, api_key=KEY, _ansible_check_mode=check_mode, **options)
+    with patch_module_args(args), pytest.raises(SystemExit):
+        module.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"] and sentence + " or newer, which this proxy is not (it reports version 1.106.2" in \
+        result["msg"], result["msg"]
+    assert [r.path for r in stub.requests] == ["/health/readiness/details"]

@@ -1,9 +1,12 @@
 """Every API call of the collection exists in the OpenAPI document of each LiteLLM version we keep a route list for.
 
 The lists (tests/data/litellm-routes/<version>.txt) are extracted offline from each version's wheel by
-scripts/litellm-routes; the pinned version's list is checked against the installed wheel when it is importable.
+scripts/litellm-routes, which records each wheel's file name and sha256 in wheels.sha256; the pinned version's list
+is checked against the installed wheel when it is importable, and each recorded wheel against its sha256 when
+scripts/litellm-routes left it in .cache/wheels.
 """
 
+import hashlib
 import importlib
 import importlib.metadata
 import pkgutil
@@ -26,6 +29,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry impo
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "litellm-routes"
 VERSIONS = sorted(path.stem for path in DATA.glob("*.txt"))
+WHEELS = dict(line.split(" ", 1) for line in (DATA / "wheels.sha256").read_text().splitlines())
 PINNED = re.search(r"^litellm\[proxy\]==(\S+)", (ROOT / "requirements.txt").read_text(), re.M).group(1)
 # A call with a literal path in the collection's code: client.get("/budget/list"), client.post("/key/%s/...").
 LITERAL_CALL = re.compile(r"\.(?:get|get_kept|post|request)\(\s*(?:\"[A-Z]+\",\s*)?\"(/[^\"]*)\"")
@@ -113,3 +117,18 @@ def test_pinned_list_matches_installed_wheel():
                             capture_output=True, text=True, check=True, cwd=str(DATA)).stdout
     assert [line for line in dumped.splitlines() if re.match(r"^[A-Z]+ /", line)] == routes(PINNED), (
         "tests/data/litellm-routes/%s.txt is stale: re-run scripts/litellm-routes %s" % (PINNED, PINNED))
+
+
+def test_every_list_names_its_wheel():
+    assert sorted(WHEELS) == VERSIONS
+    for version, record in WHEELS.items():
+        assert re.match(r"^litellm-%s-\S+\.whl sha256:[0-9a-f]{64}$" % re.escape(version), record), record
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_recorded_wheel_is_the_one_downloaded(version):
+    name, digest = WHEELS[version].split(" sha256:")
+    path = ROOT / ".cache" / "wheels" / name
+    if not path.exists():
+        pytest.skip("%s is not in .cache/wheels (scripts/litellm-routes %s downloads it)" % (name, version))
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest

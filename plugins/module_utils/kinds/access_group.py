@@ -6,7 +6,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
+from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires, since
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Endpoint,
     Field,
@@ -34,6 +34,8 @@ ACCESS_GROUP = Resource(
         Field("access_model_names", "list", elements="str"),
         Field("access_mcp_server_ids", "list", elements="str"),
         Field("access_agent_ids", "list", elements="str"),
+        Field("mcp_tool_permissions", "dict", requires=since("1.108.0")),
+        Field("access_skill_names", "list", elements="str", requires=since("1.108.0")),
         Field("assigned_team_ids", "list", elements="str"),
         Field("assigned_key_ids", "list", elements="str", no_log=False),
         Field("created_at", option=False),

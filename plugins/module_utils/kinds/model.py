@@ -9,7 +9,7 @@ __metaclass__ = type
 import re
 import uuid
 
-from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
+from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires, since
 from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CRMap, CRRef, CRRule, CRSecret
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import (
@@ -45,6 +45,12 @@ MODEL_MASKED_SEGMENTS = frozenset(("password", "secret", "key", "token", "auth",
 MODEL_SHOWN_PARAMS = ("litellm_credential_name", "default_api_key_tpm_limit", "default_api_key_rpm_limit")
 # litellm_params keys set with options of their own: key -> option (api_key is the connection's own option name).
 MODEL_PARAM_OPTIONS = {"api_key": "provider_api_key", "tags": "tags"}
+# litellm_params and model_info keys a LiteLLM older than the release that added them stores and ignores (a model
+# limited to rpd requests a day would not be limited): refused there (GenericLiteLLMParams and ModelInfo of each
+# release on PyPI; 1.107.x is not on PyPI).
+MODEL_PARAMS_SINCE = {"rpd": since("1.109.0"), "tpd": since("1.109.0"), "daily_reset_time": since("1.109.0")}
+MODEL_INFO_SINCE = {"enforce_supported_endpoints": since("1.109.0"), "max_embedding_batch_size": since("1.109.0"),
+                    "pricing_provider": since("1.109.0"), "ptu_shares": since("1.108.0")}
 
 
 def model_param_hidden(key):
@@ -67,7 +73,7 @@ class ModelParams(MergedDict):
     LiteLLM answers with it resolved. Keys LiteLLM hides belong in api_key and secret_litellm_params."""
 
     def __init__(self):
-        super(ModelParams, self).__init__("litellm_params", keep_keys=("api_key", "tags"))
+        super(ModelParams, self).__init__("litellm_params", keep_keys=("api_key", "tags"), key_requires=MODEL_PARAMS_SINCE)
 
     def read(self, raw):
         live = dict(get_path(raw, self.path) or {})
@@ -231,7 +237,8 @@ MODEL = Resource(
         ModelParams(),
         ModelSecret("provider_api_key", "api_key"),
         ModelSecretParams(),
-        MergedDict("model_info", keep_keys=("id", "access_groups", "blocked", "db_model", MODEL_REFERENCES)),
+        MergedDict("model_info", keep_keys=("id", "access_groups", "blocked", "db_model", MODEL_REFERENCES),
+                   key_requires=MODEL_INFO_SINCE),
         Field("tags", "list", elements="str", path=("litellm_params", "tags")),
         Field("access_groups", "list", elements="str", path=("model_info", "access_groups")),
         Field("blocked", "bool", path=("model_info", "blocked")),

@@ -6,7 +6,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import ENTERPRISE_OPTION
+from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import ENTERPRISE_OPTION, since
 from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import (
     MODEL_BUDGETS,
     MONTHLY_BUDGET,
@@ -77,6 +77,9 @@ TEAM = Resource(
         Field("team_member_tpm_limit", "int", minimum=0, path=("team_member_budget_table", "tpm_limit")),
         Field("team_member_key_duration", path=("metadata", "team_member_key_duration"), no_log=False, requires=ENTERPRISE_OPTION),
         Field("default_team_member_models", "list", elements="str"),
+        Field("require_trace_id", "bool", path=("metadata", "require_trace_id"), requires=since("1.108.0")),
+        Field("team_member_model_max_budget", "dict", path=("team_member_budget_table", "model_max_budget"),
+              requires=since("1.108.0", enterprise=True)),
         Field("spend", "float", option=False),
         Field("created_at", option=False),
         Field("updated_at", option=False),
