@@ -18,6 +18,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._client import (
 )
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import (
     LiteLLMError,
+    MissingObject,
     UnsupportedError,
     ValidationError,
     scrub_data,
@@ -146,8 +147,9 @@ def ensure_names_exist(resource, desired, known, params=None):
     with ``*`` is a pattern, not an object."""
     for option, names, name in resource.named(desired, params):
         if "*" not in str(name) and name not in known(names):
-            raise ValidationError("%s names %s %s '%s', which does not exist" % (
-                option, "an" if names.target.kind[0] in "aeiou" else "a", names.target.kind, name))
+            raise MissingObject("%s names %s %s '%s', which does not exist" % (
+                option, "an" if names.target.kind[0] in "aeiou" else "a", names.target.kind, name),
+                "%s '%s'" % (names.target.kind, name))
 
 
 def live_names(client):
