@@ -41,7 +41,7 @@ description:
     C(key) option (C(sk-) and at least 16 characters, the format of the module's own values). The key is then
     found by the value's hash (its C(token)), whatever its alias (a changed alias renames it), so a run after one
     that stopped once LiteLLM had the key never creates a second; otherwise it is created with that value (refused
-    when LiteLLM deleted, revoked, a key with it). A live key with the alias and another value is refused:
+    when LiteLLM deleted, revoked, a key with it). A live key with the alias and another value is refused,
     C(gateway_state) does not rotate keys (M(llmops.litellm.virtual_key) does).
   - B(Secrets.) Write-only options (a credential's C(credential_values), a model's C(provider_api_key), ...) are
     never compared (LiteLLM does not return them). They are sent when the object is created and, with
@@ -135,7 +135,7 @@ options:
       - V(fail) refuses the whole document, before anything is written, with one sentence naming the first such
         object, its option and the reason.
       - V(skip) holds back each such object (its options, its name, a licence its options need, its plan against
-        the live state: reported with C(status=invalid) and that sentence as C(error)), each object naming one that
+        the live state; reported with C(status=invalid) and that sentence as C(error)), each object naming one that
         exists neither live nor in the document (C(status=waiting), C(waiting_for) naming it), and each object
         whose parent or named object is held back (C(status=waiting), C(waiting_for) naming the parent). Nothing of
         a held object is written, and it is never pruned; every other object is applied as usual and the run
@@ -359,6 +359,8 @@ class GatewayStateModule(LiteLLMModule):
         client_for = thread_clients(self.client_factory)
         declared = ensure_offered(self.client, declared, invalid=invalid)
         held = [held_item(*refused) for refused in invalid or []]
+        for item in held:
+            self.no_log_values.update(item.params["_no_log"])
         self.action = "read the live state"
         live = read_live(client_for, needed_kinds(declared + [(i.resource, i.where, i.params) for i in held], scope,
                                                   params["unmanaged"]), workers)

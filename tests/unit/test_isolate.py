@@ -146,3 +146,13 @@ def test_a_key_value_that_cannot_be_used_is_refused_alone(declared, live, messag
         planning.Planner(documents.parse_document(document), {"virtual_key": live, "team": []},
                          documents.make_scope(document), "preserve").plan()
     assert error.value.msg.startswith(message)
+
+
+def test_the_secrets_of_an_object_refused_before_it_was_parsed_are_kept_for_no_log():
+    invalid: list[Any] = []
+    documents.parse_document({"virtual_keys": [{"key_alias": "k", "key": VALUE, "colour": "red"}],
+                              "credentials": [{"credential_name": "c", "credential_values": {"api_key": "sk-up-1234"},
+                                               "colour": "red"}]}, invalid)
+    held = [isolate.held_item(*refused) for refused in invalid]
+    assert [(i.where, i.status) for i in held] == [("credentials[0]", "invalid"), ("virtual_keys[0]", "invalid")]
+    assert [i.params["_no_log"] for i in held] == [{"sk-up-1234"}, {VALUE}]

@@ -18,7 +18,7 @@ from collections import namedtuple
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
+from ansible_collections.llmops.litellm.plugins.module_utils._errors import UnsupportedError, ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_PLURAL, KINDS, cascades_of
 
 
@@ -128,14 +128,25 @@ def ensure_declared_once(declared, invalid=None):
     """Refuse a document declaring one object twice (by id or by natural key): two declarations would create two
     objects, or fight over one. Returns ``declared``; with a list as ``invalid``, the later declarations are moved
     there (see parse_document) instead."""
-    seen, kept = {}, []
+    seen = {}
+
+    def once(resource, where, params):
+        for identity in identities(resource, params):
+            first = seen.setdefault((resource.kind, identity), where)
+            if first != where:
+                raise ValidationError("%s: %s is declared twice (%s declares it too)" % (where, identity, first))
+    return keep_valid(declared, once, invalid)
+
+
+def keep_valid(declared, check, invalid=None):
+    """The declared (Resource, where, params) that ``check(resource, where, params)`` lets pass. One it refuses
+    (ValidationError, UnsupportedError) fails the run, or, with a list as ``invalid`` (``invalid: skip``), is
+    appended there as (Resource, where, params, error) instead."""
+    kept = []
     for resource, where, params in declared:
         try:
-            for identity in identities(resource, params):
-                first = seen.setdefault((resource.kind, identity), where)
-                if first != where:
-                    raise ValidationError("%s: %s is declared twice (%s declares it too)" % (where, identity, first))
-        except ValidationError as exc:
+            check(resource, where, params)
+        except (ValidationError, UnsupportedError) as exc:
             if invalid is None:
                 raise
             invalid.append((resource, where, params, exc))

@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import LiteLLMError, MissingObject
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import object_spec
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.plan import (
     HELD,
     Contradiction,
@@ -52,10 +53,24 @@ def held_item(resource, where, obj, exc):
         obj = obj if isinstance(obj, dict) else {}
         params = dict((k, obj[k]) for k in (resource.key_field, resource.id_field) if isinstance(obj.get(k), str))
         params.update(state=obj.get("state") if obj.get("state") in ("present", "absent") else "present",
-                      _desired={}, _dropped=[], _no_log=set())
+                      _desired={}, _dropped=[], _no_log=secret_values(resource, obj))
     item = Item(resource, params, None, where)
     hold(item, exc)
     return item
+
+
+def secret_values(resource, obj):
+    """The values of an object refused before it was parsed that its no_log options hold (a key's ``key``, a
+    credential's ``credential_values``), so that the result never shows them."""
+    found = set()
+    for name, option in object_spec(resource).items():
+        value = obj.get(name)
+        if not option.get("no_log") or value in (None, ""):
+            continue
+        for each in value.values() if isinstance(value, dict) else [value]:
+            if isinstance(each, (str, int, float)) and str(each):
+                found.add(str(each))
+    return found
 
 
 class IsolatingPlanner(Planner):

@@ -33,6 +33,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._module import (
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import (
     OWNER_KEY,
     REDACTED,
+    keep_valid,
     key_file_name,
     natural_name,
 )
@@ -92,17 +93,8 @@ def ensure_offered(client, declared, paths=False, invalid=None):
     when check mode is about to predict writes, from a 2 MB /openapi.json read once). Returns the declared objects
     that pass; with a list as ``invalid`` (``invalid: skip``), those that do not are appended there as
     (Resource, where, params, error) instead of failing the run."""
-    offered = []
-    for resource, where, params in declared:
-        try:
-            ensure_object_offered(client, resource, where, params, paths)
-        except (ValidationError, UnsupportedError) as exc:
-            if invalid is None:
-                raise
-            invalid.append((resource, where, params, exc))
-            continue
-        offered.append((resource, where, params))
-    return offered
+    return keep_valid(declared, lambda resource, where, params: ensure_object_offered(
+        client, resource, where, params, paths), invalid)
 
 
 def ensure_object_offered(client, resource, where, params, paths):
