@@ -7,6 +7,9 @@ users, virtual keys, customers) and each phase (create, no-op, drift check, upda
              objects spread over as many local hosts as the others' concurrency, with as many forks
   (b) state  ansible-playbook with one llmops.litellm.gateway_state task reading the document file (as
              playbooks/reconcile.yml and drift.yml do)
+  (s) skip   as (b), with ``invalid: skip`` and, beside the N objects, 3 invalid ones (a team without a name, a team
+             with a misread budget_duration, a model whose api_base is not a URL) and 2 keys waiting (one of the
+             invalid team, one of a team that exists nowhere): each run must hold exactly those 5 back
   (c) raw    a plain Python HTTP loop (requests, ThreadPoolExecutor with the same concurrency) sending the same
              writes; for no-op and drift check, the list reads that a comparison needs at least
 
@@ -158,6 +161,7 @@ class Playbook(Contender):
         if proc.returncode != 0:
             raise RuntimeError(f"{self.name}: ansible-playbook failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}")
         plays = json.loads(proc.stdout[proc.stdout.index("{"):])["plays"]
+        self.last_plays = plays
         return sum(task_seconds(t["task"]["duration"]) for play in plays for t in play["tasks"])
 
     def inventory(self, doc: dict[str, Any]) -> dict[str, Any]:
@@ -212,6 +216,33 @@ class State(Playbook):
             "files": [str(path)], "key_dir": str(self.keydir), "workers": self.workers}}
         return [{"name": "state", "hosts": "localhost", "gather_facts": False, "module_defaults": self.defaults(),
                  "tasks": [task]}]
+
+
+class Skip(State):
+    """gateway_state with ``invalid: skip``, the N objects and 5 held back (3 invalid, 2 waiting on them)."""
+
+    name = "skip"
+
+    def plays(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
+        prefix = doc["teams"][0]["team_alias"].rsplit("team-", 1)[0]
+        held = dict((kind, list(objects)) for kind, objects in doc.items())
+        held["teams"] += [{"max_budget": 1}, {"team_alias": prefix + "bad-team", "budget_duration": "30 days"}]
+        held["models"] += [{"model_name": prefix + "bad-model", "litellm_params": {"model": "openai/gpt-4o",
+                                                                                  "api_base": "not-a-url"}}]
+        held["virtual_keys"] += [{"key_alias": prefix + "key-of-bad-team", "team_alias": prefix + "bad-team"},
+                                 {"key_alias": prefix + "key-of-ghost", "team_alias": prefix + "ghost-team"}]
+        plays = super().plays(held)
+        plays[0]["tasks"][0]["llmops.litellm.gateway_state"]["invalid"] = "skip"
+        return plays
+
+    def run(self, phase: str, doc: dict[str, Any]) -> float:
+        seconds = super().run(phase, doc)
+        result = self.last_plays[0]["tasks"][0]["hosts"]["localhost"]
+        statuses = [o.get("status") for o in result["objects"] if "where" in o]
+        if (statuses.count("invalid"), statuses.count("waiting")) != (3, 2):
+            raise RuntimeError(f"skip: held back {statuses.count('invalid')} invalid and "
+                               f"{statuses.count('waiting')} waiting objects, not 3 and 2")
+        return seconds
 
 
 class Raw(Contender):
@@ -326,7 +357,7 @@ class Raw(Contender):
             self.call("POST", "/customer/delete", {"user_ids": [o["user_id"]]})
 
 
-CONTENDERS = {"raw": Raw, "state": State, "loop": Loop}
+CONTENDERS = {"raw": Raw, "state": State, "skip": Skip, "loop": Loop}
 
 
 # --- the run -----------------------------------------------------------------------------------------------------

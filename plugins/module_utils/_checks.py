@@ -7,7 +7,7 @@ misread, a parent or a named object that does not exist."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
+from ansible_collections.llmops.litellm.plugins.module_utils._errors import MissingObject, ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import get_path
 
 
@@ -50,5 +50,6 @@ def ensure_names_exist(resource, desired, known, params=None):
     with ``*`` is a pattern, not an object."""
     for option, names, name in resource.named(desired, params):
         if "*" not in str(name) and name not in known(names):
-            raise ValidationError("%s names %s %s '%s', which does not exist" % (
-                option, "an" if names.target.kind[0] in "aeiou" else "a", names.target.kind, name))
+            raise MissingObject("%s names %s %s '%s', which does not exist" % (
+                option, "an" if names.target.kind[0] in "aeiou" else "a", names.target.kind, name),
+                "%s '%s'" % (names.target.kind, name))

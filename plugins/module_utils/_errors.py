@@ -97,5 +97,14 @@ class ValidationError(LiteLLMError):
     """The module's input is invalid; nothing was sent."""
 
 
+class MissingObject(ValidationError):
+    """An object names another (its team, its credential) that exists neither live nor declared: it waits for it.
+    ``waits_for`` names the missing object as reports do (``team 'research'``)."""
+
+    def __init__(self, msg, waits_for):
+        super(MissingObject, self).__init__(msg)
+        self.waits_for = waits_for
+
+
 class UnsupportedError(LiteLLMError):
     """This LiteLLM cannot do what the module asks (an endpoint, a licence or a setting it lacks), as it says itself."""

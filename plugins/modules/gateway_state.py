@@ -37,11 +37,17 @@ description:
     the proxy's one set of settings as M(llmops.litellm.proxy_settings) declares it (entries merged key by key; only
     the keys declared are compared and set, after every object of the document; no C(state=absent)). Changes are
     reported as kind C(proxy_settings), name C(proxy). It is never pruned.
-  - B(Virtual keys.) A key's value never appears in a document or in any output. The value of a new key is made
+  - B(Virtual keys.) A key's value never appears in any output. The value of a new key is made
     by the module and written to a 0600 file in O(key_dir) (named after the key's alias) or to the key's own
     C(key_file), before LiteLLM is called; a run that stopped before LiteLLM created the key uses that file again.
     Creating a key without either fails before anything is written. Deleting a key removes its file when it holds
     that key.
+  - A caller that made and kept a key's value itself (the operator keeps it in a Secret) declares it with the key's
+    C(key) option (C(sk-) and at least 16 characters, the format of the module's own values). The key is then
+    found by the value's hash (its C(token)), whatever its alias (a changed alias renames it), so a run after one
+    that stopped once LiteLLM had the key never creates a second; otherwise it is created with that value (refused
+    when LiteLLM deleted, revoked, a key with it). A live key with the alias and another value is refused,
+    C(gateway_state) does not rotate keys (M(llmops.litellm.virtual_key) does).
   - B(Secrets.) Write-only options (a credential's C(credential_values), a model's C(provider_api_key), ...) are
     never compared (LiteLLM does not return them). They are sent when the object is created and, with
     O(update_secrets=always) (or the object's own C(update_secrets)), on every run. A value starting with
@@ -128,6 +134,21 @@ options:
         declared absent, a model using a credential declared absent) is refused.
     type: bool
     default: false
+  invalid:
+    description:
+      - What to do with declared objects that are not valid on their own.
+      - V(fail) refuses the whole document, before anything is written, with one sentence naming the first such
+        object, its option and the reason.
+      - V(skip) holds back each such object (its options, its name, a licence its options need, its plan against
+        the live state; reported with C(status=invalid) and that sentence as C(error)), each object naming one that
+        exists neither live nor in the document (C(status=waiting), C(waiting_for) naming it), and each object
+        whose parent or named object is held back (C(status=waiting), C(waiting_for) naming the parent). Nothing of
+        a held object is written, and it is never pruned; every other object is applied as usual and the run
+        succeeds, with a warning listing them. A document that is not a mapping of kinds to lists, or whose
+        objects contradict each other (one declared under a parent another deletes), is still refused whole.
+    type: str
+    choices: [fail, skip]
+    default: fail
 notes:
   - Organization members given by C(user_email) must name users that exist before the run (LiteLLM adds
     organization members by user_id only).
@@ -210,11 +231,27 @@ changes:
       type: list
       elements: dict
     status:
-      description: What happened (not in check mode), V(created), V(updated), V(deleted), V(failed) or V(skipped);
-        V(changed) for an object LiteLLM changed with the deletion of another.
+      description:
+        - What happened (not in check mode), V(created), V(updated), V(deleted), V(unchanged), V(failed) or
+          V(skipped) (its parent failed); V(changed) for an object LiteLLM changed with the deletion of another.
+        - With O(invalid=skip), also in check mode, V(invalid) or V(waiting) for an object held back.
       type: str
     error:
-      description: Why the object failed or was skipped.
+      description: Why the object failed, was skipped, is invalid or waits; one sentence naming the object (by
+        C(where)), the option and the reason.
+      type: str
+    id:
+      description:
+        - The object's LiteLLM id (C(team_id), C(user_id), C(model_id), C(credential_name), ...), as read or, for an
+          object created by the run, as created; null for an object not created.
+        - A virtual key's id is its C(token), the hash of its value, which the collection keeps out of every output
+          (C(********)); the caller that declared the value with C(key) knows it.
+      type: str
+    where:
+      description: For a declared object, where the document declares it (C(teams[3])).
+      type: str
+    waiting_for:
+      description: For C(status=waiting), the object it waits for (C(team 'research')), missing or held back.
       type: str
   sample:
     - kind: team
@@ -223,7 +260,8 @@ changes:
       changes: [{path: max_budget, desired: 100.0, live: 50.0}]
       status: updated
 objects:
-  description: Every declared object and every live object in scope, with its action and status (no changes).
+  description: Every declared object and every live object in scope, with its action, status, id, and where, error
+    and waiting_for as in RV(changes) (no per-field changes).
   returned: always
   type: list
   elements: dict
@@ -251,8 +289,15 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document im
     read_documents,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.export import export_document, scrub_export
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.isolate import (
+    INVALID_POLICIES,
+    IsolatingPlanner,
+    held_item,
+    hold_unoffered,
+)
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.live import read_live, thread_clients
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.plan import (
+    HELD,
     POLICIES,
     Planner,
     ensure_offered,
@@ -293,6 +338,7 @@ class GatewayStateModule(LiteLLMModule):
             key_dir=dict(type="path"),
             workers=dict(type="int", default=8),
             cascade=dict(type="bool", default=False),
+            invalid=dict(type="str", choices=list(INVALID_POLICIES), default="fail"),
         ), required_one_of=[("document", "files")])
 
     def client_factory(self):
@@ -310,24 +356,34 @@ class GatewayStateModule(LiteLLMModule):
         document = merge_documents(documents)
         self.action = "validate the document"
         document, proxy = settings.from_document(document)
-        declared = parse_document(document)
+        invalid = [] if params["invalid"] == "skip" else None  # skip: objects refused alone, in the result
+        declared = parse_document(document, invalid)
         for _resource, _where, object_params in declared:
             self.no_log_values.update(object_params["_no_log"])
         scope = params["scope"] or {}
         scope = make_scope(document, scope.get("kinds"), scope.get("name_prefix"), scope.get("owner"))
         workers = params["workers"]
         client_for = thread_clients(self.client_factory)
-        ensure_offered(self.client, declared)
+        declared = ensure_offered(self.client, declared, invalid=invalid)
+        held = [held_item(*refused) for refused in invalid or []]
+        for item in held:
+            self.no_log_values.update(item.params["_no_log"])
         self.action = "read the live state"
-        live = read_live(client_for, needed_kinds(declared, scope, params["unmanaged"]), workers)
+        live = read_live(client_for, needed_kinds(declared + [(i.resource, i.where, i.params) for i in held], scope,
+                                                  params["unmanaged"]), workers)
         proxy_changes = self.plan_proxy_settings(proxy) if proxy else {}
         self.action = "plan the document"
-        plan = Planner(declared, live, scope, params["unmanaged"], params["update_secrets"], params["key_dir"],
-                       params["cascade"]).plan()
+        planner = IsolatingPlanner(declared, live, scope, params["unmanaged"], params["update_secrets"],
+                                   params["key_dir"], params["cascade"], held) if invalid is not None else \
+            Planner(declared, live, scope, params["unmanaged"], params["update_secrets"], params["key_dir"],
+                    params["cascade"])
+        plan = planner.plan()
         if self.check_mode and plan.work:
             work = set(id(i) for i in plan.work)
+            unoffered = [] if invalid is not None else None
             ensure_offered(self.client, [(i.resource, i.where, i.params) for i in plan.items if id(i) in work],
-                           paths=True)
+                           paths=True, invalid=unoffered)
+            hold_unoffered(plan, unoffered or [])
         dropped = []
         if not self.check_mode:
             self.action = "apply the document"
@@ -358,8 +414,9 @@ class GatewayStateModule(LiteLLMModule):
             changed=dropped or any(i.written or i.status not in ("failed", "skipped") for i in plan.work)
             if not self.check_mode
             else plan.changed,
-            changes=[i.report() for i in plan.work + plan.cascaded] + list(extra),
-            objects=[dict((k, v) for k, v in i.report().items() if k != "changes") for i in everything],
+            changes=[i.report(not self.check_mode) for i in plan.work + plan.cascaded] + list(extra),
+            objects=[dict((k, v) for k, v in i.report(not self.check_mode).items() if k != "changes")
+                     for i in everything],
             summary=plan.summary(),
         )
         if self._diff:
@@ -372,6 +429,10 @@ class GatewayStateModule(LiteLLMModule):
             adopted = set((i.resource.kind, i.object_id) for i in plan.unmanaged if i.action == "adopt")
             result["adopted"] = scrub_export(export_document(live, scope.kinds, only=adopted),
                                              (self.params["api_key"],))
+        held = [i for i in plan.items if i.status in HELD]
+        if held:
+            self.warn("%d of %d declared objects held back (invalid: skip), nothing of them written: %s" % (
+                len(held), len(plan.items), "; ".join(i.error for i in held[:10])))
         failed = [i for i in plan.work if i.status in ("failed", "skipped")]
         if failed:
             applied = [i for i in plan.work if i.written or i.status not in ("failed", "skipped")]

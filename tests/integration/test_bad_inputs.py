@@ -328,8 +328,13 @@ def type_cases(p: str) -> list[Case]:
                      "failed to validate the document: unknown kind widgets in the document"),
         gateway_case("gateway unknown option", {"teams": [{"team_alias": p + "t", "colour": "red"}]}, "teams[0]",
                      "unsupported option colour for a team"),
-        gateway_case("gateway key value declared", {"virtual_keys": [{"key_alias": p + "k", "key": "sk-" + p}]},
-                     None, "failed to validate the document: virtual_keys[0]: key not allowed in a document"),
+        gateway_case("gateway key rotation declared", {"virtual_keys": [{"key_alias": p + "k", "regenerate": True}]},
+                     None, "failed to validate the document: virtual_keys[0]: regenerate not allowed in a document"),
+        gateway_case("gateway key value not a key", {"virtual_keys": [{"key_alias": p + "k", "key": "no-key-" + p}]},
+                     "virtual_keys[0]", "key must start with sk- (LiteLLM takes any other value for a key's hash)",
+                     action="plan"),
+        gateway_case("gateway key value too short", {"virtual_keys": [{"key_alias": p + "k", "key": "sk-short"}]},
+                     "virtual_keys[0]", "key must be at least 16 characters long", action="plan"),
     ]
 
 

@@ -407,7 +407,7 @@ def test_playbooks_reconcile_report_drift_for_ci_and_export(litellm_proxy, prefi
             gateway_drift_markdown=str(tmp_path / "drift.md"), gateway_fail_on_drift=True))
         assert drift.rc != 0, "drift.yml did not fail on drift"
         assert json.loads(report.read_text()) == {"drifted": True, "summary": {"none": 1, "update": 1}, "drift": [
-            {"kind": "team", "name": prefix + "team", "action": "update",
+            {"kind": "team", "name": prefix + "team", "action": "update", "id": team["team_id"], "where": "teams[0]",
              "changes": [{"path": "max_budget", "desired": 5.0, "live": 6.0}]}]}
 
         export = run_playbook(playbooks / "export.yml", extra_vars=dict(

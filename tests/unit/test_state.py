@@ -46,7 +46,7 @@ KEY = {"token": "h1", "key_alias": "ci", "team_id": "t1", "max_budget": 2.0, "me
     ({"teams": [{"team_alias": "x", "max_budget": "lots"}]}, "max_budget"),
     ({"teams": [{"team_alias": "x", "max_budget": -1}]}, "teams[0]: max_budget must be >= 0, got -1"),
     ({"teams": [{"models": ["a"]}]}, "teams[0]: one of the following is required: team_alias, team_id"),
-    ({"virtual_keys": [{"key_alias": "k", "key": "sk-abcdefghijklmnop"}]}, "virtual_keys[0]: key not allowed"),
+    ({"virtual_keys": [{"key_alias": "k", "regenerate": True}]}, "virtual_keys[0]: regenerate not allowed"),
     ({"virtual_keys": [{"key_alias": "k", "team_id": "t", "team_alias": "r"}]},
      "mutually exclusive: team_id|team_alias"),
     ({"customers": [{"user_id": "c", "budget_id": "b", "max_budget": 1}]}, "mutually exclusive: budget_id|max_budget"),

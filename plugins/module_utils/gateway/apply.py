@@ -32,6 +32,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._virtual_key import
     read_key_file,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import key_file_name
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.plan import HELD
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import KINDS
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import VIRTUAL_KEY
 
@@ -145,7 +146,7 @@ class Applier(object):
         known_id, where = item.desired.get(resource.id_field), None
         if resource is VIRTUAL_KEY:
             # kept in the key file before LiteLLM sees it; a value LiteLLM has deleted is never used again
-            value, where, item.note = plan_new_value(client, item.key_file, None, item.label)
+            value, where, item.note = plan_new_value(client, item.key_file, params.get("key"), item.label)
             body["key"] = value or new_key()
             keep_value(item.key_file, body["key"], where)
             known_id = key_hash(body["key"])
@@ -175,6 +176,8 @@ def drop_key_files(plan, key_dir):
     never saw LiteLLM's answer, or never created): their value must not come back. Returns the paths removed."""
     removed = []
     for item in plan.items + plan.unmanaged + plan.cascaded:
+        if item.status in HELD:
+            continue  # nothing of an object held back by ``invalid: skip`` is touched
         gone = item.raw is None and item.params.get("state") == "absent"
         if item.resource is not VIRTUAL_KEY or not (item.status == "deleted" or gone) or not item.name:
             continue

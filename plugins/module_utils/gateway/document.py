@@ -18,7 +18,7 @@ from collections import namedtuple
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
+from ansible_collections.llmops.litellm.plugins.module_utils._errors import UnsupportedError, ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_PLURAL, KINDS, cascades_of
 
 
@@ -75,11 +75,13 @@ def natural_name(resource, obj):
 Scope = namedtuple("Scope", "kinds name_prefix owner")
 
 
-def parse_document(document):
+def parse_document(document, invalid=None):
     """The declared objects: [(Resource, where, params)], validated with each kind's module argument spec.
 
     Raises ValidationError naming the object and the option for the first problem found; nothing is read or
-    written before the whole document is valid.
+    written before the whole document is valid. With a list as ``invalid`` (``invalid: skip``), an object that is
+    not valid on its own is left out and appended there as (Resource, where, object, ValidationError) instead; a
+    document that is not a mapping of kinds to lists is still refused whole.
     """
     if not isinstance(document, dict):
         raise ValidationError("the document must be a mapping of kinds to lists of objects")
@@ -99,9 +101,14 @@ def parse_document(document):
                                           required_one_of=None if resource.id_field == resource.key_field else
                                           [(resource.key_field, resource.id_field)])
         for index, obj in enumerate(objects):
-            declared.append(parse_object(resource, validator, "%s[%d]" % (resource.plural, index), obj))
-    ensure_declared_once(declared)
-    return declared
+            where = "%s[%d]" % (resource.plural, index)
+            try:
+                declared.append(parse_object(resource, validator, where, obj))
+            except ValidationError as exc:
+                if invalid is None:
+                    raise
+                invalid.append((resource, where, obj, exc))
+    return ensure_declared_once(declared, invalid)
 
 
 def identities(resource, params):
@@ -120,15 +127,35 @@ def identities(resource, params):
     return found
 
 
-def ensure_declared_once(declared):
+def ensure_declared_once(declared, invalid=None):
     """Refuse a document declaring one object twice (by id or by natural key): two declarations would create two
-    objects, or fight over one."""
+    objects, or fight over one. Returns ``declared``; with a list as ``invalid``, the later declarations are moved
+    there (see parse_document) instead."""
     seen = {}
-    for resource, where, params in declared:
+
+    def once(resource, where, params):
         for identity in identities(resource, params):
             first = seen.setdefault((resource.kind, identity), where)
             if first != where:
                 raise ValidationError("%s: %s is declared twice (%s declares it too)" % (where, identity, first))
+    return keep_valid(declared, once, invalid)
+
+
+def keep_valid(declared, check, invalid=None):
+    """The declared (Resource, where, params) that ``check(resource, where, params)`` lets pass. One it refuses
+    (ValidationError, UnsupportedError) fails the run, or, with a list as ``invalid`` (``invalid: skip``), is
+    appended there as (Resource, where, params, error) instead."""
+    kept = []
+    for resource, where, params in declared:
+        try:
+            check(resource, where, params)
+        except (ValidationError, UnsupportedError) as exc:
+            if invalid is None:
+                raise
+            invalid.append((resource, where, params, exc))
+            continue
+        kept.append((resource, where, params))
+    return kept
 
 
 def parse_object(resource, validator, where, obj):
@@ -136,8 +163,9 @@ def parse_object(resource, validator, where, obj):
         raise ValidationError("%s must be a mapping of options" % where)
     refused = sorted(set(obj).intersection(resource.refused))
     if refused:
-        raise ValidationError("%s: %s not allowed in a document (a key's value is never declared: new values go to "
-                              "key_dir or the key's key_file)" % (where, ", ".join(refused)))
+        raise ValidationError("%s: %s not allowed in a document (a rotation is an act, not a state; a new key's value "
+                              "goes to key_dir, to the key's key_file, or is declared with key)" % (
+                                  where, ", ".join(refused)))
     params, dropped = drop_placeholders(obj)
     if resource.id_field == resource.key_field and not params.get(resource.key_field):
         raise ValidationError("%s: %s is required" % (where, resource.key_field))

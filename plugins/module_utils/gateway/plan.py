@@ -12,7 +12,11 @@ __metaclass__ = type
 import os
 
 from ansible_collections.llmops.litellm.plugins.module_utils._cascade import DELETED, cascade_of, refuse
-from ansible_collections.llmops.litellm.plugins.module_utils._errors import UnsupportedError, ValidationError
+from ansible_collections.llmops.litellm.plugins.module_utils._errors import (
+    MissingObject,
+    UnsupportedError,
+    ValidationError,
+)
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import MergedDict, PartialDict
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import MemberPlan, get_path
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import object_requirements, unsupported
@@ -27,15 +31,19 @@ from ansible_collections.llmops.litellm.plugins.module_utils._write import plan_
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import (
     OWNER_KEY,
     REDACTED,
+    keep_valid,
     key_file_name,
     natural_name,
 )
+from ansible_collections.llmops.litellm.plugins.module_utils._virtual_key import key_hash, key_problem
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization import no_member_user
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_PLURAL, KINDS, cascades_of
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import VIRTUAL_KEY
 
 
 POLICIES = ("preserve", "prune", "adopt")
+# The statuses of declared objects that ``invalid: skip`` holds back: nothing of them is written.
+HELD = ("invalid", "waiting")
 # The desired value of an id that a parent created by the same run gets (a new team's team_id, in its keys).
 KNOWN_AFTER_APPLY = "(known after apply)"
 
@@ -77,20 +85,26 @@ def member_changes(resource, plan, live):
             + [dict(path=path(m), desired=None, live=m["role"]) for m in plan.remove])
 
 
-def ensure_offered(client, declared, paths=False):
+def ensure_offered(client, declared, paths=False, invalid=None):
     """Before anything is written, what a module checks first, for each declared (resource, where, params): the
     licence its kind and options need and the kind's preflight (``paths``: the API calls they need instead, asked
-    when check mode is about to predict writes, from a 2 MB /openapi.json read once)."""
-    for resource, where, params in declared:
-        for requires, what in object_requirements(resource, params["_desired"]):
-            reason = unsupported(client, requires, what, resource, paths=paths, licence=not paths)
-            if reason:
-                raise UnsupportedError("%s: %s" % (where, reason))
-        if resource.preflight and not paths:
-            try:
-                resource.preflight(client, params)
-            except ValidationError as exc:
-                raise ValidationError("%s: %s" % (where, exc.msg))
+    when check mode is about to predict writes, from a 2 MB /openapi.json read once). Returns the declared objects
+    that pass; with a list as ``invalid`` (``invalid: skip``), those that do not are appended there as
+    (Resource, where, params, error) instead of failing the run."""
+    return keep_valid(declared, lambda resource, where, params: ensure_object_offered(
+        client, resource, where, params, paths), invalid)
+
+
+def ensure_object_offered(client, resource, where, params, paths):
+    for requires, what in object_requirements(resource, params["_desired"]):
+        reason = unsupported(client, requires, what, resource, paths=paths, licence=not paths)
+        if reason:
+            raise UnsupportedError("%s: %s" % (where, reason))
+    if resource.preflight and not paths:
+        try:
+            resource.preflight(client, params)
+        except ValidationError as exc:
+            raise ValidationError("%s: %s" % (where, exc.msg))
 
 
 class Contradiction(ValidationError):
@@ -117,7 +131,10 @@ class Item(object):
         self.awaiting = {}                  # option -> parent Item whose id is known once it is created
         self.parents = []
         self.action = "none"                # create | update | delete | none | unmanaged | adopt
-        self.status = None                  # created | updated | deleted | failed | skipped (after apply)
+        self.status = None                  # created | updated | deleted | failed | skipped (after apply);
+        #                                     invalid | waiting (held back by ``invalid: skip``, from the plan on)
+        self.waits_for = None               # for a waiting object: the object it waits for ("team 'research'")
+        self.by_value = False               # a virtual key found by the hash of its declared value
         self.error = None
         self.note = None                    # what the user should know of the apply (a revoked key's new value)
         self.object_id = raw.get(resource.id_field) if raw else None
@@ -134,10 +151,19 @@ class Item(object):
     def label(self):
         return "%s '%s'" % (self.resource.kind, self.name)
 
-    def report(self):
-        entry = dict(kind=self.resource.kind, name=self.name, action=self.action, changes=self.diff)
+    def report(self, ran=False):
+        """The entry of this object in a result (``ran``: after an apply, where a declared object left as it was
+        is ``unchanged``)."""
+        entry = dict(kind=self.resource.kind, name=self.name, action=self.action, changes=self.diff,
+                     id=self.object_id)
+        if self.where:
+            entry["where"] = self.where
+        if self.waits_for:
+            entry["waiting_for"] = self.waits_for
         if self.status:
             entry["status"] = self.status
+        elif ran and self.where and self.action == "none":
+            entry["status"] = "unchanged"
         if self.error:
             entry["error"] = self.error
         if self.cascade_of is not None:
@@ -159,7 +185,8 @@ class Plan(object):
 
     @property
     def work(self):
-        return [i for i in self.items + self.unmanaged if i.action in ("create", "update", "delete")]
+        return [i for i in self.items + self.unmanaged if i.action in ("create", "update", "delete")
+                and i.status not in HELD]
 
     @property
     def changed(self):
@@ -224,6 +251,8 @@ class Planner(object):
     # matching ------------------------------------------------------------------------------------------------
 
     def match(self, resource, where, params):
+        if resource is VIRTUAL_KEY and params.get("key") is not None:
+            return self.match_key_value(where, params)
         object_id = params.get(resource.id_field)
         if object_id and resource.id_field != resource.key_field:
             found = [o for o in [self.by_id.get((resource.kind, object_id))] if o is not None]
@@ -239,6 +268,32 @@ class Planner(object):
         item = Item(resource, params, raw, where)
         if raw is not None:
             claim = (resource.kind, raw.get(resource.id_field))
+            if claim in self.claimed:
+                raise ValidationError("%s and %s declare the same %s" % (self.claimed[claim].where, where, item.label))
+            self.claimed[claim] = item
+        return item
+
+    def match_key_value(self, where, params):
+        """A virtual key declared with its value (``key``, kept by the caller, as the operator keeps it in a Secret):
+        the one value format is checked, and the key is found by the value's hash (a run after one that stopped once
+        LiteLLM had the key, or a renamed alias); a live key with the alias and another value is refused, as
+        gateway_state does not rotate keys."""
+        value, label = params["key"], VIRTUAL_KEY.label(params)
+        if key_problem(value):
+            raise ValidationError("%s: key %s" % (where, key_problem(value)))
+        token = key_hash(value)
+        if params.get("token") and params["token"] != token:
+            raise ValidationError("%s: token is not the hash of key: give one of them" % where)
+        raw = self.by_id.get((VIRTUAL_KEY.kind, token))
+        others = [o for o in self.by_key.get((VIRTUAL_KEY.kind, params.get("key_alias")), []) if o is not raw]
+        if raw is None and others:
+            raise ValidationError("%s: %s exists with another value (its token is not the hash of key); gateway_state "
+                                  "does not rotate keys: rotate it with llmops.litellm.virtual_key (key), or delete "
+                                  "it first" % (where, label))
+        item = Item(VIRTUAL_KEY, params, raw, where)
+        item.by_value = True
+        if raw is not None:
+            claim = (VIRTUAL_KEY.kind, token)
             if claim in self.claimed:
                 raise ValidationError("%s and %s declare the same %s" % (self.claimed[claim].where, where, item.label))
             self.claimed[claim] = item
@@ -263,7 +318,8 @@ class Planner(object):
             elif live:
                 params["_desired"][reference.field] = live[0][reference.target.id_field]
             else:
-                raise ValidationError("%s: %s" % (item.where, no_parent(reference.target, reference.option, key)))
+                raise MissingObject("%s: %s" % (item.where, no_parent(reference.target, reference.option, key)),
+                                    "%s '%s'" % (reference.target.kind, key))
         for target, path in item.resource.named_parents:
             parent = self.declared_by_key(target, get_path(params, path))
             if parent is not None:
@@ -279,7 +335,7 @@ class Planner(object):
             target, found = names.target, set()
             gone = set()
             for other in self.items:
-                if other.resource is target:
+                if other.resource is target and other.status not in HELD:
                     values = set(other.params.get(f) for f in names.fields) | set(other.view.get(f) for f in names.fields)
                     (found if other.params["state"] == "present" else gone).update(values)
             for raw in self.live.get(target.kind, []):
@@ -287,6 +343,8 @@ class Planner(object):
             return found - gone - set([None])
         try:
             ensure_names_exist(item.resource, item.params["_desired"], known, item.params)
+        except MissingObject as exc:
+            raise MissingObject("%s: %s" % (item.where, exc.msg), exc.waits_for)
         except ValidationError as exc:
             raise ValidationError("%s: %s" % (item.where, exc.msg))
 
@@ -341,12 +399,13 @@ class Planner(object):
                                                 " (a placeholder cannot create it: give the value)" if hidden else ""))
         if resource is VIRTUAL_KEY:
             default_file = os.path.join(self.key_dir, key_file_name(item.name)) if self.key_dir else None
-            item.key_file = params.get("key_file") or default_file
-            if not item.key_file:
+            # a declared value is kept by the caller: a key file only when the object names one
+            item.key_file = params.get("key_file") or (None if params.get("key") is not None else default_file)
+            if not item.key_file and params.get("key") is None:
                 raise ValidationError("%s: the value of a new virtual key is known only when it is created: set "
                                       "key_dir (or the key's key_file) so that it is kept" % item.where)
-            folder = os.path.dirname(os.path.abspath(item.key_file))
-            if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
+            folder = os.path.dirname(os.path.abspath(item.key_file)) if item.key_file else None
+            if folder and (not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK)):
                 raise ValidationError("%s: the new key's value goes to %s, but %s is %s" % (
                     item.where, item.key_file, folder,
                     "not a writable directory" if os.path.isdir(folder) else "not an existing directory"))
@@ -391,7 +450,8 @@ class Planner(object):
     def ensure_key_free(self, item, desired):
         """An object declared by id whose natural key is to change (or be created) must not take another's key."""
         resource, key = item.resource, desired.get(item.resource.key_field)
-        if not (item.params.get(resource.id_field) and resource.id_field != resource.key_field and resource.unique_key
+        if not ((item.params.get(resource.id_field) or item.by_value) and resource.id_field != resource.key_field
+                and resource.unique_key
                 and key is not None and key != item.view.get(resource.key_field)):
             return
         try:

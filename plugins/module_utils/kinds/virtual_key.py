@@ -117,9 +117,10 @@ VIRTUAL_KEY = Resource(
                 Reference("organization_alias", ORGANIZATION, "organization_id")],
     mutually_exclusive=[("team_id", "team_alias"), ("organization_id", "organization_alias")],
     names=[Names(("team_id",), TEAM, ("team_id",))],
-    # a key's value never belongs in a document (nor its rotation, a one-off act): new values go to key files
-    refused=["key", "return_key", "regenerate"],
-    document_options={"key_file": dict(type="path")},
+    # a new key's value goes to a key file, or is declared (``key``) by a caller that kept it first (the operator's
+    # Secret); a rotation is a one-off act, not a state
+    refused=["return_key", "regenerate"],
+    document_options={"key_file": dict(type="path"), "key": dict(type="str", no_log=True)},
     owner_field="metadata",
     export_id=False,
     bulk_join=_key_join,  # /key/list with full objects: no read per key
