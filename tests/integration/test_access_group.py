@@ -14,6 +14,8 @@ import pytest
 
 from tests.lib.lifecycle import Steps, check_each_option, check_four_steps
 
+pytestmark = pytest.mark.slow(60)  # measured in CI; make test starts it early (tests/conftest.py)
+
 LIST = "/v1/access_group"
 
 

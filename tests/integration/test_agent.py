@@ -16,6 +16,8 @@ import pytest
 
 from tests.lib.lifecycle import Steps, check_each_option, check_four_steps
 
+pytestmark = pytest.mark.slow(70)  # measured in CI; make test starts it early (tests/conftest.py)
+
 LIST = "/v1/agents"
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there
 CARD = {"protocolVersion": "1.0", "name": "Probe agent", "description": "first", "url": NOWHERE + "/",

@@ -6,10 +6,15 @@ same writes and the same error sentence, against the real LiteLLM.
 and each refusal the kind has. Every kind goes through the same steps, module and gateway side by side, each on its
 own object (the two names differ only by their last letter, and ids are LiteLLM's): create in check mode, create,
 apply again (no-op), update in check mode, update, delete; then each refusal. The steps of all kinds run in ONE
-ansible-playbook run (~0.4 s per task with pipelining, against ~4 s per playbook start); each task's requests are
-told apart by the base URL it is given (tests/lib/recording_proxy.py ``step_url``), so no mark tasks are needed.
-Organizations run against the Enterprise-switched twin (``litellm_proxy_premium``: same database, premium check
-on, TEST ONLY), through a second recorder; the licence refusals against the plain proxy.
+ansible-playbook run (~0.5 CPU-s per task with pipelining, against ~4 s per playbook start): one module task per
+kind and step, and ONE ``gateway_state`` task per step whose document holds the objects of every kind (a second one
+for the rows that run on the premium twin), as a user declares a gateway; each refusal is a task of its own on both
+sides. Each task's requests are told apart by the base URL it is given (tests/lib/recording_proxy.py ``step_url``),
+so no mark tasks are needed; within a gateway step, its diff names each object, and each write is given to the
+object whose name or LiteLLM id it sends (or, naming none, to the only kind whose module sent the same call in that
+step); a write given to no object, or to two, fails every row of that step. Organizations run against the
+Enterprise-switched twin (``litellm_proxy_premium``: same database, premium check on, TEST ONLY), through a second
+recorder; the licence refusals against the plain proxy.
 
 What is compared, per step and object:
 
@@ -51,7 +56,7 @@ sys.path.insert(0, str(ensure_collection_link()))
 
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_KIND  # noqa: E402
 
-pytestmark = pytest.mark.slow(230)  # started first by make test (tests/conftest.py)
+pytestmark = pytest.mark.slow(400)  # started first by make test (tests/conftest.py)
 
 NOWHERE = "http://127.0.0.1:9"
 TOOL = {"server_id": "parity-server", "tool_name": "a_tool"}  # LiteLLM does not check that it exists
@@ -268,6 +273,11 @@ def step_name(kind: str, step: str, engine: str) -> str:
     return f"{kind}/{step}/{engine}"
 
 
+def gateway_step(step: str, premium: bool) -> str:
+    """The one gateway task of a step, for the rows of the plain proxy or for those of the premium twin."""
+    return f"{step}/gateway" + (" (premium)" if premium else "")
+
+
 def inputs(row: Kind, fixtures: Fixtures, step: str, engine: str) -> dict[str, Any]:
     """The module's options for one step; the gateway's object is made from the same (``as_document``)."""
     options = row.create(fixtures, fixtures.name(row.kind, engine))
@@ -334,11 +344,25 @@ class Playbook:
     def writes(self, name: str) -> list[tuple[str, str]]:
         return [r for r in self.recorders[self.premium[name]].step(name) if r[0] in WRITE_METHODS]
 
+    def bodies(self, name: str) -> list[tuple[str, str, str]]:
+        """The writes of a task with their query and body."""
+        return self.recorders[self.premium[name]].step_writes(name)
+
 
 @dataclasses.dataclass
 class Outcome:
     fixtures: Fixtures
     playbook: Playbook
+    sent: dict[str, dict[str, collections.Counter]] = dataclasses.field(default_factory=dict)  # task -> kind -> writes
+    unattributed: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # task -> writes of no one row
+
+    def __post_init__(self) -> None:
+        rows = [row for row in TABLE if step_name(row.kind, STEPS[0][0], "module") in self.playbook.results]
+        for task, write, kind in gateway_writes(self.playbook, self.fixtures, rows):
+            if kind is None:
+                self.unattributed.setdefault(task, []).append(write)
+            else:
+                self.sent.setdefault(task, {}).setdefault(kind, collections.Counter())[write] += 1
 
 
 def make_fixtures(proxy: Any, prefix: str, key_dir: Path) -> Fixtures:
@@ -382,15 +406,18 @@ def outcome(request, litellm_proxy, litellm_proxy_premium, tmp_path_factory) -> 
     with RecordingProxy(litellm_proxy.url) as plain, RecordingProxy(litellm_proxy_premium.url) as premium:
         playbook = Playbook({False: plain, True: premium}, litellm_proxy.master_key, key_dir)
         fixtures = make_fixtures(litellm_proxy, prefix, key_dir)
-        for row in [r for r in TABLE if r.kind in kinds]:
-            for step, what, check in STEPS:
-                for engine in ENGINES:
-                    options = inputs(row, fixtures, what, engine)
-                    name = step_name(row.kind, step, engine)
-                    if engine == "module":
-                        playbook.module(name, row.kind, options, check, row.premium)
-                    else:
-                        playbook.gateway(name, as_document(row, fixtures, options, engine), check, row.premium)
+        rows = [r for r in TABLE if r.kind in kinds]
+        for step, what, check in STEPS:
+            documents: dict[bool, dict[str, list[Any]]] = {}
+            for row in rows:
+                playbook.module(step_name(row.kind, step, "module"), row.kind,
+                                inputs(row, fixtures, what, "module"), check, row.premium)
+                document = as_document(row, fixtures, inputs(row, fixtures, what, "gateway"), "gateway")
+                for plural, objects in document.items():
+                    documents.setdefault(row.premium, {}).setdefault(plural, []).extend(objects)
+            for on_premium, document in documents.items():  # one write at a time, as the modules write
+                playbook.gateway(gateway_step(step, on_premium), document, check, on_premium, workers=1)
+        for row in rows:
             for refusal in row.refusals:
                 options = refusal.options(fixtures)
                 document = refusal.document(fixtures) if refusal.document else options
@@ -452,52 +479,133 @@ def member_part(view: dict[str, Any] | None, fixtures: Fixtures) -> dict[str, An
     return dict((k, view.get(k)) for k in ("user_id", "user_email", "role") if view.get(k) is not None)
 
 
-def plan(kind: str, engine: str, result: dict[str, Any], fixtures: Fixtures) -> tuple[bool, Any]:
-    """(changed, [before, after]) of one step's result, as the user declares the object."""
-    diff = result.get("diff")
-    if engine == "gateway":
-        diff = diff[0] if diff else None
-        assert len(result.get("diff") or []) <= 1, result.get("diff")
-    if not result.get("changed"):
+def subject(row: Kind, fixtures: Fixtures) -> tuple[str, str]:
+    """(kind, name) of a row's gateway object, as the gateway reports it (a team member's: its team)."""
+    return ("team" if row.kind == "team_member" else row.kind), fixtures.name(row.kind, "gateway")
+
+
+def entries(result: dict[str, Any], key: str, of: tuple[str, str]) -> list[dict[str, Any]]:
+    """The entries of one object in a gateway result's ``diff`` or ``changes``."""
+    if key == "diff":
+        return [d for d in result.get("diff") or [] if d["before_header"] == "%s %s" % of]
+    return [c for c in result.get("changes") or [] if (c["kind"], c["name"]) == of]
+
+
+def plan(kind: str, diff: dict[str, Any] | None, fixtures: Fixtures) -> tuple[bool, Any]:
+    """(changed, [before, after]) of one object's diff, as the user declares the object."""
+    if diff is None:
         return False, None
-    assert diff, result
     if kind == "team_member":
         return True, [member_part(diff["before"], fixtures), member_part(diff["after"], fixtures)]
     return True, [declared(kind, diff["before"], fixtures), declared(kind, diff["after"], fixtures)]
 
 
-def predicted_after(step: str, gateway: dict[str, Any]) -> bool:
+def module_plan(kind: str, result: dict[str, Any], fixtures: Fixtures) -> tuple[bool, Any]:
+    if not result.get("changed"):
+        return False, None
+    assert result.get("diff"), result
+    return plan(kind, result["diff"], fixtures)
+
+
+def gateway_plan(row: Kind, result: dict[str, Any], fixtures: Fixtures) -> tuple[bool, Any]:
+    found = entries(result, "diff", subject(row, fixtures))
+    assert len(found) <= 1, found
+    return plan(row.kind, found[0] if found else None, fixtures)
+
+
+def predicted_after(step: str, changes: list[dict[str, Any]]) -> bool:
     """Whether the gateway's diff shows its prediction of the object after a real run: it reads no object back
     after an update (only after a create), where the module does."""
-    return not step.endswith("(check)") and any(c["action"] == "update" for c in gateway.get("changes") or [])
+    return not step.endswith("(check)") and any(c["action"] == "update" for c in changes)
 
 
 def writes(playbook: Playbook, name: str, fixtures: Fixtures, kind: str) -> collections.Counter:
     return collections.Counter(placeholders("%s %s" % w, fixtures, kind) for w in playbook.writes(name))
 
 
+def ids_in(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return set().union(*(ids_in(v) for v in value))
+    return set(UUID.findall(value)) if isinstance(value, str) else set()
+
+
+def gateway_writes(playbook: Playbook, fixtures: Fixtures, rows: list[Kind]) -> Iterator[tuple[str, str, str | None]]:
+    """(gateway task, write with placeholders, kind of the row whose object it writes, or None: given to no object
+    or to two) of every write of the gateway steps. A write belongs to the object whose name or LiteLLM id (from the
+    gateway's diffs of it, less the ids two rows or the fixtures share) it sends; one naming none of them, to the
+    only row whose module sent the same call in that step."""
+    tasks = [(step, premium) for step, _what, _check in STEPS for premium in (False, True)
+             if gateway_step(step, premium) in playbook.results]
+    found = {}
+    for row in rows:
+        diffs = [entries(playbook.results[gateway_step(*task)], "diff", subject(row, fixtures)) for task in tasks]
+        found[row.kind] = ids_in(diffs) | {fixtures.name(row.kind, "gateway")}
+    counted = collections.Counter(i for names in found.values() for i in names)
+    shared = {fixtures.user_id, fixtures.team_id, *fixtures.rename_ids} | {i for i, n in counted.items() if n > 1}
+    patterns = dict((kind, [re.compile(r"(?<![\w.@+-])%s(?![\w.@+-])" % re.escape(i)) for i in names - shared])
+                    for kind, names in found.items())
+    for step, premium in tasks:
+        task = gateway_step(step, premium)
+        group = [row for row in rows if row.premium == premium]
+        module = dict((row.kind, writes(playbook, step_name(row.kind, step, "module"), fixtures, row.kind))
+                      for row in group)
+        for method, path, text in playbook.bodies(task):
+            owners = [row for row in group if any(p.search(path + "\n" + text) for p in patterns[row.kind])]
+            if len(owners) != 1:
+                owners = [row for row in group if placeholders("%s %s" % (method, path), fixtures, row.kind)
+                          in module[row.kind]]
+            if len(owners) == 1:
+                yield task, placeholders("%s %s" % (method, path), fixtures, owners[0].kind), owners[0].kind
+            else:
+                yield task, "%s %s" % (method, path), None
+
+
+def test_a_gateway_step_changes_only_the_objects_of_the_rows(outcome: Outcome):
+    """Each gateway step reports one diff entry per object it changes (no cascade, no other object), it is changed
+    exactly when it has one, and every write it sends is one row's object's."""
+    playbook, fixtures = outcome.playbook, outcome.fixtures
+    subjects = ["%s %s" % subject(row, fixtures) for row in TABLE]
+    for step, _what, _check in STEPS:
+        for premium in (False, True):
+            result = playbook.results.get(gateway_step(step, premium))
+            if result is None:
+                continue
+            headers = [d["before_header"] for d in result.get("diff") or []]
+            assert len(headers) == len(set(headers)) and set(headers) <= set(subjects), (step, headers)
+            assert bool(result.get("changed")) is bool(headers), (step, result.get("changed"), headers)
+            assert not outcome.unattributed.get(gateway_step(step, premium)), outcome.unattributed
+
+
 @pytest.mark.parametrize("kind", [row.kind for row in TABLE])
 def test_same_plan_and_writes(outcome: Outcome, kind: str):
     """Create (check mode, then applied), apply again, update (check mode, then applied), delete: the module and
     the gateway report the same change and send the same writes."""
-    playbook, fixtures = outcome.playbook, outcome.fixtures
+    playbook, fixtures, row = outcome.playbook, outcome.fixtures, BY_ROW[kind]
     differences = []
     for step, _what, _check in STEPS:
-        results = dict((engine, playbook.results[step_name(kind, step, engine)]) for engine in ENGINES)
+        task = gateway_step(step, row.premium)
+        results = {"module": playbook.results[step_name(kind, step, "module")], "gateway": playbook.results[task]}
         for engine, result in results.items():
             assert not result.get("failed"), (step, engine, result.get("msg"))
-        plans = dict((engine, plan(kind, engine, results[engine], fixtures)) for engine in ENGINES)
+        plans = {"module": module_plan(kind, results["module"], fixtures),
+                 "gateway": gateway_plan(row, results["gateway"], fixtures)}
         expected = step != "again"
         assert plans["module"][0] is expected, (step, results["module"])
-        if predicted_after(step, results["gateway"]) and plans["module"][0] and plans["gateway"][0]:
+        changes = entries(results["gateway"], "changes", subject(row, fixtures))
+        if predicted_after(step, changes) and plans["module"][0] and plans["gateway"][0]:
             # the gateway predicts; the module read back: what the prediction shows must be what was read
             after = plans["gateway"][1][1]
             plans["module"][1][1] = dict((k, v) for k, v in plans["module"][1][1].items() if k in after)
         if plans["module"] != plans["gateway"]:
             differences.append((step, "plan", plans["module"], plans["gateway"]))
-        sent = dict((engine, writes(playbook, step_name(kind, step, engine), fixtures, kind)) for engine in ENGINES)
+        sent = {"module": writes(playbook, step_name(kind, step, "module"), fixtures, kind),
+                "gateway": outcome.sent.get(task, {}).get(kind, collections.Counter())}
         if sent["module"] != sent["gateway"]:
             differences.append((step, "writes", dict(sent["module"]), dict(sent["gateway"])))
+        if outcome.unattributed.get(task):
+            differences.append((step, "gateway writes of no object or of two", outcome.unattributed[task]))
         if step.endswith("(check)") or step == "again":
             assert not sent["module"], (step, sent)
         else:

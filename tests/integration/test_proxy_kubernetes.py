@@ -26,6 +26,8 @@ from tests.lib.kubeapi.fixtures import KubeCluster
 from tests.lib.kubeapi.validate import KUBERNETES_VERSIONS, validate_manifest
 from tests.lib.playbook import PlaybookResult, run_playbook
 
+pytestmark = pytest.mark.slow(75)  # measured in CI; make test starts it early (tests/conftest.py)
+
 
 # PalenaAI README, "Deploy a LiteLLM instance" (spec snake_cased, metadata.name as proxy_kubernetes_name).
 QUICKSTART: dict[str, Any] = {

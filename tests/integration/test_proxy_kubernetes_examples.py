@@ -28,7 +28,7 @@ from tests.lib.playbook import PlaybookResult
 
 __all__ = ["namespace"]
 
-pytestmark = pytest.mark.slow(170)
+pytestmark = pytest.mark.slow(200)
 
 QUICKSTART = yaml.safe_load("""
 replicas: 2

@@ -26,6 +26,8 @@ from tests.integration.proxy_kubernetes_helpers import (
 from tests.lib.kubeapi.fixtures import KubeCluster
 from tests.lib.playbook import PlaybookResult
 
+pytestmark = pytest.mark.slow(80)  # measured in CI; make test starts it early (tests/conftest.py)
+
 
 CHECKSUM = "spec.template.metadata.annotations.litellm.llmops.dev/config-checksum"
 SECRETS_CHECKSUM = "spec.template.metadata.annotations.litellm.llmops.dev/secrets-checksum"

@@ -32,7 +32,7 @@ import requests
 
 from tests.lib.playbook import REPO, run_playbook
 
-pytestmark = pytest.mark.slow(150)
+pytestmark = pytest.mark.slow(290)
 
 # Ports inside the namespace: nothing else listens there, so fixed ports cannot collide.
 PROXY_PORT = 4000

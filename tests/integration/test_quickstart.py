@@ -28,7 +28,7 @@ import yaml
 from tests.lib.playbook import REPO, PlaybookResult, run_playbook
 from tests.lib.stack import free_port, stack_play
 
-pytestmark = pytest.mark.slow(240)
+pytestmark = pytest.mark.slow(400)
 
 QUICKSTART = REPO / "playbooks" / "quickstart.yml"
 NO_OPENAI = {"OPENAI_API_KEY": ""}

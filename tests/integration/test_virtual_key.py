@@ -22,6 +22,8 @@ import pytest
 from tests.lib.playbook import run_playbook
 from tests.lib.lifecycle import GROUP, Steps, check_each_option, check_four_steps
 
+pytestmark = pytest.mark.slow(120)  # measured in CI; make test starts it early (tests/conftest.py)
+
 LIST = "/key/list"
 
 

@@ -6,7 +6,8 @@ list of (method, path without query)) or ``.counts()``. Real HTTP on both sides;
 marks: ``GET /__mark__/<name>`` (from a playbook's ``uri`` task between two steps) is recorded as ("MARK",
 name) and never forwarded, so that one playbook run can be split into steps with ``between(a, b)``. A client
 pointed at ``step_url(name)`` (a base URL ending in ``/__step__/<name>``) has its requests forwarded without that
-prefix and recorded under the step too (``step(name)``): one playbook's tasks are told apart without mark tasks.
+prefix and recorded under the step too (``step(name)``; its writes with their bodies: ``step_writes(name)``): one
+playbook's tasks are told apart without mark tasks.
 ``refuse[(method, path)] = (status, body)`` answers that request itself (recorded, not forwarded), as LiteLLM
 answers a request it turns down: a failure at a chosen point of a run, every other request reaching LiteLLM.
 """
@@ -37,6 +38,7 @@ class RecordingProxy:
         self.requests: list[tuple[str, str]] = []
         self.refuse: dict[tuple[str, str], tuple[int, Any]] = {}
         self.steps: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
+        self.step_bodies: dict[str, list[tuple[str, str, str]]] = collections.defaultdict(list)
         self._lock = threading.Lock()
         self._local = threading.local()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -87,6 +89,11 @@ class RecordingProxy:
         with self._lock:
             return list(self.steps.get(name, ()))
 
+    def step_writes(self, name: str) -> list[tuple[str, str, str]]:
+        """The writes (method, path, query and body as text) sent through ``step_url(name)``, in order."""
+        with self._lock:
+            return list(self.step_bodies.get(name, ()))
+
     def between(self, first: str, last: str | None = None) -> list[tuple[str, str]]:
         """The requests recorded after the mark ``first`` and before the mark ``last`` (or the end)."""
         with self._lock:
@@ -100,11 +107,14 @@ class RecordingProxy:
             self._local.session = requests.Session()
         return self._local.session
 
-    def _record(self, method: str, path: str, step: str | None = None) -> None:
+    def _record(self, method: str, path: str, step: str | None = None, body: bytes | None = None) -> None:
         with self._lock:
             self.requests.append((method, urlsplit(path).path))
             if step is not None:
                 self.steps[step].append((method, urlsplit(path).path))
+                if method in WRITE_METHODS:
+                    text = urlsplit(path).query + "\n" + (body or b"").decode("utf-8", "replace")
+                    self.step_bodies[step].append((method, urlsplit(path).path, text))
 
     def serve(self, handler: BaseHTTPRequestHandler, body: bytes | None) -> None:
         """Answer one recorded request (a subclass may do otherwise: see tests/lib/fault_proxy.py)."""
@@ -148,7 +158,7 @@ class RecordingProxy:
                     name, _sep, rest = path[len(STEP):].partition("/")
                     path, step = "/" + rest, unquote(name)
                     self.path = path  # forwarded without the step's prefix
-                proxy._record(self.command, path, step)
+                proxy._record(self.command, path, step, body)
                 refused = proxy.refuse.get((self.command, urlsplit(path).path))
                 if refused is not None:
                     content = json.dumps(refused[1]).encode()

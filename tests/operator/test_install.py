@@ -29,6 +29,8 @@ from tests.lib.kubeapi.store import Change
 from tests.lib.kubeapi.validate import KUBERNETES_VERSIONS, validate_manifest
 from tests.lib.playbook import REPO, PlaybookResult, run_playbook
 
+pytestmark = pytest.mark.slow(70)  # measured in CI; make test starts it early (tests/conftest.py)
+
 PLAYBOOK = REPO / "playbooks" / "install_operator.yml"
 DEPLOY = REPO / "deploy"
 NAMESPACE = "llmops-it"

@@ -49,7 +49,7 @@ from tests.operator.conftest import (
 )
 from tests.operator.test_playbooks import LiteLLM, cleanup, hash_of
 
-pytestmark = pytest.mark.slow(150)  # started first by make test (tests/conftest.py)
+pytestmark = pytest.mark.slow(135)  # started first by make test (tests/conftest.py)
 
 SEED = palenaai.README
 PALENA_API = "litellm.palena.ai/v1alpha1"

@@ -35,7 +35,7 @@ from kubernetes.client.exceptions import ApiException
 from tests.lib.kubeapi.fixtures import KubeCluster
 from tests.lib.playbook import REPO, PlaybookResult, run_playbook
 
-pytestmark = pytest.mark.slow(100)
+pytestmark = pytest.mark.slow(185)
 
 API_VERSION = "litellm.llmops.dev/v1alpha1"
 PLAYBOOKS = REPO / "playbooks" / "operator"

@@ -32,7 +32,7 @@ from tests.operator.conftest import (
 )
 from tests.operator.test_playbooks import LiteLLM
 
-pytestmark = pytest.mark.slow(120)  # started first by make test (tests/conftest.py)
+pytestmark = pytest.mark.slow(150)  # started first by make test (tests/conftest.py)
 
 TEMPLATE = "{{ lookup('env','HOME') }}"
 
