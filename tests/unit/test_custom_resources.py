@@ -40,6 +40,17 @@ DOCUMENT: dict[str, list[dict[str, Any]]] = {
     "virtual_keys": [{"key_alias": "ci", "team_alias": "eng", "max_budget": 1.0, "models": ["gpt"],
                       "user_id": "u-1", "metadata": {"owner": "ci"}}],
     "customers": [{"user_id": "cust-1", "alias": "first", "budget_id": "shared"}],
+    "fallbacks": [{"model": "gpt", "fallback_models": ["gpt-mini", "claude"], "context_window_fallback_models": []}],
+    "jwt_key_mappings": [{"jwt_claim_value": "platform", "jwt_claim_name": "groups", "jwt_issuer": "https://idp.example.com",
+                          "description": "platform team", "is_active": True}],
+    "search_tools": [{"search_tool_name": "web", "search_provider": "tavily", "api_base": "http://127.0.0.1:9/search",
+                      "provider_timeout": 2.5, "max_retries": 3, "search_tool_info": {"description": "web search",
+                                                                                      "rate_limit_rpm": 10}}],
+    "vector_stores": [{"vector_store_id": "vs-1", "custom_llm_provider": "bedrock", "vector_store_name": "docs",
+                       "vector_store_metadata": {"owner_team": "eng"}, "litellm_credential_name": "openai-cred",
+                       "litellm_params": {"vector_store_region": "eu-west-1"}}],
+    "policies": [{"policy_name": "safe", "description": "pii everywhere", "guardrails_add": ["pii"],
+                  "condition": {"model": "gpt.*"}, "attachments": [{"teams": ["eng"], "priority": 1, "default": False}]}],
 }
 
 
@@ -170,6 +181,27 @@ def test_secrets_only_when_handed_in() -> None:
         "url": "http://h", "method": "POST", "auth": {"type": "basic", "username": "u", "password": "pw"}}
 
 
+def test_secret_references_and_ids_as_the_playbooks_map_them() -> None:
+    mapping = {"jwtClaimName": "groups", "jwtClaimValue": "platform", "keySecretRef": {"name": "s", "key": "k"}}
+    assert one("LiteLLMJWTKeyMapping", mapping, status={"litellmId": "map-1"}) == {
+        "jwt_claim_name": "groups", "jwt_claim_value": "platform", "mapping_id": "map-1"}
+    assert one("LiteLLMJWTKeyMapping", mapping, secrets={"keySecretRef": "sk-virtual"})["key"] == "sk-virtual"
+    tool = {"searchToolName": "web", "searchProvider": "tavily", "providerApiKeySecretRef": {"name": "s", "key": "k"}}
+    assert one("LiteLLMSearchTool", tool, status={"litellmId": "st-1"}) == {
+        "search_tool_name": "web", "search_provider": "tavily", "search_tool_id": "st-1"}
+    assert one("LiteLLMSearchTool", tool, secrets={"providerApiKeySecretRef": "tvly-1"})["provider_api_key"] == "tvly-1"
+    reference = {"searchToolName": "web", "searchProvider": "tavily", "providerApiKey": "os.environ/TAVILY_KEY"}
+    assert one("LiteLLMSearchTool", reference)["provider_api_key"] == "os.environ/TAVILY_KEY"
+    store = {"vectorStoreId": "vs-1", "customLlmProvider": "pg_vector", "litellmParams": {"api_base": "http://h"},
+             "secretLitellmParams": {"connection_string": {"name": "s", "key": "dsn"}}}
+    assert one("LiteLLMVectorStore", store, status={"litellmId": "other"}) == {
+        "vector_store_id": "vs-1", "custom_llm_provider": "pg_vector", "litellm_params": {"api_base": "http://h"}}
+    found = one("LiteLLMVectorStore", store, secrets={"secretLitellmParams.connection_string": "postgres://u:p@h/db"})
+    assert found["secret_litellm_params"] == {"connection_string": "postgres://u:p@h/db"}
+    assert one("LiteLLMPolicy", {"policyName": "safe"}, status={"litellmId": "safe"}) == {"policy_name": "safe"}
+    assert one("LiteLLMFallback", {"model": "gpt", "fallbackModels": ["b"]}) == {"model": "gpt", "fallback_models": ["b"]}
+
+
 @pytest.mark.parametrize("kind, spec, message", [
     ("LiteLLMModel", {"litellmParams": {"model": "o/g"}}, "spec.modelName: required"),
     ("LiteLLMModel", {"modelName": "m", "litellmParams": {"model": "o/g", "apiKey": "sk-x"}},
@@ -178,6 +210,11 @@ def test_secrets_only_when_handed_in() -> None:
     ("LiteLLMTeam", {"maxBudget": "lots"}, "spec.maxBudget: 'lots' is not a number"),
     ("LiteLLMTeam", {"colour": "red"}, "spec.colour: not a field of LiteLLMTeam"),
     ("LiteLLMCredential", {"params": {"api_key": "x"}}, "spec.params: cannot set api_key"),
+    ("LiteLLMFallback", {"fallbackModels": ["b"]}, "spec.model: required"),
+    ("LiteLLMJWTKeyMapping", {"jwtClaimValue": "v"}, "spec.jwtClaimName: required"),
+    ("LiteLLMSearchTool", {"searchProvider": "tavily"}, "spec.searchToolName: required"),
+    ("LiteLLMVectorStore", {"vectorStoreId": "vs"}, "spec.customLlmProvider: required"),
+    ("LiteLLMPolicy", {"description": "d"}, "spec.policyName: required"),
 ])
 def test_invalid_specs_name_the_field(kind: str, spec: dict[str, Any], message: str) -> None:
     assert problem(kind, spec).startswith("invalid spec: " + message)

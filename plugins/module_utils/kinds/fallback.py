@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CRMap
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Endpoint,
@@ -117,5 +118,7 @@ FALLBACK = Resource(
     rules=[_own_fallback],
     names=[Names((option,), MODEL, ("model_name",)) for option in ("model",) + OPTIONS],
     named_parents=[(MODEL, ("model",))],
+    # playbooks/operator/fallback.yml: the model is the natural key and LiteLLM's id; the three lists as written
+    cr_map=CRMap(name="model", name_default=None, required=("model",)),
     cr_kind="LiteLLMFallback",
 )

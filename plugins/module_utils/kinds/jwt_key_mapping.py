@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CRMap, CRSecret
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Endpoint,
@@ -79,5 +80,9 @@ JWT_KEY_MAPPING = Resource(
     generated_id=True,
     requires=Requires(),
     export_id=False,
+    # playbooks/operator/jwt_key_mapping.yml: the claim value (with its claim name and issuer) is the natural key;
+    # mapping_id is the status.litellmId of an earlier run; keySecretRef is the write-only key
+    cr_map=CRMap(name="jwt_claim_value", name_default=None, status_id=True, required=("jwtClaimName", "jwtClaimValue"),
+                 secrets=[CRSecret("keySecretRef", ("key",))]),
     cr_kind="LiteLLMJWTKeyMapping",
 )

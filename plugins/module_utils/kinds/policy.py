@@ -19,6 +19,7 @@ __metaclass__ = type
 from urllib.parse import quote
 
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CRMap
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Endpoint,
@@ -168,5 +169,8 @@ POLICY = Resource(
     later=("attachments",),
     read_only=policy_read_only,
     requires=Requires(),
+    # playbooks/operator/policy.yml: the policy's name is its natural key and its id (every version keeps it);
+    # condition and attachments as written
+    cr_map=CRMap(name="policy_name", name_default=None, required=("policyName",)),
     cr_kind="LiteLLMPolicy",
 )

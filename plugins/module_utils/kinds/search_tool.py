@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CRMap, CRSecret
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import MaskedSecret
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
@@ -83,5 +84,10 @@ SEARCH_TOOL = Resource(
     generated_id=True,
     requires=Requires(),
     export_id=False,
+    # playbooks/operator/search_tool.yml: searchToolInfo as written; search_tool_id is the status.litellmId of an
+    # earlier run; providerApiKeySecretRef is the write-only provider_api_key (providerApiKey an os.environ/ one)
+    cr_map=CRMap(name="search_tool_name", name_default=None, status_id=True,
+                 required=("searchToolName", "searchProvider"),
+                 secrets=[CRSecret("providerApiKeySecretRef", ("provider_api_key",))]),
     cr_kind="LiteLLMSearchTool",
 )

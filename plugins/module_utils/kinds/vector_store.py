@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CRMap, CRSecret
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import MergedDict
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
@@ -94,5 +95,9 @@ VECTOR_STORE = Resource(
     required=("custom_llm_provider",),
     names=[Names(("litellm_credential_name",), CREDENTIAL, ("credential_name",))],
     requires=Requires(),
+    # playbooks/operator/vector_store.yml: vectorStoreId is the natural key and LiteLLM's id; vectorStoreMetadata
+    # and litellmParams as written; secretLitellmParams {param: Secret ref} the write-only secret_litellm_params
+    cr_map=CRMap(name="vector_store_id", name_default=None, required=("vectorStoreId", "customLlmProvider"),
+                 secrets=[CRSecret("secretLitellmParams", ("secret_litellm_params",), each=True)]),
     cr_kind="LiteLLMVectorStore",
 )
