@@ -227,8 +227,8 @@ class Skip(State):
         prefix = doc["teams"][0]["team_alias"].rsplit("team-", 1)[0]
         held = dict((kind, list(objects)) for kind, objects in doc.items())
         held["teams"] += [{"max_budget": 1}, {"team_alias": prefix + "bad-team", "budget_duration": "30 days"}]
-        held["models"] += [{"model_name": prefix + "bad-model", "litellm_params": {"model": "openai/gpt-4o",
-                                                                                  "api_base": "not-a-url"}}]
+        bad_params = {"model": "openai/gpt-4o", "api_base": "not-a-url"}
+        held["models"] += [{"model_name": prefix + "bad-model", "litellm_params": bad_params}]
         held["virtual_keys"] += [{"key_alias": prefix + "key-of-bad-team", "team_alias": prefix + "bad-team"},
                                  {"key_alias": prefix + "key-of-ghost", "team_alias": prefix + "ghost-team"}]
         plays = super().plays(held)

@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import collections
 import secrets
+import uuid
 from pathlib import Path
 from typing import Any
 
-from tests.integration.test_gateway_state import Play, by_name, prefix, prune_everything  # noqa: F401
+import pytest
+
+from tests.integration.test_gateway_state import Play, prune_everything
 from tests.lib.recording_proxy import WRITE_METHODS
 
 SECRET = "sk-upstream-provider-secret-4711"
 N = 60  # 10 credentials, 10 models, 15 teams, 10 users, 15 keys (5 with their value), plus 5 held back
+
+
+@pytest.fixture
+def prefix() -> str:
+    return f"it_gb_{uuid.uuid4().hex[:8]}_"
 
 
 def new_value() -> str:
@@ -58,7 +66,7 @@ def live_names(proxy: Any, p: str) -> dict[str, set[str]]:
 
 
 def test_skip_applies_every_valid_object_and_writes_nothing_of_the_held_ones(litellm_proxy, recorder, prefix,
-                                                                                tmp_path):
+                                                                             tmp_path):
     p, key_dir = prefix, tmp_path / "keys"
     key_dir.mkdir()
     values = {f"{p}key{i}": new_value() for i in range(5)}  # made and kept by the caller, as the operator does
@@ -135,7 +143,7 @@ def test_skip_applies_every_valid_object_and_writes_nothing_of_the_held_ones(lit
 
 
 def test_a_key_declared_with_its_value_after_a_crash_is_found_by_its_hash(litellm_proxy, recorder, prefix,
-                                                                           tmp_path: Path):
+                                                                          tmp_path: Path):
     """The caller kept the value, LiteLLM created the key, and the run stopped before it knew: the next run finds the
     key by the value's hash (also under a changed alias) and never creates a second one."""
     p, value, scope = prefix, new_value(), {"name_prefix": prefix}

@@ -115,7 +115,6 @@ class AgentPermissions(MergedDict):
     """The MCP servers, access groups, tools, models and agents an agent may use: only the keys set are compared;
     an update sends them with the live ones, so that setting one never clears another."""
 
-
     def argument_spec(self):
         return dict(type="dict", options=dict(
             mcp_servers=dict(type="list", elements="str"),
