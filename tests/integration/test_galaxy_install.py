@@ -202,8 +202,8 @@ def test_reconcile_export_and_drift_run_from_the_installed_copy(
         drift = installed.playbook(["drift"], workdir, scope, env=connection)
         assert drift.returncode == 0, outputs(drift)
         report = json.loads((workdir / "gateway-drift.json").read_text())
-        assert report["drift"] == [{"kind": "team", "name": PREFIX + "team", "action": "update",
-                                    "changes": [{"path": "max_budget", "desired": 5.0, "live": 7.0}]}]
+        assert report["drift"] == [{"kind": "team", "name": PREFIX + "team", "action": "update", "id": team["team_id"],
+                                    "where": "teams[0]", "changes": [{"path": "max_budget", "desired": 5.0, "live": 7.0}]}]
         assert "| `max_budget` | `5.0` | `7.0` |" in (workdir / "gateway-drift.md").read_text()
         assert sorted(p.name for p in workdir.iterdir()) == ["gateway", "gateway-drift.json", "gateway-drift.md",
                                                              "gateway-export.yml"]

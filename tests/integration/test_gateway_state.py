@@ -172,7 +172,7 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         assert apply["changed"] is True and not apply.get("failed"), apply.get("msg")
         assert {o["status"] for o in apply["objects"] if o["name"].startswith(prefix) and o["action"] == "create"} \
             == {"created"}
-        assert len([o for o in apply["objects"] if o["action"] == "create"]) == 17
+        assert len([o for o in apply["objects"] if o["action"] == "create"]) == 19
         reapply = first["reapply"]
         assert reapply["changed"] is False and reapply["changes"] == [], reapply["changes"]
         assert first.writes("reapply") == [], "a no-op run sent writes"

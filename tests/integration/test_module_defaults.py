@@ -112,8 +112,8 @@ ROWS = [
         absent={"policy_name": "{name}-policy", "state": "absent"}),
     Row("policy_info", info={"policy_name": "{name}-policy"}, found="policies"),
     # the proxy's one set of settings: a harmless key, removed again
-    Row("proxy_settings", present={"general_settings": {"maximum_daily_tag_spend_retention_period": "400d"}},
-        absent={"general_settings": {"maximum_daily_tag_spend_retention_period": None}, "state": "absent"}),
+    Row("proxy_settings", present={"general_settings": {"allow_cli_sso_verification_uri_complete": True}},
+        absent={"general_settings": {"allow_cli_sso_verification_uri_complete": None}, "state": "absent"}),
     Row("proxy_settings_info", info={}, found="proxy_settings", size=3),
     # the document's one kind, read back with only this run's prefix in scope
     Row("gateway_state", present={"document": {"tags": [{"name": "{name}-gs-tag", "models": ["{name}-model"]}]}},

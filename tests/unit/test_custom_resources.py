@@ -30,7 +30,7 @@ DOCUMENT: dict[str, list[dict[str, Any]]] = {
                 "model_info": {"input_cost_per_token": 1.0}, "tags": ["t"]}],
     "agents": [{"agent_name": "helper", "agent_card_params": {"url": "http://127.0.0.1:9/"}, "rpm_limit": 5,
                 "object_permission": {"mcp_servers": ["srv_one"], "mcp_access_groups": ["g"]},
-                "kill_switch": {"url": "http://127.0.0.1:9/stop", "method": "POST", "auth": {"type": "bearer"}}}],
+                "kill_switch": {"url": "http://127.0.0.1:9/stop", "method": "POST"}}],
     "organizations": [{"organization_alias": "acme", "max_budget": 100.0,
                        "members": [{"user_email": "boss@example.com", "role": "org_admin"}], "purge_members": True}],
     "teams": [{"team_alias": "eng", "organization_alias": "acme", "max_budget": 5.0, "budget_duration": "30d",

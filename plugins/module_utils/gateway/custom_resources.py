@@ -218,7 +218,8 @@ def cr_spec(resource, options, instance):
     spec = {"instanceRef": {"name": instance}}
     options = dict(options)
     for field in resource.options:
-        if field.write_only:
+        # write-only, or a secret's os.environ/ reference (compared in place of the secret; a model's provider key)
+        if field.write_only or (field.has_secrets and isinstance(options.get(field.name), str)):
             options.pop(field.name, None)
     for rule in crmap.rules:
         if rule.to_spec is not None:

@@ -297,10 +297,8 @@ def _kill_switch_options(spec, _name, options, origins):
 def _kill_switch_spec(options, spec):
     switch = options.pop("kill_switch", None)
     if switch is not None:
-        auth = dict((k, v) for k, v in (switch.get("auth") or {}).items() if k not in _AUTH_SECRET.values())
+        # its auth is left out: the CRD takes it only with its credentialSecretRef, a Secret an export cannot name
         spec["killSwitch"] = keys_tree(dict((k, v) for k, v in switch.items() if k != "auth"), camel)
-        if auth:
-            spec["killSwitch"]["auth"] = keys_tree(auth, camel)
 
 
 AGENT = Resource(

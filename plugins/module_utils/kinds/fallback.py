@@ -74,7 +74,7 @@ def _send(client, model, changes):
                                                     fallback_type=fallback_type), None))
         else:
             _deletable(model, "remove the %s fallbacks" % fallback_type)
-            calls.append(("DELETE", "/fallback/" + model, None, dict(fallback_type=fallback_type)))
+            calls.append(("DELETE", "/fallback/%s" % model, None, dict(fallback_type=fallback_type)))
     for method, path, body, params in calls:
         client.request(method, path, params=params, body=body, idempotent=True)
 

@@ -44,6 +44,8 @@ FIELD_UPDATE = ("POST", "/config/field/update")
 FIELD_DELETE = ("POST", "/config/field/delete")
 CONFIG_UPDATE = ("POST", "/config/update")
 CALLBACKS = ("GET", "/get/config/callbacks")
+# every call of the kind (the operator's request log names their routes; LiteLLM leaves most out of /openapi.json)
+CALLS = (CONFIG_LIST, FIELD_INFO, FIELD_UPDATE, FIELD_DELETE, CONFIG_UPDATE, CALLBACKS)
 
 
 def literal_secrets(section, value, path=(), secret=False):

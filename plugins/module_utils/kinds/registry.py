@@ -28,6 +28,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization 
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization_member import ORGANIZATION_MEMBER
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.search_tool import SEARCH_TOOL
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.policy import POLICY
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.proxy_settings import CALLS as PROXY_SETTINGS_CALLS
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.tag import TAG
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team_member import TEAM_MEMBER
@@ -45,7 +46,7 @@ BY_CR_KIND = dict((r.cr_kind, r) for r in KINDS if r.cr_kind)
 DECLARED = KINDS + (ORGANIZATION_MEMBER, TEAM_MEMBER, ROTATE_KEY)
 # The words of the LiteLLM routes the collection calls. Any other path segment (an id, a name, a hashed token) is
 # written ``{id}`` in the operator's request log (_client.route_template), so that no id reaches a metric label.
-ROUTE_WORDS = route_words(collection_calls(DECLARED))
+ROUTE_WORDS = route_words(collection_calls(DECLARED) + list(PROXY_SETTINGS_CALLS))
 # LiteLLM load-balances the deployments that share a model_name: many custom resources may name one.
 SHARED_NAMES = frozenset([MODEL.kind])
 
