@@ -120,11 +120,13 @@ class CRMap(object):
     (spec fields of the operator only, not LiteLLM's). ``name``: the option holding the natural name, defaulting
     to the resource's metadata name (through ``name_default``, e.g. ``-`` to ``_``) unless ``unless`` is set;
     ``status_id``: the kind's id option is the resource's ``status.litellmId`` unless the spec sets it;
-    ``required``: spec paths that must be set."""
+    ``required``: spec paths that must be set; ``singleton``: the kind has one object per proxy, of this name (the
+    proxy's settings: ``proxy``), which no spec field names: one custom resource per instance manages it."""
 
     def __init__(self, name=None, name_default=same, unless=None, status_id=False, refs=(), secrets=(), rules=(),
-                 camel_keys=(), operator=(), required=()):
+                 camel_keys=(), operator=(), required=(), singleton=None):
         self.name = name
+        self.singleton = singleton
         self.name_default = name_default
         self.unless = unless
         self.status_id = status_id
@@ -199,24 +201,28 @@ def _monthly(spec, _name, options, origins):
 MONTHLY_BUDGET = CRRule(("maxBudgetMonthly",), (), _monthly)
 
 
-def _model_budgets_to_options(spec, _name, options, origins):
-    budgets = spec.get("modelMaxBudget")
-    if budgets is None:
+def model_budgets(option):
+    """A rule for a budget-per-model option (``model_max_budget``: {model name: {maxBudget, budgetDuration, ...}}):
+    the models' names as written, their budgets' keys camelCased in the spec and money as int-or-string."""
+    field = camel(option)
+
+    def to_options(spec, _name, options, origins):
+        budgets = spec.get(field)
+        if budgets is None:
+            return None
+        options[option] = dict((model, dict((snake(k), float(v) if is_money(k) and v is not None else v)
+                                            for k, v in (budget or {}).items()))
+                               for model, budget in budgets.items())
+        origins[option] = "spec." + field
         return None
-    options["model_max_budget"] = dict((model, dict((snake(k), float(v) if is_money(k) and v is not None else v)
-                                                    for k, v in (budget or {}).items()))
-                                       for model, budget in budgets.items())
-    origins["model_max_budget"] = "spec.modelMaxBudget"
-    return None
+
+    def to_spec(options, spec):
+        budgets = options.pop(option, None)
+        if budgets is not None:
+            spec[field] = dict((model, dict((camel(k), cr_value(camel(k), v)) for k, v in budget.items()))
+                               for model, budget in budgets.items())
+
+    return CRRule((field,), (option,), to_options, to_spec)
 
 
-def _model_budgets_to_spec(options, spec):
-    budgets = options.pop("model_max_budget", None)
-    if budgets is not None:
-        spec["modelMaxBudget"] = dict((model, dict((camel(k), cr_value(camel(k), v)) for k, v in budget.items()))
-                                      for model, budget in budgets.items())
-
-
-# model_max_budget: {model name: {maxBudget, budgetDuration, ...}}: the models' names as written, their budgets'
-# keys camelCased and money as int-or-string.
-MODEL_BUDGETS = CRRule(("modelMaxBudget",), ("model_max_budget",), _model_budgets_to_options, _model_budgets_to_spec)
+MODEL_BUDGETS = model_budgets("model_max_budget")

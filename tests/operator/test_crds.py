@@ -44,6 +44,7 @@ SHORT_NAMES = {
     "LiteLLMFallback": "lfb", "LiteLLMJWTKeyMapping": "ljwt",
     "LiteLLMSearchTool": "lst", "LiteLLMVectorStore": "lvs",
     "LiteLLMPolicy": "lpol",
+    "LiteLLMProxySettings": "lps",
 }
 JUNCTORS = ("allOf", "anyOf", "oneOf", "not")
 JSON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "integer": int, "number": (int, float)}
@@ -225,8 +226,9 @@ def test_crd_names_columns_and_subresources(kind: str) -> None:
     assert columns["Ready"]["jsonPath"] == '.status.conditions[?(@.type=="Ready")].status'
     assert columns["Drifted"]["jsonPath"] == '.status.conditions[?(@.type=="Drifted")].status'
     assert columns["Age"] == {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}
-    if kind != "LiteLLMInstance":
+    if kind not in ("LiteLLMInstance", "LiteLLMProxySettings"):  # the proxy's settings have no id in LiteLLM
         assert columns["LiteLLM ID"]["jsonPath"] == ".status.litellmId"
+    if kind != "LiteLLMInstance":
         assert root_schema(crd)["properties"]["spec"]["required"][0] == "instanceRef"
         assert root_schema(crd)["properties"]["spec"]["properties"]["deletionPolicy"]["enum"] == ["Delete", "Orphan"]
 
@@ -380,6 +382,19 @@ BAD = {
         {"kind": "LiteLLMCredential", "metadata": {"name": "bad"},
          "spec": {"instanceRef": {"name": "gw"}, "credentialName": "c", "apiKeySecretRef": {"name": "s"}}},
         "spec.apiKeySecretRef.key", "Required value"),
+    "requireTraceId not a boolean": (_with(TEAM, requireTraceId="yes"), "spec.requireTraceId", "must be of type boolean"),
+    "member model budget as words": (_with(TEAM, teamMemberModelMaxBudget={"gpt-4o": {"maxBudget": "a lot"}}),
+                                     "spec.teamMemberModelMaxBudget.gpt-4o.maxBudget", "should match"),
+    "negative rpd": ({"kind": "LiteLLMModel", "metadata": {"name": "bad"},
+                      "spec": {"instanceRef": {"name": "gw"}, "modelName": "m", "litellmParams": {**MODEL_PARAMS, "rpd": -1}}},
+                     "spec.litellmParams.rpd", "greater than or equal to 0"),
+    "ptuShares not whole": ({"kind": "LiteLLMModel", "metadata": {"name": "bad"},
+                             "spec": {"instanceRef": {"name": "gw"}, "modelName": "m", "litellmParams": MODEL_PARAMS,
+                                      "modelInfo": {"ptuShares": {"east": "two"}}}},
+                            "spec.modelInfo.ptuShares.east", "must be of type integer"),
+    "proxy settings without instanceRef": ({"kind": "LiteLLMProxySettings", "metadata": {"name": "bad"},
+                                            "spec": {"generalSettings": {"alerting": ["slack"]}}},
+                                           "spec.instanceRef", "Required value"),
     "external without master key": (
         {"kind": "LiteLLMInstance", "metadata": {"name": "bad"}, "spec": {"external": {"url": "https://litellm.example.com"}}},
         "spec.external.masterKeySecretRef", "Required value"),
@@ -515,6 +530,10 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "LiteLLMPolicy": {"kind": "LiteLLMPolicy", "metadata": {"name": "baseline"}, "spec": {
         "instanceRef": {"name": "gw"}, "policyName": "baseline", "guardrailsAdd": ["pii"], "condition": {"model": "gpt-4.*"},
         "attachments": [{"scope": "*"}, {"teams": ["health-*"], "priority": 10, "default": False}]}},
+    "LiteLLMProxySettings": {"kind": "LiteLLMProxySettings", "metadata": {"name": "settings"}, "spec": {
+        "instanceRef": {"name": "gw"}, "generalSettings": {"maximum_spend_logs_retention_period": "30d", "alerting": ["slack"],
+                                                           "alert_to_webhook_url": {"budget_alerts": "os.environ/SLACK_WEBHOOK_URL"}},
+        "routerSettings": {"num_retries": 3}}},
 }
 
 
@@ -567,6 +586,7 @@ CEL_CASES = {
     "user without userId or userEmail": ("LiteLLMUser", {"userAlias": "u"}, "spec: give userId or userEmail"),
     "teamRef and teamId": ("LiteLLMVirtualKey", {"keyAlias": "k", "teamRef": {"name": "t"}, "teamId": "t"}, "spec: give teamRef or teamId"),
     "budgetRef and budgetId": ("LiteLLMCustomer", {"userId": "c", "budgetRef": {"name": "b"}, "budgetId": "b"}, "spec: give budgetRef or budgetId"),
+    "proxy settings without settings": ("LiteLLMProxySettings", {}, "spec: set generalSettings or routerSettings"),
 }
 
 

@@ -11,7 +11,8 @@ import pytest
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway import custom_resources as table
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import parse_document
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.manifests import manifests
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND, BY_KIND, KINDS
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds import proxy_settings
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND, BY_KIND, CR_KINDS
 
 # One object of every kind that has a custom resource, with references between them, nested option keys, money,
 # members and a model's credential: what an export writes as custom resources.
@@ -26,8 +27,9 @@ DOCUMENT: dict[str, list[dict[str, Any]]] = {
     "mcp_toolsets": [{"toolset_name": "kit", "tools": [{"server_id": "s-1", "tool_name": "search"}]}],
     "models": [{"model_name": "gpt", "model_id": "m-1",
                 "litellm_params": {"model": "openai/gpt-4o", "rpm": 5, "api_base": "http://127.0.0.1:9/v1",
-                                   "litellm_credential_name": "openai-cred"},
-                "model_info": {"input_cost_per_token": 1.0}, "tags": ["t"]}],
+                                   "litellm_credential_name": "openai-cred", "rpd": 100, "daily_reset_time": "00:00"},
+                "model_info": {"input_cost_per_token": 1.0, "ptu_shares": {"east": 2}, "pricing_provider": "azure"},
+                "tags": ["t"]}],
     "agents": [{"agent_name": "helper", "agent_card_params": {"url": "http://127.0.0.1:9/"}, "rpm_limit": 5,
                 "object_permission": {"mcp_servers": ["srv_one"], "mcp_access_groups": ["g"]},
                 "kill_switch": {"url": "http://127.0.0.1:9/stop", "method": "POST"}}],
@@ -35,7 +37,9 @@ DOCUMENT: dict[str, list[dict[str, Any]]] = {
                        "members": [{"user_email": "boss@example.com", "role": "org_admin"}], "purge_members": True}],
     "teams": [{"team_alias": "eng", "organization_alias": "acme", "max_budget": 5.0, "budget_duration": "30d",
                "members": [{"user_email": "dev@example.com", "role": "admin"}], "purge_members": True,
-               "metadata": {"cost_center": "42"}, "model_max_budget": {"my_model": {"max_budget": 1.5}}}],
+               "metadata": {"cost_center": "42"}, "model_max_budget": {"my_model": {"max_budget": 1.5}},
+               "require_trace_id": True,
+               "team_member_model_max_budget": {"my_model": {"max_budget": 0.5, "budget_duration": "1d"}}}],
     "users": [{"user_id": "u-1", "user_email": "u1@example.com", "max_budget": 3.0, "teams": ["t-1"]}],
     "virtual_keys": [{"key_alias": "ci", "team_alias": "eng", "max_budget": 1.0, "models": ["gpt"],
                       "user_id": "u-1", "metadata": {"owner": "ci"}}],
@@ -51,6 +55,9 @@ DOCUMENT: dict[str, list[dict[str, Any]]] = {
                        "litellm_params": {"vector_store_region": "eu-west-1"}}],
     "policies": [{"policy_name": "safe", "description": "pii everywhere", "guardrails_add": ["pii"],
                   "condition": {"model": "gpt.*"}, "attachments": [{"teams": ["eng"], "priority": 1, "default": False}]}],
+    "proxy_settings": [{"general_settings": {"maximum_spend_logs_retention_period": "30d",
+                                            "alert_to_webhook_url": {"budget_alerts": "os.environ/SLACK_WEBHOOK_URL"}},
+                        "router_settings": {"num_retries": 3}}],
 }
 
 
@@ -59,14 +66,16 @@ def crs(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_every_kind_with_a_custom_resource_has_a_table() -> None:
-    assert {r.cr_kind for r in KINDS if r.cr_kind} == set(BY_CR_KIND)
+    assert {r.cr_kind for r in CR_KINDS if r.cr_kind} == set(BY_CR_KIND)
     assert all(r.cr_map is not None for r in BY_CR_KIND.values())
-    covered = {BY_KIND[r.kind].cr_kind for r in KINDS if r.plural in DOCUMENT}
+    covered = {BY_KIND[r.kind].cr_kind for r in CR_KINDS if r.plural in DOCUMENT}
     assert covered == set(BY_CR_KIND), "the round trip covers every kind"
 
 
 def test_document_to_custom_resources_and_back_is_the_same_document() -> None:
-    parse_document(copy.deepcopy(DOCUMENT))  # a valid document for gateway_state
+    rest, declared = proxy_settings.from_document(copy.deepcopy(DOCUMENT))  # as gateway_state reads a document
+    parse_document(rest)  # a valid document for gateway_state
+    assert declared == {section: DOCUMENT["proxy_settings"][0][section] for section in proxy_settings.SECTIONS}
     rendered = crs(DOCUMENT)
     document, index, problems = table.document_from_crs(rendered)
     assert problems == []
@@ -83,7 +92,17 @@ def test_the_export_writes_the_crd_fields() -> None:
     assert by_kind["LiteLLMTeam"]["members"] == [{"email": "dev@example.com", "role": "admin"}]
     assert by_kind["LiteLLMTeam"]["modelMaxBudget"] == {"my_model": {"maxBudget": "1.5"}}
     assert by_kind["LiteLLMModel"]["litellmParams"] == {
-        "model": "openai/gpt-4o", "rpm": 5, "apiBase": "http://127.0.0.1:9/v1", "credentialRef": {"name": "openai-cred"}}
+        "model": "openai/gpt-4o", "rpm": 5, "apiBase": "http://127.0.0.1:9/v1", "credentialRef": {"name": "openai-cred"},
+        "rpd": 100, "dailyResetTime": "00:00"}
+    assert by_kind["LiteLLMModel"]["modelInfo"] == {"inputCostPerToken": 1.0, "ptuShares": {"east": 2},
+                                                    "pricingProvider": "azure"}
+    assert by_kind["LiteLLMTeam"]["requireTraceId"] is True
+    assert by_kind["LiteLLMTeam"]["teamMemberModelMaxBudget"] == {"my_model": {"maxBudget": "0.5", "budgetDuration": "1d"}}
+    # the proxy's settings: one resource, LiteLLM's keys as they are (not camelCased), secrets as references
+    assert by_kind["LiteLLMProxySettings"] == {
+        "instanceRef": {"name": "gw"}, "routerSettings": {"num_retries": 3},
+        "generalSettings": {"maximum_spend_logs_retention_period": "30d",
+                            "alert_to_webhook_url": {"budget_alerts": "os.environ/SLACK_WEBHOOK_URL"}}}
     assert by_kind["LiteLLMVirtualKey"]["teamRef"] == {"name": "eng"}
     assert by_kind["LiteLLMAgent"]["objectPermission"] == {"mcpServers": ["srv_one"], "mcpAccessGroups": ["g"]}
     assert by_kind["LiteLLMMCPToolset"]["tools"] == [{"serverId": "s-1", "toolName": "search"}]
@@ -112,6 +131,30 @@ def problem(kind: str, spec: dict[str, Any], others: tuple[dict[str, Any], ...] 
     (found,) = problems
     assert (found["kind"], found["namespace"], found["name"]) == (kind, "ns", "x")
     return found["message"]
+
+
+def test_proxy_settings_one_per_instance_and_spec_paths() -> None:
+    """The proxy's settings: the older resource of an instance manages them, a later one is a problem; the engine's
+    paths (``general_settings.<key>``) are spec paths with LiteLLM's key as it is; entries of a document merge."""
+    settings = {"generalSettings": {"max_ui_session_budget": 2.5}}
+    older, later = cr("LiteLLMProxySettings", "a", settings), cr("LiteLLMProxySettings", "b", settings)
+    older["metadata"]["creationTimestamp"], later["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"
+    document, index, problems = table.document_from_crs([later, older])
+    assert document == {"proxy_settings": [{"general_settings": {"max_ui_session_budget": 2.5}}]}
+    assert [(p["name"], p["message"]) for p in problems] == [("b", "invalid spec: spec.instanceRef: 'proxy' names the "
+                                                              "LiteLLM object that LiteLLMProxySettings ns/a (the older) manages")]
+    (entry,) = index[("proxy_settings", "proxy")]
+    resource = BY_CR_KIND["LiteLLMProxySettings"]
+    assert table.spec_path(resource, entry["origins"], "general_settings.max_ui_session_budget") == \
+        "spec.generalSettings.max_ui_session_budget"
+    assert table.spec_patch(older["spec"], [{"path": "spec.generalSettings.max_ui_session_budget", "desired": 2.5,
+                                             "live": 4}]) == ({"generalSettings": {"max_ui_session_budget": 4}}, [
+        {"path": "spec.generalSettings.max_ui_session_budget", "desired": 2.5, "live": 4}])
+    (merged,) = crs({"proxy_settings": [{"general_settings": {"a": 1}}, {"general_settings": {"b": 2},
+                                                                        "router_settings": {"c": 3}}]})
+    assert merged["metadata"]["name"] == "proxy" and merged["spec"] == {
+        "instanceRef": {"name": "gw"}, "generalSettings": {"a": 1, "b": 2}, "routerSettings": {"c": 3}}
+    assert "not a field" in problem("LiteLLMProxySettings", {"callbacks": ["langfuse"]})
 
 
 def test_palenaai_monthly_budget() -> None:

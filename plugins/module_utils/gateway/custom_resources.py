@@ -69,6 +69,8 @@ def cr_natural_name(resource, cr):
     """The name of a custom resource's object in LiteLLM (its spec's name field, else its metadata name through
     the kind's default), or None when LiteLLM makes it (a user named by email)."""
     crmap, spec = resource.cr_map, cr.get("spec") or {}
+    if crmap.singleton:
+        return crmap.singleton
     value = spec.get(camel(crmap.name))
     if value not in (None, ""):
         return value
@@ -165,7 +167,7 @@ def cr_options(resource, cr, lookup, secrets=None):
         problem = rule.to_options(spec, "%s/%s" % (namespace, name), options, origins)
         if problem:
             raise Invalid(problem)
-    if options.get(crmap.name) in (None, ""):
+    if crmap.name and options.get(crmap.name) in (None, ""):
         default = cr_natural_name(resource, cr)
         if default is not None:
             options[crmap.name] = default
@@ -174,6 +176,11 @@ def cr_options(resource, cr, lookup, secrets=None):
             if field.write_only:
                 options.pop(field.name, None)
     return options, origins
+
+
+def object_name(resource, options):
+    """The name of a document object's LiteLLM object: its natural name, or the one object of a singleton kind."""
+    return resource.cr_map.singleton or natural_name(resource, options)
 
 
 def document_from_crs(crs, others=(), secrets=None):
@@ -196,11 +203,12 @@ def document_from_crs(crs, others=(), secrets=None):
         try:
             options, origins = cr_options(resource, cr, lookup,
                                           None if secrets is None else secrets.get((namespace, name), {}))
-            key = natural_name(resource, options)
+            key = object_name(resource, options)
             holder = claimed.setdefault((resource.kind, key), (kind, namespace, name))
             if holder != (kind, namespace, name) and resource.kind not in SHARED_NAMES:
                 raise Invalid("spec.%s: %r names the LiteLLM object that %s %s/%s (the older) manages" % (
-                    camel(resource.cr_map.name), key, holder[0], holder[1], holder[2]))
+                    camel(resource.cr_map.name) if resource.cr_map.name else "instanceRef", key, holder[0], holder[1],
+                    holder[2]))
         except Invalid as exc:
             problems.append(dict(kind=kind, namespace=namespace, name=name, message="invalid spec: %s" % exc))
             continue

@@ -9,20 +9,27 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CR_API_VERSION, cr_name
-from ansible_collections.llmops.litellm.plugins.module_utils.gateway.custom_resources import cr_spec
-from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import natural_name
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import KINDS
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.custom_resources import cr_spec, object_name
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import CR_KINDS
 
 __all__ = ["cr_spec", "manifests"]
 
 
 def manifests(document, instance, namespace=None):
-    """The document as custom resources of the llmops operator (kinds without a CRD are left out)."""
+    """The document as custom resources of the llmops operator (kinds without a CRD are left out; the entries of a
+    kind with one object per proxy, the proxy's settings, make one custom resource)."""
     found = []
-    for resource in KINDS:
+    for resource in CR_KINDS:
         kind = resource.cr_kind
-        for options in document.get(resource.plural) or [] if kind else []:
-            metadata = {"name": cr_name(natural_name(resource, options))}
+        objects = document.get(resource.plural) or [] if kind else []
+        if len(objects) > 1 and resource.cr_map.singleton:
+            merged = {}
+            for options in objects:
+                for option, value in options.items():
+                    merged[option] = dict(merged.get(option) or {}, **value) if isinstance(value, dict) else value
+            objects = [merged]
+        for options in objects:
+            metadata = {"name": cr_name(object_name(resource, options))}
             if namespace:
                 metadata["namespace"] = namespace
             found.append({"apiVersion": CR_API_VERSION, "kind": kind, "metadata": metadata,

@@ -21,6 +21,7 @@ references, never as literals (LiteLLM would store and show them in plain text).
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CRMap
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import (
     REDACTED,
     LiteLLMError,
@@ -247,9 +248,12 @@ def from_document(document):
     return rest, declared
 
 
+NAME = "proxy"  # how the gateway engine's reports name the proxy's one set of settings
+
+
 def report(changes, status=None):
     """The gateway engine's change entry of the proxy's settings."""
-    entry = dict(kind=KIND, name="proxy", action="update", changes=change_list(changes))
+    entry = dict(kind=KIND, name=NAME, action="update", changes=change_list(changes))
     if status:
         entry["status"] = status
     return entry
@@ -262,3 +266,26 @@ def export(client):
     general = dict((k, v) for k, v in found["general_settings"].items()
                    if found["general_settings_sources"].get(k) == "db")
     return [dict(general_settings=general)] if general else []
+
+
+class SettingsKind(object):
+    """The proxy's settings as the custom-resource table (gateway/custom_resources.py) sees a kind. They are no
+    Resource (the gateway engine plans them apart, see from_document): one object per proxy, named NAME, whose
+    options are the two sections. Custom resource LiteLLMProxySettings, one per LiteLLMInstance: ``generalSettings``
+    and ``routerSettings`` hold LiteLLM's keys as LiteLLM names them (snake_case, not camelCased), compared key by
+    key like the module's options."""
+
+    kind = plural = KIND
+    cr_kind = "LiteLLMProxySettings"
+    cr_ref = cr_alias = key_field = id_field = key_filters = None
+    fields = options = references = cascaded_by = ()
+    by_name = {}
+    document_options = {}
+    cr_map = CRMap(name_default=None, singleton=NAME)
+
+    @staticmethod
+    def argument_spec():
+        return dict((section, dict(type="dict")) for section in SECTIONS)
+
+
+PROXY_SETTINGS = SettingsKind()

@@ -29,6 +29,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization_
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.search_tool import SEARCH_TOOL
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.policy import POLICY
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.proxy_settings import CALLS as PROXY_SETTINGS_CALLS
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.proxy_settings import PROXY_SETTINGS
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.tag import TAG
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team_member import TEAM_MEMBER
@@ -39,9 +40,11 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key i
 KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MCP_TOOLSET, SEARCH_TOOL, VECTOR_STORE, MODEL, FALLBACK, AGENT,
          ORGANIZATION, TEAM, USER, VIRTUAL_KEY, JWT_KEY_MAPPING, CUSTOMER, ACCESS_GROUP,
          POLICY)  # a policy's attachments name teams, keys, models and tags
-BY_KIND = dict((r.kind, r) for r in KINDS)
+# Every kind the custom-resource table maps: the engine's, and the proxy's settings (planned apart by gateway_state).
+CR_KINDS = KINDS + (PROXY_SETTINGS,)
+BY_KIND = dict((r.kind, r) for r in CR_KINDS)
 BY_PLURAL = dict((r.plural, r) for r in KINDS)
-BY_CR_KIND = dict((r.cr_kind, r) for r in KINDS if r.cr_kind)
+BY_CR_KIND = dict((r.cr_kind, r) for r in CR_KINDS if r.cr_kind)
 # Every Resource of the kind files and every Requires no Resource holds: what the collection calls.
 DECLARED = KINDS + (ORGANIZATION_MEMBER, TEAM_MEMBER, ROTATE_KEY)
 # The words of the LiteLLM routes the collection calls. Any other path segment (an id, a name, a hashed token) is
@@ -55,10 +58,12 @@ def cr_claims(cr_kind, spec):
     """The (spec field, value) pairs by which a custom resource names its one LiteLLM object (``teamAlias``; a
     user's ``userEmail`` and ``userId``; a JWT key mapping's ``jwtClaimValue`` with its claim name and issuer).
     Two custom resources of one instance with the same pair claim the same object: the operator lets the older one
-    manage it."""
+    manage it. A kind with one object per proxy (the proxy's settings) is claimed by its instance."""
     resource = BY_CR_KIND.get(cr_kind)
     if resource is None or resource.kind in SHARED_NAMES:
         return []
+    if resource.cr_map.singleton:
+        return [("instanceRef", resource.cr_map.singleton)]
     found = []
     # the rest of a natural key made of several fields (a JWT key mapping's issuer and claim name)
     params = dict((name, (spec or {}).get(camel(name))) for name in resource.by_name)

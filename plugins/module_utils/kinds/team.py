@@ -9,6 +9,7 @@ __metaclass__ = type
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import ENTERPRISE_OPTION, since
 from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import (
     MODEL_BUDGETS,
+    model_budgets,
     MONTHLY_BUDGET,
     CRMap,
     CRRef,
@@ -106,7 +107,8 @@ TEAM = Resource(
     export_id=False,
     cr_map=CRMap(name="team_alias", status_id=True,
                  refs=[CRRef("organizationRef", "organization_alias", ORGANIZATION)],
-                 rules=[MONTHLY_BUDGET, members_rule("user"), MODEL_BUDGETS]),
+                 rules=[MONTHLY_BUDGET, members_rule("user"), MODEL_BUDGETS,
+                        model_budgets("team_member_model_max_budget")]),
     cr_kind="LiteLLMTeam",
     cr_ref="teamRef",
     # /organization/delete deletes the teams of the organization (their keys go as keys of the organization)

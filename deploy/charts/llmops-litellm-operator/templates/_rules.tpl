@@ -21,6 +21,7 @@
     - litellmjwtkeymappings
     - litellmsearchtools
     - litellmvectorstores
+    - litellmproxysettingss
   verbs:
     - get
     - list
@@ -48,6 +49,7 @@
     - litellmjwtkeymappings/status
     - litellmsearchtools/status
     - litellmvectorstores/status
+    - litellmproxysettingss/status
   verbs:
     - get
     - patch
@@ -72,6 +74,7 @@
     - litellmjwtkeymappings/finalizers
     - litellmsearchtools/finalizers
     - litellmvectorstores/finalizers
+    - litellmproxysettingss/finalizers
   verbs:
     - update
 - apiGroups:
@@ -248,6 +251,7 @@
     - litellmjwtkeymappings
     - litellmsearchtools
     - litellmvectorstores
+    - litellmproxysettingss
   verbs:
     - get
     - list
@@ -275,6 +279,7 @@
     - litellmjwtkeymappings/status
     - litellmsearchtools/status
     - litellmvectorstores/status
+    - litellmproxysettingss/status
   verbs:
     - get
     - patch
@@ -299,6 +304,7 @@
     - litellmjwtkeymappings/finalizers
     - litellmsearchtools/finalizers
     - litellmvectorstores/finalizers
+    - litellmproxysettingss/finalizers
   verbs:
     - update
 - apiGroups:
