@@ -27,6 +27,9 @@ from llmops_operator.watches import WatchesError, parse_duration, role_reference
 
 INVALID_SPEC = "invalid spec:"
 LICENCE = "needs a LiteLLM Enterprise licence"
+# the collection's refusal of what only a newer LiteLLM has (_capabilities.unsupported): "... needs LiteLLM 1.108.0 or
+# newer, which this proxy is not (...)"
+NEWER_LITELLM = re.compile(r"needs LiteLLM \S+ or newer, which this proxy is not")
 REQUEUE_ACTIONS = {"operator_sdk.util.requeue_after", "requeue_after"}
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 LOAD_ERROR = re.compile(r"^(?:\[ERROR\]:|ERROR!)\s*(.*)$")
@@ -47,8 +50,9 @@ class Result:
 
     @property
     def permanent(self) -> bool:
-        """A task failed with ``invalid spec: ...``, a licence refusal or LiteLLM's 422: retrying cannot help."""
-        return self.invalid_spec or self.licence_required or self.rejected
+        """A task failed with ``invalid spec: ...``, a licence or version refusal or LiteLLM's 422: retrying cannot
+        help (until the spec, or the proxy, changes)."""
+        return self.invalid_spec or self.licence_required or self.version_required or self.rejected
 
     @property
     def invalid_spec(self) -> bool:
@@ -58,6 +62,11 @@ class Result:
     def licence_required(self) -> bool:
         """A feature needs LiteLLM Enterprise: retrying cannot help until the licence changes (a spec change)."""
         return any(LICENCE in f for f in self.failures)
+
+    @property
+    def version_required(self) -> bool:
+        """A field needs a newer LiteLLM than the proxy runs."""
+        return any(NEWER_LITELLM.search(f) for f in self.failures)
 
     @property
     def message(self) -> str:

@@ -90,7 +90,7 @@ def env(kube_api: KubeCluster, k8s: Cluster, operator_crds: list[dict[str, Any]]
     watches = operator_watches(workdir / "watches.yaml", only=(
         "LiteLLMTeam", "LiteLLMVirtualKey", "LiteLLMCredential", "LiteLLMBudget", "LiteLLMCustomer", "LiteLLMUser",
         "LiteLLMGuardrail", "LiteLLMMCPServer", "LiteLLMModel", "LiteLLMAgent", "LiteLLMMCPToolset", "LiteLLMFallback",
-        "LiteLLMJWTKeyMapping", "LiteLLMPolicy"))
+        "LiteLLMJWTKeyMapping", "LiteLLMPolicy", "LiteLLMSearchTool", "LiteLLMVectorStore", "LiteLLMProxySettings"))
     # --verbose: the secret scan at the end covers the debug log too (the kubernetes client's response bodies).
     with start_operator(kube_api, workdir, watches, namespaces=(namespace,), args=("--standalone", "--verbose")) as operator:
         yield Env(k8s, litellm_proxy, operator, namespace, other, prefix, [litellm_proxy.master_key])
@@ -278,6 +278,77 @@ def test_drift_is_reported_and_repaired(env: Env) -> None:
         env.wait_gone("LiteLLMTeam", name)
 
 
+def test_a_field_of_a_newer_litellm_is_refused_permanently(env: Env) -> None:
+    """A team with ``requireTraceId`` (LiteLLM 1.108) on the pinned 1.106.2: the version sentence, not retried,
+    nothing written (LiteLLM 1.106.2 would accept the team and drop the setting)."""
+    env.k8s.create("LiteLLMTeam", env.namespace, "traced", {"instanceRef": {"name": "gw"}, "teamAlias": f"{env.prefix}-traced",
+                                                            "requireTraceId": True})
+    body = wait_for(lambda: is_true(b := env.get("LiteLLMTeam", "traced"), "Failure") and b, "the version refusal")
+    failure = condition(body, "Failure")
+    assert "require_trace_id of a team needs LiteLLM 1.108.0 or newer, which this proxy is not" in failure["message"], failure
+    assert failure["reason"] == "InvalidSpec" and condition(body, "Running")["message"].endswith("permanently"), body
+    assert env.teams_with_alias(f"{env.prefix}-traced") == []
+    env.k8s.delete("LiteLLMTeam", env.namespace, "traced")
+    env.wait_gone("LiteLLMTeam", "traced")
+
+
+SETTING = "maximum_health_check_retention_period"  # harmless on the shared proxy: no health checks are stored there
+
+
+def test_proxy_settings_one_per_instance_drift_and_delete(env: Env) -> None:
+    """LiteLLMProxySettings: applied; a second one for the instance conflicts and writes nothing; a change made in
+    LiteLLM is reported at its spec path (manual); deleting the resource removes the general settings it declared
+    (LiteLLM's default again), deleting the conflicting one changes nothing."""
+    def read() -> Any:
+        answer = env.proxy.api("GET", "/config/field/info", params={"field_name": SETTING})
+        return answer.json()["field_value"] if answer.status_code == 200 else None
+
+    def live() -> Any:
+        """The setting, read until three reads agree: the shared proxy's settings row is rewritten by other tests,
+        and a read in between may find it briefly without this key."""
+        return wait_for(lambda: (values := [read(), read(), read()]) and values.count(values[0]) == 3 and values,
+                        f"three reads of {SETTING} that agree")[0]
+
+    assert live() is None, f"{SETTING} is set on the shared proxy: another test uses it"
+    external_instance(env.k8s, env.namespace, "gws", env.proxy.url, env.proxy.master_key,
+                      config_sync={"interval": "2s", "conflictResolution": "manual"},
+                      annotations={"litellm.llmops.dev/unmanaged-name-prefix": f"{env.prefix}-s-"})
+    try:
+        env.k8s.create("LiteLLMProxySettings", env.namespace, "settings", {
+            "instanceRef": {"name": "gws"}, "generalSettings": {SETTING: "40d"}})
+        env.wait_ready("LiteLLMProxySettings", "settings")
+        assert live() == "40d"
+        env.k8s.create("LiteLLMProxySettings", env.namespace, "settings-b", {
+            "instanceRef": {"name": "gws"}, "generalSettings": {SETTING: "41d"}})
+        body = wait_for(lambda: is_true(b := env.get("LiteLLMProxySettings", "settings-b"), "Conflict") and b,
+                        "the second settings of the instance conflict")
+        assert f"{env.namespace}/settings" in condition(body, "Conflict")["message"], body["status"]
+        assert live() == "40d", "the conflicting resource wrote nothing"
+
+        env.proxy.api("POST", "/config/field/update", json={"config_type": "general_settings", "field_name": SETTING,
+                                                            "field_value": "50d"}).raise_for_status()
+        path = f"spec.generalSettings.{SETTING}"
+
+        def drifted() -> dict[str, Any] | None:
+            found = env.get("LiteLLMProxySettings", "settings")
+            entries = ((found or {}).get("status") or {}).get("drift") or []
+            return next((d for d in entries if d["path"] == path), None) if is_true(found, "Drifted") else None
+
+        assert wait_for(drifted, "the change made in LiteLLM reported at its spec path") == {
+            "path": path, "desired": "40d", "live": "50d"}
+        assert live() == "50d", "manual never writes to LiteLLM"
+
+        env.k8s.delete("LiteLLMProxySettings", env.namespace, "settings-b")
+        env.wait_gone("LiteLLMProxySettings", "settings-b")
+        assert live() == "50d", "deleting the conflicting resource changed nothing"
+        env.k8s.delete("LiteLLMProxySettings", env.namespace, "settings")
+        env.wait_gone("LiteLLMProxySettings", "settings")
+        assert live() is None, "the declared general setting is removed: LiteLLM's default applies again"
+    finally:
+        env.proxy.api("POST", "/config/field/delete", json={"config_type": "general_settings", "field_name": SETTING})
+        env.k8s.delete("LiteLLMInstance", env.namespace, "gws")
+
+
 # Kinds the README manifests do not cover: each created, changed and deleted through the operator.
 OTHER_KINDS = {
     "LiteLLMBudget": ("budget", lambda p, ref: {"budgetId": f"{p}-budget", "maxBudget": 10, "budgetDuration": "30d"},
@@ -319,6 +390,14 @@ OTHER_KINDS = {
         "policyName": f"{p}-policy", "guardrailsAdd": ["g1"], "attachments": [{"tags": [f"{p}-*"]}]},
         lambda ref: {"description": "second"}, lambda o: (o["description"], len(o["attached_tags"])),
         ((None, 1), ("second", 1))),
+    "LiteLLMSearchTool": ("search_tool", lambda p, ref: {
+        "searchToolName": f"{p}-search", "searchProvider": "tavily", "providerApiKeySecretRef": ref,
+        "apiBase": "http://127.0.0.1:9/search", "providerTimeout": 5},
+        lambda ref: {"providerTimeout": 7}, lambda o: o["litellm_params"]["timeout"], (5, 7)),
+    "LiteLLMVectorStore": ("vector_store", lambda p, ref: {
+        "vectorStoreId": f"vs_{p.replace('-', '_')}", "customLlmProvider": "openai", "vectorStoreName": "first",
+        "litellmParams": {"api_base": "http://127.0.0.1:9/v1"}, "secretLitellmParams": {"api_key": ref}},
+        lambda ref: {"vectorStoreName": "second"}, lambda o: o["vector_store_name"], ("first", "second")),
 }
 
 
