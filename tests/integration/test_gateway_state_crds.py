@@ -21,6 +21,7 @@ from tests.operator.test_crds import contains, custom_api
 sys.path.insert(0, str(ensure_collection_link()))
 
 from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CR_API_VERSION  # noqa: E402
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.custom_resources import document_from_crs  # noqa: E402
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.manifests import manifests  # noqa: E402
 
 __all__ = ["custom_api"]
@@ -58,8 +59,11 @@ DOCUMENT: dict[str, list[dict[str, Any]]] = {
                 "kill_switch": {"url": "https://ops/stop", "auth": {"type": "bearer"}}}],
     "models": [{"model_name": "gpt-4o", "model_id": "gpt-4o-openai",
                 "litellm_params": {"model": "openai/gpt-4o", "api_base": "https://api.openai.com/v1", "rpm": 600,
-                                   "litellm_credential_name": "openai-prod"},
-                "provider_api_key": "os.environ/OPENAI_API_KEY", "model_info": {"team": "eng"}, "tags": ["paid"],
+                                   "litellm_credential_name": "openai-prod", "rpd": 10000, "tpd": 1000000,
+                                   "daily_reset_time": "00:00"},
+                "provider_api_key": "os.environ/OPENAI_API_KEY",
+                "model_info": {"team": "eng", "ptu_shares": {"east": 2}, "enforce_supported_endpoints": True,
+                               "max_embedding_batch_size": 64, "pricing_provider": "azure"}, "tags": ["paid"],
                 "access_groups": ["general"], "blocked": False}],
     "fallbacks": [{"model": "gpt-4o", "fallback_models": ["claude", "llama"],
                    "content_policy_fallback_models": ["llama"]}],
@@ -77,7 +81,8 @@ DOCUMENT: dict[str, list[dict[str, Any]]] = {
                "model_rpm_limit": {"gpt-4o": 10},
                "model_tpm_limit": {"gpt-4o": 100}, "team_member_budget": 10.0, "team_member_budget_duration": "30d",
                "team_member_rpm_limit": 10, "team_member_tpm_limit": 100, "team_member_key_duration": "7d",
-               "default_team_member_models": ["gpt-4o"],
+               "default_team_member_models": ["gpt-4o"], "require_trace_id": True,
+               "team_member_model_max_budget": {"gpt-4o": {"max_budget": 2.5, "budget_duration": "1d"}},
                "members": [{"user_email": "dev@example.com", "role": "user"},
                            {"user_id": "u-42", "user_email": "lead@example.com", "role": "admin"}]}],
     "users": [{"user_id": "u-42", "user_email": "lead@example.com", "user_alias": "Lead",
@@ -101,6 +106,10 @@ DOCUMENT: dict[str, list[dict[str, Any]]] = {
     "policies": [{"policy_name": "global-baseline", "description": "base", "inherit": "root",
                   "guardrails_add": ["pii"], "guardrails_remove": ["toxicity"], "condition": {"model": "gpt-4.*"},
                   "attachments": [{"scope": "*"}, {"teams": ["acme-*"], "priority": 10, "default": True}]}],
+    "proxy_settings": [{"general_settings": {"maximum_spend_logs_retention_period": "30d", "alerting": ["slack"],
+                                            "alert_to_webhook_url": {"budget_alerts": "os.environ/SLACK_WEBHOOK_URL"},
+                                            "max_ui_session_budget": 2.5}},
+                       {"router_settings": {"num_retries": 3, "routing_strategy": "simple-shuffle"}}],
 }
 
 
@@ -110,7 +119,7 @@ def test_rendered_manifests_are_accepted_whole_by_the_crds(custom_api, kube_name
         "LiteLLMBudget", "LiteLLMCredential", "LiteLLMGuardrail", "LiteLLMMCPServer", "LiteLLMModel",
         "LiteLLMOrganization", "LiteLLMTeam", "LiteLLMUser", "LiteLLMVirtualKey", "LiteLLMCustomer",
         "LiteLLMMCPToolset", "LiteLLMAgent", "LiteLLMFallback", "LiteLLMJWTKeyMapping", "LiteLLMSearchTool",
-        "LiteLLMVectorStore", "LiteLLMPolicy"])
+        "LiteLLMVectorStore", "LiteLLMPolicy", "LiteLLMProxySettings"])
     for manifest in rendered:
         assert manifest["apiVersion"] == CR_API_VERSION
         assert not any(str(v).startswith("llmops-secret/") for v in manifest["spec"].values()), manifest
@@ -121,3 +130,10 @@ def test_rendered_manifests_are_accepted_whole_by_the_crds(custom_api, kube_name
             raise AssertionError(f"{manifest['kind']} refused: {exc.body}") from None
         assert contains(stored["spec"], manifest["spec"]), (
             f"{manifest['kind']}: fields were pruned\ngiven  {manifest['spec']}\nstored {stored['spec']}")
+    # and back: the stored resources are the document again (the engine's one table, both ways)
+    stored = custom_api.list_namespaced_custom_object("litellm.llmops.dev", "v1alpha1", kube_namespace,
+                                                      "litellmproxysettingss")["items"]
+    document, _index, problems = document_from_crs([dict(s, kind="LiteLLMProxySettings") for s in stored])
+    assert problems == [] and document == {"proxy_settings": [{
+        "general_settings": DOCUMENT["proxy_settings"][0]["general_settings"],
+        "router_settings": DOCUMENT["proxy_settings"][1]["router_settings"]}]}
