@@ -106,10 +106,11 @@ DOCUMENT: dict[str, list[dict[str, Any]]] = {
     "policies": [{"policy_name": "global-baseline", "description": "base", "inherit": "root",
                   "guardrails_add": ["pii"], "guardrails_remove": ["toxicity"], "condition": {"model": "gpt-4.*"},
                   "attachments": [{"scope": "*"}, {"teams": ["acme-*"], "priority": 10, "default": True}]}],
-    "proxy_settings": [{"general_settings": {"maximum_spend_logs_retention_period": "30d", "alerting": ["slack"],
-                                            "alert_to_webhook_url": {"budget_alerts": "os.environ/SLACK_WEBHOOK_URL"},
-                                            "max_ui_session_budget": 2.5}},
-                       {"router_settings": {"num_retries": 3, "routing_strategy": "simple-shuffle"}}],
+    "proxy_settings": [
+        {"general_settings": {"maximum_spend_logs_retention_period": "30d", "alerting": ["slack"],
+                              "alert_to_webhook_url": {"budget_alerts": "os.environ/SLACK_WEBHOOK_URL"},
+                              "max_ui_session_budget": 2.5}},
+        {"router_settings": {"num_retries": 3, "routing_strategy": "simple-shuffle"}}],
 }
 
 

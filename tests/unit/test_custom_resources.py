@@ -55,9 +55,9 @@ DOCUMENT: dict[str, list[dict[str, Any]]] = {
                        "litellm_params": {"vector_store_region": "eu-west-1"}}],
     "policies": [{"policy_name": "safe", "description": "pii everywhere", "guardrails_add": ["pii"],
                   "condition": {"model": "gpt.*"}, "attachments": [{"teams": ["eng"], "priority": 1, "default": False}]}],
-    "proxy_settings": [{"general_settings": {"maximum_spend_logs_retention_period": "30d",
-                                            "alert_to_webhook_url": {"budget_alerts": "os.environ/SLACK_WEBHOOK_URL"}},
-                        "router_settings": {"num_retries": 3}}],
+    "proxy_settings": [{"general_settings": {
+        "maximum_spend_logs_retention_period": "30d",
+        "alert_to_webhook_url": {"budget_alerts": "os.environ/SLACK_WEBHOOK_URL"}}, "router_settings": {"num_retries": 3}}],
 }
 
 
@@ -147,11 +147,10 @@ def test_proxy_settings_one_per_instance_and_spec_paths() -> None:
     resource = BY_CR_KIND["LiteLLMProxySettings"]
     assert table.spec_path(resource, entry["origins"], "general_settings.max_ui_session_budget") == \
         "spec.generalSettings.max_ui_session_budget"
-    assert table.spec_patch(older["spec"], [{"path": "spec.generalSettings.max_ui_session_budget", "desired": 2.5,
-                                             "live": 4}]) == ({"generalSettings": {"max_ui_session_budget": 4}}, [
-        {"path": "spec.generalSettings.max_ui_session_budget", "desired": 2.5, "live": 4}])
-    (merged,) = crs({"proxy_settings": [{"general_settings": {"a": 1}}, {"general_settings": {"b": 2},
-                                                                        "router_settings": {"c": 3}}]})
+    drift = [{"path": "spec.generalSettings.max_ui_session_budget", "desired": 2.5, "live": 4}]
+    assert table.spec_patch(older["spec"], drift) == ({"generalSettings": {"max_ui_session_budget": 4}}, drift)
+    entries = [{"general_settings": {"a": 1}}, {"general_settings": {"b": 2}, "router_settings": {"c": 3}}]
+    (merged,) = crs({"proxy_settings": entries})
     assert merged["metadata"]["name"] == "proxy" and merged["spec"] == {
         "instanceRef": {"name": "gw"}, "generalSettings": {"a": 1, "b": 2}, "routerSettings": {"c": 3}}
     assert "not a field" in problem("LiteLLMProxySettings", {"callbacks": ["langfuse"]})
