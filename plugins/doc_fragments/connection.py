@@ -10,11 +10,10 @@ class ModuleDocFragment(object):
 
     DOCUMENTATION = r'''
 requirements:
-  - requests >= 2.28 (Python library), on the host that runs the module
+  - Python 3 on the host that runs the module; its standard library is enough (no Python package to install)
 notes:
-  - The module runs where its task runs, usually C(localhost). Install its Python requirements into the interpreter
-    that runs it with C(pip install -r requirements-collection.txt) from the installed collection (for example
-    C(~/.ansible/collections/ansible_collections/llmops/litellm/requirements-collection.txt)). On C(localhost), set
+  - The module runs where its task runs, usually C(localhost), and talks HTTP with Python's standard library, so its
+    interpreter needs no package (requirements-collection.txt lists none for the modules). On C(localhost), set
     C(ansible_python_interpreter) to C({{ ansible_playbook_python }}) so that the interpreter of C(ansible-playbook)
     runs it, not another Python found on the host (pyenv, the system Python).
 options:

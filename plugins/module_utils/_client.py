@@ -8,11 +8,7 @@ __metaclass__ = type
 
 import json
 import os
-import re
 import time
-import traceback
-
-from urllib.parse import urlencode
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import (
     LiteLLMError,
@@ -20,17 +16,14 @@ from ansible_collections.llmops.litellm.plugins.module_utils._errors import (
     scrub,
     scrub_data,
 )
+from ansible_collections.llmops.litellm.plugins.module_utils._http import (
+    ERRORS,
+    NotSent,
+    Transport,
+    describe_exception,
+    query_string,
+)
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import ROUTE_WORDS
-
-try:
-    import requests
-    from urllib3.exceptions import ConnectTimeoutError
-except ImportError:
-    HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
-else:
-    HAS_REQUESTS = True
-    REQUESTS_IMPORT_ERROR = None
 
 READ_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 IDEMPOTENT_METHODS = READ_METHODS | frozenset(("PUT", "DELETE"))
@@ -79,26 +72,8 @@ def should_retry(status, idempotent):
     return status in RETRY_ALWAYS or (idempotent and status in RETRY_IF_IDEMPOTENT)
 
 
-def _request_not_sent(exc):
-    """True when the request never reached the server (connection refused, DNS failure, connect timeout)."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    return isinstance(exc, requests.exceptions.ConnectionError) and isinstance(reason, ConnectTimeoutError)
-
-
-def describe_exception(exc):
-    """A short reason for a requests exception, without urllib3's object reprs and retry preamble."""
-    reason = exc.args[0] if exc.args else exc
-    reason = getattr(reason, "reason", reason)
-    text = str(reason)
-    text = re.sub(r"<[^<>]*object at 0x[0-9a-f]+>:\s*", "", text)
-    text = re.sub(r"^\((.*)\)$", r"\1", text.strip())
-    return text.strip("'\" ") or type(exc).__name__
-
-
 class Client(object):
-    """A requests.Session bound to one LiteLLM proxy.
+    """One keep-alive HTTP connection to one LiteLLM proxy (not shared between threads: one Client per thread).
 
     Every call has a timeout. Calls that are safe to repeat are retried with backoff: reads on connection errors
     and HTTP 429/502/503/504, any call whose request never left this host, and any call LiteLLM answered with 429.
@@ -118,9 +93,8 @@ class Client(object):
         self._sleep = sleep
         self._kept = {}
         self.writes = []  # "METHOD /path" of every write LiteLLM accepted, in order: what a failed run changed
-        self.session = requests.Session()
-        self.session.headers.update({"Authorization": "Bearer %s" % api_key, "Accept": "application/json"})
-        self.session.verify = (ca_path or True) if validate_certs else False
+        self.transport = Transport(self.url, timeout, validate_certs, ca_path,
+                                   {"Authorization": "Bearer %s" % api_key, "Accept": "application/json"})
 
     def get(self, path, params=None):
         return self.request("GET", path, params=params)
@@ -143,7 +117,8 @@ class Client(object):
 
     def request(self, method, path, params=None, body=None, idempotent=None):
         method = method.upper()
-        where = "%s %s" % (method, path + ("?" + urlencode(params) if params else ""))
+        query = query_string(params)
+        where = "%s %s" % (method, path + ("?" + query if query else ""))
         if self.check_mode and method not in READ_METHODS:
             raise LiteLLMError("refusing to send %s in check mode" % where)
         if idempotent is None:
@@ -151,16 +126,16 @@ class Client(object):
         attempt = 0
         while True:
             try:
-                response = self._send(method, path, params, body)
-            except requests.exceptions.RequestException as exc:
-                if attempt < self.retries and (idempotent or _request_not_sent(exc)):
+                response = self._send(method, path, query, body)
+            except ERRORS as exc:
+                if attempt < self.retries and (idempotent or isinstance(exc, NotSent)):
                     self._sleep(retry_delay(attempt, self.backoff))
                     attempt += 1
                     continue
                 raise LiteLLMError(self._scrub("cannot reach LiteLLM at %s: %s (%s)" % (
                     self.url, describe_exception(exc), where)))
-            if attempt < self.retries and should_retry(response.status_code, idempotent):
-                self._sleep(retry_delay(attempt, self.backoff, response.headers.get("Retry-After")))
+            if attempt < self.retries and should_retry(response.status, idempotent):
+                self._sleep(retry_delay(attempt, self.backoff, response.header("Retry-After")))
                 attempt += 1
                 continue
             answer = self._result(where, response)
@@ -168,24 +143,24 @@ class Client(object):
                 self.writes.append("%s %s" % (method, path))
             return answer
 
-    def _send(self, method, path, params, body):
+    def _send(self, method, path, query, body):
         started, status = time.monotonic(), None
         try:
-            response = self.session.request(method, self.url + path, params=params, json=body, timeout=self.timeout)
-            status = response.status_code
+            response = self.transport.request(method, path + ("?" + query if query else ""), body)
+            status = response.status
             return response
         finally:
             log_request(method, path, status, time.monotonic() - started)
 
     def _result(self, where, response):
         try:
-            body = response.json() if response.content else None
+            body = json.loads(response.data.decode("utf-8")) if response.data else None
         except ValueError:
-            body = response.text
-        if response.status_code < 400:
+            body = response.data.decode("utf-8", "replace")
+        if response.status < 400:
             return body
         body = scrub_data(body, self._secrets)
-        status = response.status_code
+        status = response.status
         detail = "%s returned HTTP %d: %s" % (where, status, error_message(body) or response.reason)
         if status == 401:
             detail = "authentication failed: the api_key was rejected (%s)" % detail

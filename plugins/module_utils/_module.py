@@ -9,14 +9,10 @@ __metaclass__ = type
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
-from ansible_collections.llmops.litellm.plugins.module_utils._client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    Client,
-)
+from ansible_collections.llmops.litellm.plugins.module_utils._client import Client
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import (
     LiteLLMError,
     UnsupportedError,
@@ -78,8 +74,6 @@ class LiteLLMModule(AnsibleModule):
         spec = connection_argument_spec()
         spec.update(argument_spec)
         super(LiteLLMModule, self).__init__(argument_spec=spec, supports_check_mode=True, **kwargs)
-        if not HAS_REQUESTS:
-            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         for option, env in (("api_url", URL_ENV), ("api_key", KEY_ENV)):
             if not self.params[option]:
                 self.fail_json(msg="%s is required: set the %s option or the %s environment variable" % (

@@ -18,6 +18,8 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]
     body: Any
+    target: str = ""  # the request target as sent (absolute through a proxy)
+    peer: int = 0  # the client's port: one per connection
 
 
 @dataclasses.dataclass
@@ -43,12 +45,14 @@ class StubServer:
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keeps connections open, as LiteLLM's server does
+
             def _handle(self) -> None:
                 split = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 request = Request(self.command, split.path, dict(parse_qsl(split.query)), dict(self.headers),
-                                  json.loads(raw) if raw else None)
+                                  json.loads(raw) if raw else None, self.path, self.client_address[1])
                 stub.requests.append(request)
                 reply = stub.reply(request)
                 time.sleep(reply.delay)

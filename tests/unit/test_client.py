@@ -178,3 +178,91 @@ def test_check_mode_still_reads(stub):
 def test_empty_success_body_is_none(stub):
     stub.routes = {("POST", "/team/member_delete"): Reply(200, b"")}
     assert client(stub.url).post("/team/member_delete", {}) is None
+
+
+def test_one_connection_serves_every_request(stub):
+    stub.routes = {("GET", "/x"): Reply(200, {}), ("POST", "/y"): Reply(200, {})}
+    c = client(stub.url)
+    c.get("/x")
+    c.post("/y", {"a": 1})
+    c.get("/x")
+    assert len({r.peer for r in stub.requests}) == 1
+
+
+def test_a_connection_the_server_closed_is_opened_again(stub):
+    stub.routes = {("GET", "/x"): Reply(200, {"n": 1}, headers={"Connection": "close"}),
+                   ("POST", "/team/new"): Reply(200, {"team_id": "t"})}
+    c = client(stub.url)
+    assert c.get("/x") == {"n": 1}
+    assert c.post("/team/new", {"team_alias": "a"}) == {"team_id": "t"}
+    assert [r.method for r in stub.requests] == ["GET", "POST"]
+    assert c.sleeps == [], "no retry: the closed connection was seen before sending"
+    assert stub.requests[0].peer != stub.requests[1].peer
+
+
+def test_query_leaves_out_none_and_repeats_lists(stub):
+    stub.routes = {("GET", "/x"): Reply(200, {})}
+    c = client(stub.url)
+    c.get("/x", params={"a": None, "b": ["1", "2"], "c": "x y"})
+    (request,) = stub.requests
+    assert request.target == "/x?b=1&b=2&c=x+y"
+
+
+def test_base_path_and_unsafe_path_characters(stub):
+    stub.routes = {("GET", "/proxy/a%20b"): Reply(200, {"ok": 1})}
+    assert client(stub.url + "/proxy").get("/a b") == {"ok": 1}
+
+
+def test_http_proxy_from_the_environment(stub, monkeypatch):
+    monkeypatch.setenv("http_proxy", stub.url)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    stub.routes = {("GET", "/team/info"): Reply(200, {"team_id": "t1"})}
+    assert client("http://litellm.example.invalid:4000").get("/team/info") == {"team_id": "t1"}
+    (request,) = stub.requests
+    assert request.target == "http://litellm.example.invalid:4000/team/info"
+
+
+def test_no_proxy_is_honoured(stub, monkeypatch):
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    stub.routes = {("GET", "/x"): Reply(200, {"ok": 1})}
+    assert client(stub.url).get("/x") == {"ok": 1}
+
+
+def test_a_url_that_is_not_http_is_an_error_naming_it():
+    c = client("litellm:4000")
+    with pytest.raises(LiteLLMError) as caught:
+        c.get("/x")
+    assert caught.value.msg.startswith("cannot reach LiteLLM at litellm:4000: not an http:// or https:// URL")
+
+
+@pytest.fixture
+def tls_stub(stub, tmp_path):
+    """The stub server behind TLS, with a certificate for 127.0.0.1 made here (``stub.ca``: its file)."""
+    import ssl
+    import subprocess
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    stub.server.socket = context.wrap_socket(stub.server.socket, server_side=True)
+    stub.url = stub.url.replace("http://", "https://")
+    stub.ca = str(cert)
+    return stub
+
+
+def test_tls_verified_against_ca_path(tls_stub):
+    tls_stub.routes = {("GET", "/x"): Reply(200, {"ok": 1})}
+    assert client(tls_stub.url, ca_path=tls_stub.ca).get("/x") == {"ok": 1}
+    assert client(tls_stub.url, validate_certs=False).get("/x") == {"ok": 1}
+
+
+def test_tls_unknown_certificate_is_refused_before_sending(tls_stub):
+    tls_stub.routes = {("POST", "/team/new"): Reply(200, {})}
+    with pytest.raises(LiteLLMError) as caught:
+        client(tls_stub.url).post("/team/new", {"team_alias": "a"})
+    assert "CERTIFICATE_VERIFY_FAILED" in caught.value.msg
+    assert tls_stub.requests == []

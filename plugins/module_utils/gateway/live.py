@@ -43,7 +43,7 @@ def read_live(client_for, kinds, workers):
 
 
 def thread_clients(factory):
-    """A function giving each thread its own client (a requests.Session is not shared between threads)."""
+    """A function giving each thread its own client (a connection is not shared between threads)."""
     local = threading.local()
 
     def client_for():
