@@ -175,6 +175,8 @@ def test_excluded_objects_and_predecessors_of_declared_keys_are_never_unmanaged(
     everything = actions(plan(document, live, "prune"))
     assert everything["team ui"] == everything["virtual_key kept"] == everything["virtual_key kept" + retiring] == "delete"
     assert "virtual_key ci" + retiring not in everything, "the predecessor of a declared key"
+    users = {"user": [{"user_id": "default_user_id"}, {"user_id": "u9", "user_email": "u9@example.com"}]}
+    assert actions(plan({"users": []}, users, "prune")) == {"user u9@example.com": "delete"}, "LiteLLM's own user"
     absent = dict(document, virtual_keys=[{"key_alias": "ci", "state": "absent"}])
     assert actions(plan(absent, live, "prune"))["virtual_key ci" + retiring] == "delete", "its key is declared absent"
 

@@ -533,16 +533,14 @@ class Planner(object):
         resource = item.resource
         if resource.read_only and resource.read_only(item.raw):
             return "unmanaged"  # defined in the proxy's config file: not the API's to change
-        if item.object_id in resource.protected_ids:
-            return "unmanaged"
         return {"adopt": "adopt", "prune": "delete"}.get(self.policy, "unmanaged")
 
     def kept(self, item):
-        """Whether an object not declared is never unmanaged all the same: the scope excludes it (by natural key or
-        id), or it is the predecessor of a key declared present (``<alias>.retiring-<until>``, in its rotation's
-        grace period) or excluded."""
+        """Whether an object not declared is never unmanaged all the same: LiteLLM made it for itself (the master
+        key's user), the scope excludes it (by natural key or id), or it is the predecessor of a key declared present
+        (``<alias>.retiring-<until>``, in its rotation's grace period) or excluded."""
         names = self.scope.exclude.get(item.resource.plural, frozenset())
-        if item.name in names or item.object_id in names:
+        if item.object_id in item.resource.protected_ids or item.name in names or item.object_id in names:
             return True
         retiring = retiring_of(item.view.get("key_alias")) if item.resource is VIRTUAL_KEY else None
         return retiring is not None and (
