@@ -128,11 +128,11 @@ class Sweeper:
             except refs.Waiting:
                 return False
             env = {"LITELLM_PROXY_URL": url, "LITELLM_PROXY_API_KEY": key}
-            policy = self.shim.policies(instance, instance)["unmanaged_resource_policy"]
+            unmanaged_policy = self.shim.policies(instance, instance)["unmanaged_resource_policy"]
             scope = {"kinds": sorted(BY_CR_KIND[kind].plural for kind in watches),
                      "name_prefix": (instance["metadata"].get("annotations") or {}).get(SCOPE_ANNOTATION) or None,
                      "exclude": excluded([b for b in listed if id(b) not in {id(c) for c in checked}])}
-            result = await self.run(instance, document, env, policy, scope)
+            result = await self.run(instance, document, env, unmanaged_policy, scope)
             found = drift_by_resource(result.litellm_status.get("changes") or [], index) if result.ok else {}
             outcomes = []
             for body in checked:
@@ -141,16 +141,17 @@ class Sweeper:
                     await self.shim.write_status(watch, body, {"lastDriftCheckTime": status.now()})
                     continue
                 try:
-                    policy = self.shim.policies(body, instance)["conflict_resolution"]
+                    conflict = self.shim.policies(body, instance)["conflict_resolution"]
                 except ValueError:
                     continue  # its reconcile reports the invalid annotation
                 drift = found.get((body["kind"], namespace, body["metadata"]["name"]), [])
-                outcomes.append(self.shim.drift_found(watch, body, policy, drift, [key]))
-            # each resource's status, Events and policy (crd-wins repairs run in the pool, side by side), and the
-            # instance's objects no resource declares
-            await asyncio.gather(*outcomes, self.unmanaged(instance, result, policy, scope, env))
+                outcomes.append(self.shim.drift_found(watch, body, conflict, drift, [key]))
+            # each resource's status, Events and policy (crd-wins repairs run in the pool, side by side)
+            await asyncio.gather(*outcomes)
             if not result.ok:
                 events.warn(instance, reason="DriftCheckFailed", message=result.message)
+        # the instance's objects no resource declares (no resource's lock needed: they have none)
+        await self.unmanaged(instance, result, unmanaged_policy, scope, env)
         return True
 
     async def unmanaged(self, instance: dict[str, Any], result: runner.Result, policy: str, scope: dict[str, Any],
