@@ -170,27 +170,32 @@ class Sweeper:
         await self.write_instance_status(instance, changes)
         if not found:
             return
-        names = ", ".join(f"{o['kind']} {o['name']}" for o in found[:20])
-        message = f"{len(found)} object(s) of LiteLLM no resource declares: {names}"
+
+        def told(entries: list[dict[str, Any]]) -> str:
+            names = ", ".join(f"{o['kind']} {o['name']}" for o in entries[:20])
+            return f"{len(entries)} object(s) of LiteLLM no resource declares: {names}"
+
         if policy == "adopt":
             await asyncio.to_thread(self.adopt, instance, result.litellm_status.get("adopted") or {})
-            events.info(instance, reason="Adopted", message=message)
+            events.info(instance, reason="Adopted", message=told(found))
         elif policy == "prune":
-            pruned = {}
-            for obj in objects:
+            # what the check planned to delete (not the proxy's config file's objects, which it only reports)
+            doomed = [i for i, o in enumerate(objects) if o.get("action") == "delete" and o.get("id") is not None]
+            pruned: dict[str, list[dict[str, Any]]] = {}
+            for obj in (objects[i] for i in doomed):
                 resource = BY_KIND[obj["kind"]]
-                if obj.get("action") == "delete" and obj.get("id") is not None:
-                    pruned.setdefault(resource.plural, []).append({resource.id_field: obj["id"], "state": "absent"})
+                pruned.setdefault(resource.plural, []).append({resource.id_field: obj["id"], "state": "absent"})
             if not pruned:
                 return
             done = await self.run(instance, pruned, env, "preserve", dict(scope, kinds=sorted(pruned)), check=False)
-            if done.ok:
-                events.info(instance, reason="Pruned", message=message)
-            else:
+            if not done.ok:
                 events.warn(instance, reason="PruneFailed", message=done.message)
+                return
+            events.info(instance, reason="Pruned", message=told([found[i] for i in doomed]))
+            await self.write_instance_status(instance, {"unmanaged": [f for i, f in enumerate(found) if i not in doomed]})
         elif found != before:  # preserve: an Event when what is found changes
-            events.info(instance, reason="Unmanaged", message=message)
-        LOG.debug("%s/%s: %s", meta.get("namespace", ""), meta["name"], message)
+            events.info(instance, reason="Unmanaged", message=told(found))
+        LOG.debug("LiteLLMInstance %s/%s: %s", meta.get("namespace", ""), meta["name"], told(found))
 
     def adopt(self, instance: dict[str, Any], document: dict[str, Any]) -> None:
         """A custom resource for each object of the engine's ``adopted`` document (secrets are placeholders, which
