@@ -111,6 +111,10 @@ class Bench:
         self.prefix = f"bench-op-{uuid.uuid4().hex[:6]}"
         self.namespace = self.prefix
 
+    def scrub(self, text: str) -> str:
+        """``text`` (a run's output, printed on failure) without the master key."""
+        return text.replace(self.key, "********")
+
     def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         return requests.request(method, self.url + path, headers={"Authorization": f"Bearer {self.key}"}, timeout=60, **kwargs)
 
@@ -155,7 +159,10 @@ class Bench:
         entries = [{**e, "playbook": str(REPO / e["playbook"])} for e in yaml.safe_load((REPO / "operator" / "watches.yaml").read_text())
                    if (REPO / e["playbook"]).exists()]
         watches.write_text(yaml.safe_dump(entries))
-        env = {**os.environ, "KUBECONFIG": str(self.kubeconfig), "PYTHONPATH": str(REPO / "operator"),
+        # the operator's environment holds no secret (ansible-runner records it in each run's artifacts): no
+        # variable holding the master key, whatever its name (LITELLM_PROXY_API_KEY, the tests' LLMOPS_TEST_PROXY_KEY)
+        inherited = {k: v for k, v in os.environ.items() if self.key not in v}
+        env = {**inherited, "KUBECONFIG": str(self.kubeconfig), "PYTHONPATH": str(REPO / "operator"),
                "WATCHES_FILE": str(watches), "WATCH_NAMESPACE": self.namespace,
                "LLMOPS_OPERATOR_RUNNER_DIR": str(self.workdir / "runner"), "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
                "ANSIBLE_PYTHON_INTERPRETER": sys.executable, "MAX_CONCURRENT_RECONCILES": str(self.workers),
@@ -195,7 +202,8 @@ class Bench:
         keys_dir = self.workdir / "keys"
         keys_dir.mkdir()
         play = [{"name": "The same objects with the collection's modules", "hosts": "localhost", "gather_facts": False,
-                 "module_defaults": {"group/llmops.litellm.litellm": {"api_url": self.url, "api_key": self.key}},
+                 # the master key reaches the modules by the environment (LITELLM_PROXY_API_KEY), never this file
+                 "module_defaults": {"group/llmops.litellm.litellm": {"api_url": self.url}},
                  "tasks": [
                      {"name": "Teams", "llmops.litellm.team": {"team_alias": "{{ item }}", "max_budget": 10},
                       "loop": [f"{self.prefix}-pb-t{i}" for i in range(teams)], "register": "teams"},
@@ -207,7 +215,8 @@ class Bench:
                  ]}]
         playbook = self.workdir / "bulk.yml"
         playbook.write_text(yaml.safe_dump(play, sort_keys=False))
-        env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS), "ANSIBLE_PYTHON_INTERPRETER": sys.executable}
+        env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS), "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+               "LITELLM_PROXY_API_KEY": self.key}
         start = time.monotonic()
         process = subprocess.Popen([str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)],
                                    env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -215,7 +224,7 @@ class Bench:
             output = process.communicate()[0]
         elapsed = time.monotonic() - start
         if process.returncode != 0:
-            raise SystemExit(f"ansible-playbook failed:\n{output.decode()[-3000:]}")
+            raise SystemExit(f"ansible-playbook failed:\n{self.scrub(output.decode())[-3000:]}")
         return elapsed, sampler
 
     def items(self, kind: str) -> list[dict[str, Any]]:
@@ -260,7 +269,7 @@ class Bench:
                                "--check", str(playbook)], env=env, capture_output=True, check=False)
         elapsed = time.monotonic() - start
         if done.returncode != 0:
-            raise SystemExit(f"ansible-playbook failed:\n{done.stdout.decode()[-3000:]}")
+            raise SystemExit(f"ansible-playbook failed:\n{self.scrub(done.stdout.decode())[-3000:]}")
         return elapsed
 
     def cleanup(self) -> None:

@@ -53,7 +53,6 @@ class Config:
     max_concurrent_reconciles: int
     drift_check_period: float
     namespaces: tuple[str, ...]
-    unmanaged_playbook: Path
     # ansible-operator's flags (``python -m llmops_operator --help``); the defaults are ansible-operator's
     inject_owner_ref: bool = True
     proxy_port: int = 8888
@@ -78,7 +77,6 @@ class Config:
             max_concurrent_reconciles=_positive_int(env, "MAX_CONCURRENT_RECONCILES", 4),
             drift_check_period=_positive_float(env, "DRIFT_CHECK_PERIOD", 30.0),
             namespaces=namespaces,
-            unmanaged_playbook=Path(env.get("UNMANAGED_PLAYBOOK") or COLLECTION_ROOT / "playbooks" / "operator" / "unmanaged.yml"),
             proxy_port=_port(env, "LLMOPS_OPERATOR_PROXY_PORT", 8888),
             osdk_metrics_port=_port(env, "LLMOPS_OPERATOR_OSDK_METRICS_PORT", 5050),
             roles_path=env.get("ANSIBLE_ROLES_PATH", ""),

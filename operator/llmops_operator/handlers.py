@@ -38,7 +38,6 @@ from llmops_operator.config import (
     KOPF_PREFIX,
     MANAGED_BY,
     RECONCILE_PERIOD_ANNOTATION,
-    SCOPE_ANNOTATION,
     TRIGGER_ANNOTATION,
     UNMANAGED_ANNOTATION,
     UNMANAGED_POLICIES,
@@ -87,7 +86,6 @@ class Shim:
         metrics.set_slots(config.max_concurrent_reconciles)
         self.locks: dict[str, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
         self.launch = runner.launcher(config.runner_dir)
-        self.checked: dict[str, str] = {}  # last unmanaged check per instance
         self.drift_intervals: dict[tuple[str, str], float] = {}  # configSync.interval per instance (namespace, name)
         # MAX_CONCURRENT_RECONCILES_<KIND>_<GROUP>: a kind's own limit inside the pool
         self.kind_slots = {w.kind: asyncio.Semaphore(w.max_concurrent_reconciles) for w in watches if w.max_concurrent_reconciles}
@@ -505,54 +503,6 @@ class Shim:
                 metrics.drift_accepted(watch.kind)
                 events.info(body, reason="DriftAccepted", message=f"Spec updated from LiteLLM at {accepted} (api-wins)")
 
-    async def unmanaged_check(self, body: dict[str, Any]) -> None:
-        """On the instance's drift schedule: report, adopt or prune the objects no custom resource declares."""
-        meta, current = body["metadata"], body.get("status") or {}
-        sync = (body.get("spec") or {}).get("configSync") or {}
-        if sync.get("enabled") is False or meta.get("deletionTimestamp"):
-            return
-        try:
-            policies = self.policies(body, body)
-        except ValueError:
-            return  # the instance's own reconcile reports it
-        key = meta.get("uid", meta["name"]) + "/unmanaged"
-        last = max(current.get("lastUnmanagedCheckTime") or "", meta.get("creationTimestamp") or "", self.checked.get(key, ""))
-        lock = self.locks[key]
-        if not _due(last or None, policies["interval"]) or lock.locked():
-            return
-        async with lock:
-            try:
-                url, key, _external = await asyncio.to_thread(refs.connection, self.api, body, "LiteLLMInstance")
-            except refs.Waiting:
-                return
-            kinds = [w.kind for w in self.watches if self.litellm_kind(w) and w.kind != refs.INSTANCE]
-            declared = await asyncio.to_thread(refs.declared, self.api, kinds, body)
-            operator = {"mode": "unmanaged", "instance": {"name": meta["name"], "namespace": meta.get("namespace", "")},
-                        "unmanaged_resource_policy": policies["unmanaged_resource_policy"], "declared": declared,
-                        "kinds": kinds,
-                        "scope": {"name_prefix": (meta.get("annotations") or {}).get(SCOPE_ANNOTATION, "")}}
-            private = self.config.runner_dir / "unmanaged" / meta.get("namespace", "_cluster") / meta["name"]
-            variables = params.extravars(body, cr_var="_litellm_llmops_dev_litellminstance", snake_case=True, unsafe=True,
-                                         extra={"state": "present", "litellm_operator": operator})
-            playbook = runner.prepare(private, variables, self.config.unmanaged_playbook, None)
-            result = await self.execute(refs.INSTANCE, "unmanaged", private, playbook,
-                                        {"LITELLM_PROXY_URL": url, "LITELLM_PROXY_API_KEY": key}, check=False, keep=5)
-            changes: dict[str, Any] = {"lastUnmanagedCheckTime": status.now()}
-            self.checked[key] = changes["lastUnmanagedCheckTime"]  # also in memory: a status schema may drop it
-            if not result.ok:
-                await asyncio.to_thread(self.api.patch_status, refs.GROUP, refs.VERSION, "litellminstances",
-                                        meta.get("namespace", ""), meta["name"], changes)
-                events.warn(body, reason="UnmanagedCheckFailed", message=result.message)
-                return
-            found = result.litellm_status.get("unmanaged") or []
-            changes["unmanaged"] = found
-            await asyncio.to_thread(self.api.patch_status, refs.GROUP, refs.VERSION, "litellminstances",
-                                    meta.get("namespace", ""), meta["name"], changes)
-            if found:
-                names = ", ".join(f"{o['kind']} {o['name']}" for o in found[:20])
-                reason = {"adopt": "Adopted", "prune": "Pruned"}.get(policies["unmanaged_resource_policy"], "Unmanaged")
-                events.info(body, reason=reason, message=f"{len(found)} object(s) of LiteLLM no resource declares: {names}")
-
     def schedule_requeue(self, watch: Watch, body: dict[str, Any], period: float | None) -> None:
         """Reconcile again after ``period`` (operator_sdk.util.requeue_after) or the CR's
         ``ansible.sdk.operatorframework.io/reconcile-period`` annotation."""
@@ -727,14 +677,8 @@ def register(registry: kopf.OperatorRegistry, shim: Shim) -> None:
     if sweeper.watches():
         @kopf.timer(refs.GROUP, refs.VERSION, "litellminstances", id="drift-sweep",
                     interval=shim.config.drift_check_period, registry=registry)
-        async def drift_sweep(body: kopf.Body, **_: Any) -> None:
+        async def drift_sweep(body: kopf.Body, **_: Any) -> None:  # the unmanaged-object policy too
             await sweeper.tick(plain(body))
-
-    if any(shim.litellm_kind(w) for w in shim.watches) and shim.config.unmanaged_playbook.exists():
-        @kopf.timer(refs.GROUP, refs.VERSION, "litellminstances", id="unmanaged",
-                    interval=shim.config.drift_check_period, registry=registry)
-        async def unmanaged(body: kopf.Body, **_: Any) -> None:
-            await shim.unmanaged_check(plain(body))
 
     @kopf.on.startup(registry=registry)
     def configure(settings: kopf.OperatorSettings, **_: Any) -> None:

@@ -91,6 +91,17 @@ class Kube:
         else:
             self.custom.patch_cluster_custom_object_status(watch_group, version, plural, name, body)
 
+    def create(self, body: dict[str, Any]) -> bool:
+        """Create a custom resource of our group in its namespace; False when one with its name exists."""
+        try:
+            self.custom.create_namespaced_custom_object(GROUP, VERSION, body["metadata"]["namespace"],
+                                                        body["kind"].lower() + "s", body)
+        except ApiException as exc:
+            if exc.status == 409:
+                return False
+            raise
+        return True
+
     def patch(self, watch_group: str, version: str, plural: str, namespace: str, name: str, body: dict[str, Any]) -> None:
         if namespace:
             self.custom.patch_namespaced_custom_object(watch_group, version, namespace, plural, name, body)
@@ -184,18 +195,6 @@ def resolve_instance(kube: Kube, spec: dict[str, Any], namespace: str, into: Res
     into.env["LITELLM_PROXY_API_KEY"] = key
     into.instance = {"name": name, "namespace": ns, "url": url, "external": external}
     into.instance_body = body
-
-
-def declared(kube: Kube, kinds: list[str], instance: dict[str, Any]) -> list[dict[str, Any]]:
-    """``[{kind, name, spec}]`` of the custom resources (in the instance's namespace) that use ``instance``."""
-    ns, name = instance["metadata"].get("namespace", ""), instance["metadata"]["name"]
-    found = []
-    for kind in kinds:
-        for item in kube.list(kind, ns):
-            ref = (item.get("spec") or {}).get("instanceRef") or {}
-            if ref.get("name") == name and (ref.get("namespace") or ns) == ns:
-                found.append({"kind": kind, "name": item["metadata"]["name"], "spec": item.get("spec") or {}})
-    return found
 
 
 def _entity(kube: Kube, field: str, value: Any, namespace: str) -> dict[str, Any]:

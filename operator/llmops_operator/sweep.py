@@ -1,12 +1,18 @@
-"""One drift check per LiteLLMInstance: every converged custom resource of the instance in one ansible-runner run.
+"""One drift check per LiteLLMInstance: every converged custom resource of the instance, and the objects no custom
+resource declares, in one ansible-runner run.
 
 On the instance's drift schedule (``configSync.interval``), the shim lists the custom resources of our kinds that
 name the instance, builds one gateway document from them with the collection's table
 (``gateway/custom_resources.py``: no per-kind mapping here), and runs ``playbooks/operator/drift.yml``
-(``gateway_state`` in check mode) once. The engine's per-object ``changes`` are mapped back, through the table's
-index, to each resource and its spec paths (``spec.maxBudgetMonthly``, ``spec.litellmParams.rpm``); each resource
-then gets its own ``status.drift``, ``Drifted`` condition, Events and policy (Shim.drift_found). No secret goes
-into the document: check mode never compares write-only values.
+(``gateway_state`` in check mode) once, with the instance's ``unmanagedResourcePolicy`` as the engine's own
+``unmanaged`` option, its scope the watched kinds (and the instance's name prefix annotation), and the resources left
+out of the document (not converged, busy, invalid) in ``scope.exclude``, so that their objects are never unmanaged.
+The engine's per-object ``changes`` are mapped back, through the table's index, to each resource and its spec paths
+(``spec.maxBudgetMonthly``, ``spec.litellmParams.rpm``); each resource then gets its own ``status.drift``,
+``Drifted`` condition, Events and policy (Shim.drift_found). The objects no resource declares go to the instance's
+``status.unmanaged`` and Events; ``adopt`` creates a custom resource for each (from the engine's ``adopted``
+document), ``prune`` deletes what the check planned to delete in one more run (not in check mode) of the same
+playbook. No secret goes into the document: check mode never compares write-only values.
 """
 
 from __future__ import annotations
@@ -17,11 +23,16 @@ import logging
 from typing import Any
 
 
-from ansible_collections.llmops.litellm.plugins.module_utils.gateway.custom_resources import document_from_crs, spec_path
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND, BY_KIND
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.custom_resources import (
+    cr_object_names,
+    document_from_crs,
+    spec_path,
+)
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.manifests import manifests
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND, BY_KIND, BY_PLURAL
 
 from llmops_operator import events, params, refs, runner, status
-from llmops_operator.config import COLLECTION_ROOT, DEFAULT_DRIFT_INTERVAL
+from llmops_operator.config import ADOPTED_ANNOTATION, COLLECTION_ROOT, DEFAULT_DRIFT_INTERVAL, SCOPE_ANNOTATION
 
 LOG = logging.getLogger("llmops_operator")
 PLAYBOOK = COLLECTION_ROOT / "playbooks" / "operator" / "drift.yml"
@@ -112,13 +123,16 @@ class Sweeper:
                           problem["name"], problem["message"])
             skipped = {(p["kind"], p["namespace"], p["name"]) for p in problems}
             checked = [b for b in due if (b["kind"], namespace, b["metadata"]["name"]) not in skipped]
-            if not checked:
-                return True
             try:
                 url, key, _external = await asyncio.to_thread(refs.connection, self.shim.api, instance)
             except refs.Waiting:
                 return False
-            result = await self.run(instance, document, {"LITELLM_PROXY_URL": url, "LITELLM_PROXY_API_KEY": key})
+            env = {"LITELLM_PROXY_URL": url, "LITELLM_PROXY_API_KEY": key}
+            unmanaged_policy = self.shim.policies(instance, instance)["unmanaged_resource_policy"]
+            scope = {"kinds": sorted(BY_CR_KIND[kind].plural for kind in watches),
+                     "name_prefix": (instance["metadata"].get("annotations") or {}).get(SCOPE_ANNOTATION) or None,
+                     "exclude": excluded([b for b in listed if id(b) not in {id(c) for c in checked}])}
+            result = await self.run(instance, document, env, unmanaged_policy, scope)
             found = drift_by_resource(result.litellm_status.get("changes") or [], index) if result.ok else {}
             outcomes = []
             for body in checked:
@@ -127,21 +141,98 @@ class Sweeper:
                     await self.shim.write_status(watch, body, {"lastDriftCheckTime": status.now()})
                     continue
                 try:
-                    policy = self.shim.policies(body, instance)["conflict_resolution"]
+                    conflict = self.shim.policies(body, instance)["conflict_resolution"]
                 except ValueError:
                     continue  # its reconcile reports the invalid annotation
                 drift = found.get((body["kind"], namespace, body["metadata"]["name"]), [])
-                outcomes.append(self.shim.drift_found(watch, body, policy, drift, [key]))
+                outcomes.append(self.shim.drift_found(watch, body, conflict, drift, [key]))
             # each resource's status, Events and policy (crd-wins repairs run in the pool, side by side)
             await asyncio.gather(*outcomes)
             if not result.ok:
                 events.warn(instance, reason="DriftCheckFailed", message=result.message)
+        # the instance's objects no resource declares (no resource's lock needed: they have none)
+        await self.unmanaged(instance, result, unmanaged_policy, scope, env)
         return True
 
-    async def run(self, instance: dict[str, Any], document: dict[str, Any], env: dict[str, str]) -> runner.Result:
+    async def unmanaged(self, instance: dict[str, Any], result: runner.Result, policy: str, scope: dict[str, Any],
+                        env: dict[str, str]) -> None:
+        """The instance's ``status.unmanaged`` and Events from the check, then its policy: adopt creates the custom
+        resources, prune deletes (in one run) what the check planned to delete."""
         meta = instance["metadata"]
-        private = self.shim.config.runner_dir / "drift" / (meta.get("namespace") or "_cluster") / meta["name"]
-        variables = {"litellm_operator": {"mode": "drift", "document": params.mark_unsafe(document)},
+        changes: dict[str, Any] = {"lastUnmanagedCheckTime": status.now()}
+        if not result.ok:
+            await self.write_instance_status(instance, changes)
+            return
+        objects = [o for o in result.litellm_status.get("unmanaged") or [] if o.get("kind") in BY_KIND]
+        found = [{"kind": BY_KIND[o["kind"]].cr_kind or o["kind"], "name": o.get("name")} for o in objects]
+        before = (instance.get("status") or {}).get("unmanaged") or []
+        changes["unmanaged"] = found
+        await self.write_instance_status(instance, changes)
+        if not found:
+            return
+
+        def told(entries: list[dict[str, Any]]) -> str:
+            names = ", ".join(f"{o['kind']} {o['name']}" for o in entries[:20])
+            return f"{len(entries)} object(s) of LiteLLM no resource declares: {names}"
+
+        if policy == "adopt":
+            await asyncio.to_thread(self.adopt, instance, result.litellm_status.get("adopted") or {})
+            events.info(instance, reason="Adopted", message=told(found))
+        elif policy == "prune":
+            # what the check planned to delete (not the proxy's config file's objects, which it only reports)
+            doomed = [i for i, o in enumerate(objects) if o.get("action") == "delete" and o.get("id") is not None]
+            pruned: dict[str, list[dict[str, Any]]] = {}
+            for obj in (objects[i] for i in doomed):
+                resource = BY_KIND[obj["kind"]]
+                pruned.setdefault(resource.plural, []).append({resource.id_field: obj["id"], "state": "absent"})
+            if not pruned:
+                return
+            done = await self.run(instance, pruned, env, "preserve", dict(scope, kinds=sorted(pruned)), check=False)
+            if not done.ok:
+                events.warn(instance, reason="PruneFailed", message=done.message)
+                return
+            events.info(instance, reason="Pruned", message=told([found[i] for i in doomed]))
+            await self.write_instance_status(instance, {"unmanaged": [f for i, f in enumerate(found) if i not in doomed]})
+        elif found != before:  # preserve: an Event when what is found changes
+            events.info(instance, reason="Unmanaged", message=told(found))
+        LOG.debug("LiteLLMInstance %s/%s: %s", meta.get("namespace", ""), meta["name"], told(found))
+
+    def adopt(self, instance: dict[str, Any], document: dict[str, Any]) -> None:
+        """A custom resource for each object of the engine's ``adopted`` document (secrets are placeholders, which
+        the table leaves out), annotated as adopted and orphaned on deletion; a name already taken is left alone."""
+        meta = instance["metadata"]
+        namespace = meta.get("namespace", "")
+        for manifest in manifests(document, meta["name"], namespace):
+            manifest["metadata"]["annotations"] = {ADOPTED_ANNOTATION: "true"}
+            manifest["spec"]["deletionPolicy"] = "Orphan"
+            if not self.shim.api.create(manifest):
+                LOG.info("%s %s/%s exists: the unmanaged object it would adopt is left alone", manifest["kind"],
+                         namespace, manifest["metadata"]["name"])
+
+    async def write_instance_status(self, instance: dict[str, Any], changes: dict[str, Any]) -> None:
+        meta = instance["metadata"]
+        await asyncio.to_thread(self.shim.api.patch_status, refs.GROUP, refs.VERSION, "litellminstances",
+                                meta.get("namespace", ""), meta["name"], changes)
+
+    async def run(self, instance: dict[str, Any], document: dict[str, Any], env: dict[str, str], policy: str,
+                  scope: dict[str, Any], check: bool = True) -> runner.Result:
+        """drift.yml on ``document``: the check (``check``), else the prune of the objects the check planned to
+        delete, each in its own private data dir."""
+        meta = instance["metadata"]
+        mode = "drift" if check else "prune"
+        private = self.shim.config.runner_dir / mode / (meta.get("namespace") or "_cluster") / meta["name"]
+        operator = {"mode": mode, "document": document, "unmanaged_resource_policy": policy, "scope": scope}
+        variables = {"litellm_operator": params.mark_unsafe(operator),
                      "ansible_operator_meta": {"name": meta["name"], "namespace": meta.get("namespace", "")}}
         playbook = runner.prepare(private, variables, PLAYBOOK, None)
-        return await self.shim.execute(refs.INSTANCE, "drift", private, playbook, env, check=True, keep=5)
+        return await self.shim.execute(refs.INSTANCE, mode, private, playbook, env, check=check, keep=5)
+
+
+def excluded(bodies: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """``scope.exclude`` of the resources a check leaves out: the names of their objects, by document kind."""
+    found: dict[str, set[str]] = {}
+    for body in bodies:
+        plural, names = cr_object_names(body)
+        if plural in BY_PLURAL:
+            found.setdefault(plural, set()).update(names)
+    return {plural: sorted(names) for plural, names in found.items()}

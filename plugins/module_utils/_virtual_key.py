@@ -228,16 +228,22 @@ def retiring_alias(alias, until):
     return "%s%s%s" % (alias, RETIRING, time.strftime(STAMP, time.gmtime(until)))
 
 
+def retiring_of(name):
+    """(alias, until) of a predecessor's alias ``<alias>.retiring-<until>``; None when ``name`` is not one."""
+    alias, found, stamp = (name or "").rpartition(RETIRING)
+    until = parse_time(stamp) if found and alias else None
+    return None if until is None else (alias, until)
+
+
 def predecessors(client, alias):
     """The live predecessors of the key with ``alias`` (keys named <alias>.retiring-<until>), as (raw, until)."""
-    prefix = alias + RETIRING
-    listed = page_through(client, VIRTUAL_KEY.find, {"key_alias": prefix, "substring_matching": "true"}, VIRTUAL_KEY)
+    listed = page_through(client, VIRTUAL_KEY.find, {"key_alias": alias + RETIRING, "substring_matching": "true"},
+                          VIRTUAL_KEY)
     found = []
     for raw in listed:
-        name = raw.get("key_alias") or ""
-        until = parse_time(name[len(prefix):]) if name.startswith(prefix) else None
-        if until is not None:
-            found.append((raw, until))
+        retiring = retiring_of(raw.get("key_alias"))
+        if retiring is not None and retiring[0] == alias:
+            found.append((raw, retiring[1]))
     return sorted(found, key=lambda item: item[0]["key_alias"])
 
 

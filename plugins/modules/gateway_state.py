@@ -100,6 +100,14 @@ options:
           - Objects of other kinds (budgets, customers, tags, MCP servers, MCP toolsets, search tools, vector stores,
             agents, access groups, policies) carry no marker, so with an owner they are never pruned.
         type: str
+      exclude:
+        description:
+          - Live objects that are never unmanaged, whatever O(unmanaged) says (neither reported, pruned nor
+            adopted), as a mapping of kinds (document keys such as V(teams)) to lists of natural keys or ids.
+            For objects managed elsewhere, such as the llmops operator's custom resources that one run leaves out.
+          - The predecessors of a virtual key in its rotation's grace period (C(<key_alias>.retiring-<until>), see
+            M(llmops.litellm.virtual_key)) are never unmanaged while the key is declared present or excluded.
+        type: dict
   update_secrets:
     description:
       - V(on_create) sends write-only secrets only when an object is created, so that a second run changes
@@ -295,7 +303,11 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.isolate imp
     held_item,
     hold_unoffered,
 )
-from ansible_collections.llmops.litellm.plugins.module_utils.gateway.live import read_live, thread_clients
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.live import (
+    read_live,
+    thread_clients,
+    unlicensed_kinds,
+)
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.plan import (
     HELD,
     POLICIES,
@@ -333,6 +345,7 @@ class GatewayStateModule(LiteLLMModule):
                 kinds=dict(type="list", elements="str"),
                 name_prefix=dict(type="str"),
                 owner=dict(type="str"),
+                exclude=dict(type="dict"),
             )),
             update_secrets=dict(type="str", choices=["always", "on_create"], default="on_create"),
             key_dir=dict(type="path"),
@@ -361,7 +374,13 @@ class GatewayStateModule(LiteLLMModule):
         for _resource, _where, object_params in declared:
             self.no_log_values.update(object_params["_no_log"])
         scope = params["scope"] or {}
-        scope = make_scope(document, scope.get("kinds"), scope.get("name_prefix"), scope.get("owner"))
+        scope = make_scope(document, scope.get("kinds"), scope.get("name_prefix"), scope.get("owner"),
+                           scope.get("exclude"))
+        # a kind in scope the document declares nothing of, which this proxy's licence does not offer, has no
+        # object to find (organizations without LiteLLM Enterprise)
+        for plural, reason in unlicensed_kinds(self.client, [k for k in scope.kinds if not document.get(k)]):
+            scope = scope._replace(kinds=[k for k in scope.kinds if k != plural])
+            self.warn("%s are left out of the scope: %s" % (plural, reason))
         workers = params["workers"]
         client_for = thread_clients(self.client_factory)
         declared = ensure_offered(self.client, declared, invalid=invalid)

@@ -99,10 +99,13 @@ manifests:
 
 from ansible_collections.llmops.litellm.plugins.module_utils._client import Client
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import UnsupportedError, ValidationError
-from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import unsupported
 from ansible_collections.llmops.litellm.plugins.module_utils._module import LiteLLMModule
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.export import export_document, scrub_export
-from ansible_collections.llmops.litellm.plugins.module_utils.gateway.live import read_live, thread_clients
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.live import (
+    read_live,
+    thread_clients,
+    unlicensed_kinds,
+)
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.manifests import manifests
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds import proxy_settings as settings
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_PLURAL, KINDS
@@ -136,14 +139,11 @@ class GatewayStateInfoModule(LiteLLMModule):
             raise ValidationError("kinds: unknown kind %s (known: %s)" % (", ".join(unknown), ", ".join(
                 list(BY_PLURAL) + [settings.PLURAL])))
         self.action = "read the licence"
-        for resource in [BY_PLURAL[k] for k in kinds if BY_PLURAL[k].requires and BY_PLURAL[k].requires.enterprise]:
-            reason = unsupported(self.client, resource.requires, resource.plural, resource, read_only=True,
-                                 paths=False)
-            if reason and params["kinds"]:
+        for plural, reason in unlicensed_kinds(self.client, list(kinds)):
+            if params["kinds"]:
                 raise UnsupportedError(reason)
-            if reason:
-                kinds.remove(resource.plural)
-                self.warn("%s are not exported: %s" % (resource.plural, reason))
+            kinds.remove(plural)
+            self.warn("%s are not exported: %s" % (plural, reason))
         # a key's team is exported by alias; organization members get their emails from the users
         read = set(kinds) | (set(["teams"]) if "virtual_keys" in kinds else set()) | (
             set(["users"]) if "organizations" in kinds else set())

@@ -99,8 +99,9 @@ class Steps:
     proxy: Any
     module: str                     # short name: "tag"
     key: dict[str, Any]             # the options that find the object: {"name": "it-tag-1234"}
-    tasks: list[dict[str, Any]] = dataclasses.field(default_factory=list)
-    result: PlaybookResult | None = None
+    # (the reads' tasks hold the master key: left out of the repr, as is the run's output)
+    tasks: list[dict[str, Any]] = dataclasses.field(default_factory=list, repr=False)
+    result: PlaybookResult | None = dataclasses.field(default=None, repr=False)
 
     def task(self, name: str, options: dict[str, Any], *, module: str | None = None, check: bool = False,
              diff: bool = False, ignore_errors: bool = False, **keywords: Any) -> None:
@@ -212,7 +213,7 @@ class Lifecycle:
     parse: Callable[[dict[str, Any]], Any]
     live: dict[str, Callable[[Any], Any]]
     normalise: Callable[[str, Any], Any] = staticmethod(lambda option, value: value)  # type: ignore[assignment]
-    extra: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    extra: list[dict[str, Any]] = dataclasses.field(default_factory=list, repr=False)  # reads hold the master key
     expected: dict[str, Any] = dataclasses.field(default_factory=dict)  # an option's value after its change, when
     # that is not the value set (a list the option adds to)
     absent: dict[str, Any] = dataclasses.field(default_factory=dict)  # more options of the delete (cascade: true)

@@ -48,7 +48,7 @@ def free_port() -> int:
 @dataclasses.dataclass
 class LiteLLMProxy:
     url: str
-    master_key: str
+    master_key: str = dataclasses.field(repr=False)  # never in a repr (assertion messages, logs)
     upstream: UpstreamServer
     workdir: Path | None = None
     start_seconds: float | None = None

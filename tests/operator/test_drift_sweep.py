@@ -3,17 +3,23 @@
 Several custom resources of one instance converge with drift checks off; then fields are changed behind the
 operator's back (through LiteLLM's API) on exactly K of them, and drift checks are switched on with an interval
 longer than the test: the sweep that follows is one ansible-runner run (its artifacts are counted), and it reports
-drift on exactly those K resources, by the spec path of the field down to the leaf.
+drift on exactly those K resources, by the spec path of the field down to the leaf. The same run applies the
+instance's unmanaged-object policy through the engine's own ``unmanaged`` option: a team made in LiteLLM behind the
+operator's back (in the instance's name prefix) is reported on the instance, and a rotated key's predecessor
+(``<alias>.retiring-<until>``, its key declared by a CR) is not.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+import requests
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.lib.kubeapi.fixtures import KubeCluster
-from tests.lib.stack import LiteLLMProxy
+from tests.lib.stack import LiteLLMProxy, free_port
 from tests.operator.conftest import (
     Cluster,
     condition,
@@ -26,6 +32,13 @@ from tests.operator.conftest import (
 )
 
 pytestmark = pytest.mark.slow(60)
+
+
+def instance_runs(port: int) -> dict[tuple[str, str], float]:
+    """llmops_operator_runs_total of LiteLLMInstance by (mode, outcome), scraped from the operator's /metrics."""
+    text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    return {(s.labels["mode"], s.labels["outcome"]): s.value for family in text_string_to_metric_families(text)
+            for s in family.samples if s.name == "llmops_operator_runs_total" and s.labels.get("kind") == "LiteLLMInstance"}
 
 
 def test_one_run_checks_every_resource_of_an_instance_and_names_the_leaves(
@@ -42,7 +55,9 @@ def test_one_run_checks_every_resource_of_an_instance_and_names_the_leaves(
     keys = {"k0": {"instanceRef": {"name": "gw"}, "keyAlias": f"{prefix}-k0", "teamRef": {"name": "t0"}, "maxBudget": 1}}
     created = [("LiteLLMTeam", teams), ("LiteLLMModel", models), ("LiteLLMVirtualKey", keys)]
     watches = operator_watches(workdir / "watches.yaml", only=("LiteLLMTeam", "LiteLLMModel", "LiteLLMVirtualKey"))
-    with start_operator(kube_api, workdir, watches, namespaces=(namespace,)) as operator:
+    port = free_port()
+    with start_operator(kube_api, workdir, watches, namespaces=(namespace,),
+                        LLMOPS_OPERATOR_METRICS_PORT=str(port)) as operator:
         for kind, specs in created:
             for name, spec in specs.items():
                 k8s.create(kind, namespace, name, spec)
@@ -56,7 +71,11 @@ def test_one_run_checks_every_resource_of_an_instance_and_names_the_leaves(
         sweeps = operator.runner_dir / "drift" / namespace / "gw" / "artifacts"
         assert not sweeps.exists(), "drift checks are off"
 
-        # Behind the operator's back, K = 3 of the N = 8 resources: two teams and one model.
+        # Behind the operator's back, K = 3 of the N = 8 resources: two teams and one model; and a team no resource
+        # declares, and a predecessor of the declared key k0 (as a rotation by succession leaves one).
+        litellm_proxy.api("POST", "/team/new", json={"team_alias": f"{prefix}-stray"}).raise_for_status()
+        retiring = f"{prefix}-k0.retiring-20991231T000000Z"
+        litellm_proxy.api("POST", "/key/generate", json={"key_alias": retiring, "team_id": ids["t0"]}).raise_for_status()
         litellm_proxy.api("POST", "/team/update", json={"team_id": ids["t1"], "max_budget": 9}).raise_for_status()
         litellm_proxy.api("POST", "/team/update", json={"team_id": ids["monthly"], "max_budget": 12}).raise_for_status()
         litellm_proxy.api("PATCH", f"/model/{ids['m1']}/update",
@@ -88,6 +107,22 @@ def test_one_run_checks_every_resource_of_an_instance_and_names_the_leaves(
         assert (litellm_proxy.api("GET", "/team/info", params={"team_id": ids["t1"]}).json()["team_info"]
                 ["max_budget"]) == 9, "manual writes nothing"
 
+        # The same run found the objects no resource declares: no run of its own (runs_total by mode, and the
+        # runner's private data dirs: only reconciles and this one check).
+        instance = wait_for(lambda: (k8s.get("LiteLLMInstance", namespace, "gw") or {}).get("status", {}).get("unmanaged")
+                            is not None and k8s.get("LiteLLMInstance", namespace, "gw"), "status.unmanaged written")
+        assert instance["status"]["unmanaged"] == [{"kind": "LiteLLMTeam", "name": f"{prefix}-stray"}]
+        assert instance["status"]["lastUnmanagedCheckTime"]
+        wait_for(lambda: any(e.reason == "Unmanaged" and f"LiteLLMTeam {prefix}-stray" in e.message
+                             for e in k8s.events(namespace, "gw")), "the Unmanaged Event on the instance")
+        assert retiring not in json.dumps(instance["status"]), "a key's predecessor is not unmanaged"
+        assert sorted(p.name for p in operator.runner_dir.iterdir() if not p.name.startswith(".")) == [
+            "drift", "litellmmodel", "litellmteam", "litellmvirtualkey"], "no other run than reconciles and the check"
+        assert instance_runs(port) == {("drift", "success"): 1.0}, "one run of the instance: the check"
+
+        for team in litellm_proxy.api("GET", "/team/list").json():
+            if team.get("team_alias") == f"{prefix}-stray":
+                litellm_proxy.api("POST", "/team/delete", json={"team_ids": [team["team_id"]]})
         for kind, specs in reversed(created):
             for name in specs:
                 k8s.delete(kind, namespace, name)

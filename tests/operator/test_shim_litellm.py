@@ -477,7 +477,9 @@ def test_watch_namespace_is_honoured(env: Env) -> None:
 
 def test_unmanaged_objects_reported_adopted_pruned(env: Env) -> None:
     """A team made in LiteLLM behind the operator's back: preserve reports it, adopt makes a CR of it (Orphan),
-    prune deletes it upstream once no CR declares it. Scoped to this test's name prefix (the proxy is shared)."""
+    prune deletes it upstream once no CR declares it, and only it: not the key of a converged LiteLLMVirtualKey nor
+    that key's predecessor in its rotation's grace period (``<keyAlias>.retiring-<until>``). Scoped to this test's
+    name prefix (the proxy is shared)."""
     scope = f"{env.prefix}-u-"
     alias = f"{scope}team"
     env.proxy.api("POST", "/team/new", json={"team_alias": alias, "max_budget": 4}).raise_for_status()
@@ -502,12 +504,28 @@ def test_unmanaged_objects_reported_adopted_pruned(env: Env) -> None:
     wait_for(lambda: reported("Adopted"), "the adoption is reported (Event)")
     env.wait_ready("LiteLLMTeam", cr["metadata"]["name"])
 
+    # a converged key (crd-wins, the default: the sweep's unmanaged policy is the instance's, not a CR's), and its
+    # predecessor as a rotation by succession leaves it
+    key_alias = f"{scope}key"
+    env.k8s.create("LiteLLMVirtualKey", env.namespace, "ukey", {"instanceRef": {"name": "gwu"}, "keyAlias": key_alias})
+    env.wait_ready("LiteLLMVirtualKey", "ukey")
+    env.secrets.append((env.k8s.read_secret(env.namespace, "ukey-key") or {})["api_key"])
+    retiring = f"{key_alias}.retiring-20991231T000000Z"
+    made = env.proxy.api("POST", "/key/generate", json={"key_alias": retiring})
+    made.raise_for_status()
+    env.secrets.append(made.json()["key"])
+    token = hashlib.sha256(made.json()["key"].encode()).hexdigest()
     env.k8s.patch("LiteLLMInstance", env.namespace, "gwu", {"spec": {"configSync": {"unmanagedResourcePolicy": "prune"}}})
     env.k8s.delete("LiteLLMTeam", env.namespace, cr["metadata"]["name"])
     env.wait_gone("LiteLLMTeam", cr["metadata"]["name"])
     wait_for(lambda: "Orphaned" in env.k8s.reasons(env.namespace, cr["metadata"]["name"]), "an adopted CR is orphaned on deletion")
     wait_for(lambda: env.teams_with_alias(alias) == [], "prune deletes the team nobody declares any more")
     wait_for(lambda: reported("Pruned"), "the pruning is reported (Event)")
+    assert len(env.keys_with_alias(key_alias)) == 1, "the key of a LiteLLMVirtualKey is not pruned"
+    assert env.keys_with_alias(retiring) == [token], "nor is its predecessor in its grace period"
+    env.proxy.api("POST", "/key/delete", json={"keys": [token]}).raise_for_status()
+    env.k8s.delete("LiteLLMVirtualKey", env.namespace, "ukey")
+    env.wait_gone("LiteLLMVirtualKey", "ukey")
     env.k8s.delete("LiteLLMInstance", env.namespace, "gwu")
 
 

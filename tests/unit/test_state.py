@@ -159,6 +159,38 @@ def test_objects_not_declared_follow_the_policy_within_the_scope(policy, scope, 
     assert actions(plan({"teams": [{"team_alias": "research"}]}, live, policy, **scope)) == expected
 
 
+def test_excluded_objects_and_predecessors_of_declared_keys_are_never_unmanaged():
+    """scope.exclude (by natural key or id) and a rotation's predecessor (<alias>.retiring-<until>) of a key declared
+    present, or excluded, are neither reported nor pruned; a predecessor of a key nobody declares is pruned."""
+    retiring = ".retiring-20270101T120000Z"
+    live = {"team": [TEAM, dict(TEAM, team_id="t2", team_alias="other"), dict(TEAM, team_id="t3", team_alias="ui")],
+            "virtual_key": [KEY, dict(KEY, token="h2", key_alias="ci" + retiring),
+                            dict(KEY, token="h3", key_alias="kept"), dict(KEY, token="h4", key_alias="kept" + retiring),
+                            dict(KEY, token="h5", key_alias="gone" + retiring),
+                            dict(KEY, token="h6", key_alias="ci.retiring-not-a-time")]}
+    document = {"teams": [{"team_alias": "research"}], "virtual_keys": [{"key_alias": "ci", "team_id": "t1"}]}
+    result = plan(document, live, "prune", exclude={"teams": ["t3"], "virtual_keys": ["kept"]})
+    assert actions(result) == {"team research": "none", "virtual_key ci": "none", "team other": "delete",
+                               "virtual_key gone" + retiring: "delete", "virtual_key ci.retiring-not-a-time": "delete"}
+    everything = actions(plan(document, live, "prune"))
+    assert everything["team ui"] == everything["virtual_key kept"] == everything["virtual_key kept" + retiring] == "delete"
+    assert "virtual_key ci" + retiring not in everything, "the predecessor of a declared key"
+    users = {"user": [{"user_id": "default_user_id"}, {"user_id": "u9", "user_email": "u9@example.com"}]}
+    assert actions(plan({"users": []}, users, "prune")) == {"user u9@example.com": "delete"}, "LiteLLM's own user"
+    absent = dict(document, virtual_keys=[{"key_alias": "ci", "state": "absent"}])
+    assert actions(plan(absent, live, "prune"))["virtual_key ci" + retiring] == "delete", "its key is declared absent"
+
+
+@pytest.mark.parametrize("exclude, message", [
+    ({"widgets": ["a"]}, "scope.exclude: unknown kind widgets"),
+    ({"teams": "a"}, "scope.exclude.teams: must be a list of natural keys or ids"),
+])
+def test_an_invalid_exclusion_is_refused_in_one_sentence(exclude, message):
+    with pytest.raises(ValidationError) as error:
+        documents.make_scope({"teams": []}, exclude=exclude)
+    assert message in error.value.msg
+
+
 def test_the_owner_marker_is_added_to_the_metadata_and_keeps_its_other_keys():
     item = plan({"teams": [{"team_alias": "research"}]}, {"team": [TEAM]}, owner="me").items[0]
     assert item.diff == [{"path": "metadata.llmops_owner", "desired": "me", "live": None}]

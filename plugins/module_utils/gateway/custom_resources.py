@@ -10,7 +10,8 @@
 - ``cr_spec``: a document object as the spec of its custom resource (the export, gateway/manifests.py);
 - ``spec_path``: a path gateway_state reports in ``changes`` (``max_budget``, ``litellm_params.rpm``,
   ``members[user_email=...]``) as the spec path of the resource down to the leaf (``spec.maxBudgetMonthly``);
-- ``spec_patch``: LiteLLM's values at such paths written back into a spec (api-wins).
+- ``spec_patch``: LiteLLM's values at such paths written back into a spec (api-wins);
+- ``cr_object_names``: the names by which a resource names its LiteLLM object (what a run must never prune).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -77,6 +78,19 @@ def cr_natural_name(resource, cr):
     if crmap.name_default is None or (crmap.unless and spec.get(camel(crmap.unless))):
         return None
     return crmap.name_default(cr["metadata"]["name"])
+
+
+def cr_object_names(cr):
+    """(document kind, names): the natural keys and the LiteLLM id by which a custom resource names its object (its
+    spec's name field or the default from its metadata name, the natural key's own field, ``status.litellmId``), for
+    ``scope.exclude``; (None, []) for a kind without a table."""
+    resource = BY_CR_KIND.get(cr.get("kind"))
+    if resource is None or resource.cr_map is None or not isinstance(cr.get("spec") or {}, dict):
+        return None, []
+    spec = cr.get("spec") or {}
+    names = [cr_natural_name(resource, cr), spec.get(camel(resource.key_field)),
+             (cr.get("status") or {}).get("litellmId")]
+    return resource.plural, sorted(set(n for n in names if isinstance(n, str) and n))
 
 
 def _referenced(ref, cr, value, lookup):

@@ -72,7 +72,7 @@ def natural_name(resource, obj):
     return obj.get(resource.key_field) or obj.get(resource.id_field)
 
 
-Scope = namedtuple("Scope", "kinds name_prefix owner")
+Scope = namedtuple("Scope", "kinds name_prefix owner exclude")
 
 
 def parse_document(document, invalid=None):
@@ -191,13 +191,20 @@ def key_file_name(alias):
     return re.sub(r"[^A-Za-z0-9._-]", "_", alias)
 
 
-def make_scope(document, kinds=None, name_prefix=None, owner=None):
+def make_scope(document, kinds=None, name_prefix=None, owner=None, exclude=None):
+    """The Scope: ``exclude`` {kind: [natural key or id]} names live objects that are never unmanaged."""
     declared = [p for p in BY_PLURAL if document.get(p) is not None]
     kinds = list(kinds) if kinds else declared
     unknown = sorted(set(kinds) - set(BY_PLURAL))
     if unknown:
         raise ValidationError("scope.kinds: unknown kind %s (known: %s)" % (", ".join(unknown), ", ".join(BY_PLURAL)))
-    return Scope(kinds, name_prefix, owner)
+    exclude = exclude or {}
+    for kind, names in exclude.items():
+        if kind not in BY_PLURAL:
+            raise ValidationError("scope.exclude: unknown kind %s (known: %s)" % (kind, ", ".join(BY_PLURAL)))
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise ValidationError("scope.exclude.%s: must be a list of natural keys or ids (strings)" % kind)
+    return Scope(kinds, name_prefix, owner, dict((k, frozenset(v)) for k, v in exclude.items()))
 
 
 def merge_documents(documents):

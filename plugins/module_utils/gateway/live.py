@@ -11,12 +11,27 @@ __metaclass__ = type
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import unsupported
 from ansible_collections.llmops.litellm.plugins.module_utils._read import list_page, unique
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_PLURAL
 
 
 def kind_page(client, resource, page):
     """One page of a kind's list: (raw objects, number of pages)."""
     return list_page(client, resource.find, {}, page, resource)
+
+
+def unlicensed_kinds(client, plurals):
+    """[(kind, reason)]: the kinds of ``plurals`` (document keys) that this proxy's licence does not offer
+    (organizations without LiteLLM Enterprise), asked from /health/license once."""
+    found = []
+    for plural in plurals:
+        resource = BY_PLURAL[plural]
+        if resource.requires and resource.requires.enterprise:
+            reason = unsupported(client, resource.requires, plural, resource, read_only=True, paths=False)
+            if reason:
+                found.append((plural, reason))
+    return found
 
 
 def read_live(client_for, kinds, workers):

@@ -35,7 +35,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document im
     key_file_name,
     natural_name,
 )
-from ansible_collections.llmops.litellm.plugins.module_utils._virtual_key import key_hash, key_problem
+from ansible_collections.llmops.litellm.plugins.module_utils._virtual_key import key_hash, key_problem, retiring_of
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization import no_member_user
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_PLURAL, KINDS, cascades_of
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import VIRTUAL_KEY
@@ -521,7 +521,7 @@ class Planner(object):
                 if (resource.kind, raw.get(resource.id_field)) in self.claimed:
                     continue
                 item = Item(resource, raw=raw)
-                if not self.owns(item):
+                if self.kept(item) or not self.owns(item):
                     continue
                 item.action = self.unmanaged_action(item)
                 if item.action == "delete":
@@ -533,9 +533,18 @@ class Planner(object):
         resource = item.resource
         if resource.read_only and resource.read_only(item.raw):
             return "unmanaged"  # defined in the proxy's config file: not the API's to change
-        if item.object_id in resource.protected_ids:
-            return "unmanaged"
         return {"adopt": "adopt", "prune": "delete"}.get(self.policy, "unmanaged")
+
+    def kept(self, item):
+        """Whether an object not declared is never unmanaged all the same: LiteLLM made it for itself (the master
+        key's user), the scope excludes it (by natural key or id), or it is the predecessor of a key declared present
+        (``<alias>.retiring-<until>``, in its rotation's grace period) or excluded."""
+        names = self.scope.exclude.get(item.resource.plural, frozenset())
+        if item.object_id in item.resource.protected_ids or item.name in names or item.object_id in names:
+            return True
+        retiring = retiring_of(item.view.get("key_alias")) if item.resource is VIRTUAL_KEY else None
+        return retiring is not None and (
+            (VIRTUAL_KEY.kind, retiring[0]) in self.declared_keys or retiring[0] in names)
 
     def owns(self, item):
         """Whether an object not declared is in the declared scope (reported, and with prune deleted)."""
