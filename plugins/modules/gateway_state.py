@@ -278,7 +278,6 @@ adopted:
 
 import json
 
-from ansible_collections.llmops.litellm.plugins.module_utils._client import Client
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import UnsupportedError, ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._module import LiteLLMModule
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.apply import Applier, drop_key_files
@@ -340,11 +339,6 @@ class GatewayStateModule(LiteLLMModule):
             cascade=dict(type="bool", default=False),
             invalid=dict(type="str", choices=list(INVALID_POLICIES), default="fail"),
         ), required_one_of=[("document", "files")])
-
-    def client_factory(self):
-        params = self.params
-        return Client(params["api_url"], params["api_key"], timeout=params["timeout"],
-                      validate_certs=params["validate_certs"], ca_path=params["ca_path"], check_mode=self.check_mode)
 
     def run(self):
         params = self.params
