@@ -44,6 +44,7 @@ SHORT_NAMES = {
     "LiteLLMFallback": "lfb", "LiteLLMJWTKeyMapping": "ljwt",
     "LiteLLMSearchTool": "lst", "LiteLLMVectorStore": "lvs",
     "LiteLLMPolicy": "lpol",
+    "LiteLLMModelDiscovery": "lmd",
 }
 JUNCTORS = ("allOf", "anyOf", "oneOf", "not")
 JSON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "integer": int, "number": (int, float)}
@@ -234,7 +235,8 @@ def test_crd_names_columns_and_subresources(kind: str) -> None:
 def test_every_kind_shares_one_status_schema() -> None:
     """The status the operator writes is the same for every kind, plus the key Secret and the instance's URL/licence."""
     extras = {"LiteLLMVirtualKey": {"keyAlias", "keySecretName"}, "LiteLLMTeam": {"teamAlias"}, "LiteLLMOrganization": {"organizationAlias"},
-              "LiteLLMInstance": {"url", "license", "masterKeySecretRef", "ready", "lastUnmanagedCheckTime", "unmanaged"}}
+              "LiteLLMInstance": {"url", "license", "masterKeySecretRef", "ready", "lastUnmanagedCheckTime", "unmanaged"},
+              "LiteLLMModelDiscovery": {"discoveredCount", "generatedCount", "generatedChildren", "skippedCandidates"}}
     common = None
     for kind, crd in CRDS.items():
         status = dict(root_schema(crd)["properties"]["status"]["properties"])
@@ -515,6 +517,10 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "LiteLLMPolicy": {"kind": "LiteLLMPolicy", "metadata": {"name": "baseline"}, "spec": {
         "instanceRef": {"name": "gw"}, "policyName": "baseline", "guardrailsAdd": ["pii"], "condition": {"model": "gpt-4.*"},
         "attachments": [{"scope": "*"}, {"teams": ["health-*"], "priority": 10, "default": False}]}},
+    "LiteLLMModelDiscovery": {"kind": "LiteLLMModelDiscovery", "metadata": {"name": "vllm"}, "spec": {
+        "instanceRef": {"name": "gw"}, "apiBase": "http://vllm:8000/v1", "litellmProvider": "hosted_vllm",
+        "providerApiKeySecretRef": {"name": "vllm", "key": "api-key"}, "filters": {"include": ["llama"], "exclude": ["embed"]},
+        "litellmParams": {"rpm": 10}, "modelInfo": {"team": "research"}}},
 }
 
 

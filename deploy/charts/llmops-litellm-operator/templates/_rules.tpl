@@ -16,6 +16,7 @@
     - litellmmcpservers
     - litellmmcptoolsets
     - litellmpolicys
+    - litellmmodeldiscoverys
     - litellmagents
     - litellmfallbacks
     - litellmjwtkeymappings
@@ -43,6 +44,7 @@
     - litellmmcpservers/status
     - litellmmcptoolsets/status
     - litellmpolicys/status
+    - litellmmodeldiscoverys/status
     - litellmagents/status
     - litellmfallbacks/status
     - litellmjwtkeymappings/status
@@ -67,6 +69,7 @@
     - litellmmcpservers/finalizers
     - litellmmcptoolsets/finalizers
     - litellmpolicys/finalizers
+    - litellmmodeldiscoverys/finalizers
     - litellmagents/finalizers
     - litellmfallbacks/finalizers
     - litellmjwtkeymappings/finalizers
@@ -74,6 +77,12 @@
     - litellmvectorstores/finalizers
   verbs:
     - update
+- apiGroups:
+    - litellm.llmops.dev
+  resources:
+    - litellmmodels
+  verbs:
+    - delete
 - apiGroups:
     - ''
   resources:
@@ -243,6 +252,7 @@
     - litellmmcpservers
     - litellmmcptoolsets
     - litellmpolicys
+    - litellmmodeldiscoverys
     - litellmagents
     - litellmfallbacks
     - litellmjwtkeymappings
@@ -270,6 +280,7 @@
     - litellmmcpservers/status
     - litellmmcptoolsets/status
     - litellmpolicys/status
+    - litellmmodeldiscoverys/status
     - litellmagents/status
     - litellmfallbacks/status
     - litellmjwtkeymappings/status
@@ -294,6 +305,7 @@
     - litellmmcpservers/finalizers
     - litellmmcptoolsets/finalizers
     - litellmpolicys/finalizers
+    - litellmmodeldiscoverys/finalizers
     - litellmagents/finalizers
     - litellmfallbacks/finalizers
     - litellmjwtkeymappings/finalizers
@@ -301,6 +313,12 @@
     - litellmvectorstores/finalizers
   verbs:
     - update
+- apiGroups:
+    - litellm.llmops.dev
+  resources:
+    - litellmmodels
+  verbs:
+    - delete
 - apiGroups:
     - ''
   resources:
