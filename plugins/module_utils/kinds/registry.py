@@ -24,6 +24,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.jwt_key_mappi
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.mcp_server import MCP_SERVER
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.mcp_toolset import MCP_TOOLSET
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import MODEL
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model_alias import MODEL_ALIAS
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization import ORGANIZATION
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization_member import ORGANIZATION_MEMBER
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.search_tool import SEARCH_TOOL
@@ -36,7 +37,8 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.user import U
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.vector_store import VECTOR_STORE
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import ROTATE_KEY, VIRTUAL_KEY
 
-KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MCP_TOOLSET, SEARCH_TOOL, VECTOR_STORE, MODEL, FALLBACK, AGENT,
+KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MCP_TOOLSET, SEARCH_TOOL, VECTOR_STORE, MODEL, MODEL_ALIAS, FALLBACK,
+         AGENT,
          ORGANIZATION, TEAM, USER, VIRTUAL_KEY, JWT_KEY_MAPPING, CUSTOMER, ACCESS_GROUP,
          POLICY)  # a policy's attachments name teams, keys, models and tags
 BY_KIND = dict((r.kind, r) for r in KINDS)
