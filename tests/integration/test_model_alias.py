@@ -46,6 +46,7 @@ def test_model_alias_four_steps_each_option_info_and_bad_input(litellm_proxy, na
             return None
         return dict(entry) if isinstance(entry, dict) else {"model": entry}
 
+    document = {"model_aliases": [{"alias": f"{names}-doc", "model": f"{names}-opus", "hidden": True}]}
     lifecycle = Lifecycle(
         proxy=litellm_proxy, module="model_alias", key={"alias": alias},
         create={"model": f"{names}-opus"},
@@ -59,6 +60,12 @@ def test_model_alias_four_steps_each_option_info_and_bad_input(litellm_proxy, na
             module_task("itself", "model_alias", {"alias": f"{names}-self", "model": f"{names}-self"},
                         ignore_errors=True),
             module_task("nothing to create", "model_alias", {"alias": f"{names}-none"}, ignore_errors=True),
+            module_task("document: check", "gateway_state", {"document": document}, check=True),
+            module_task("document: apply", "gateway_state", {"document": document}),
+            module_task("document: apply again", "gateway_state", {"document": document}),
+            module_task("document: export", "gateway_state_info", {"kinds": ["model_aliases"]}),
+            module_task("document: absent", "gateway_state", {"document": {"model_aliases": [
+                dict(document["model_aliases"][0], state="absent")]}}),
         ])
     steps = lifecycle.run()
     final = lifecycle.verify(steps)
@@ -70,6 +77,13 @@ def test_model_alias_four_steps_each_option_info_and_bad_input(litellm_proxy, na
     assert "is not a model name clients can send" in step("bad name")["msg"]
     assert "must not name itself as its model" in step("itself")["msg"]
     assert "model" in step("nothing to create")["msg"]
+    # a gateway_state kind: planned, applied once, exported, deleted
+    assert [(c["kind"], c["name"], c["action"]) for c in step("document: check")["changes"]] == [
+        ("model_alias", f"{names}-doc", "create")]
+    assert step("document: apply")["changed"] is True and step("document: apply again")["changed"] is False
+    assert {"alias": f"{names}-doc", "model": f"{names}-opus", "hidden": True} in \
+        step("document: export")["document"]["model_aliases"]
+    assert [c["action"] for c in step("document: absent")["changes"]] == ["delete"]
     after = aliases(litellm_proxy)
     assert after.get(f"{names}-other") == "gpt-other", "an alias of another owner was lost"
     assert not any(k.startswith(names) and k != f"{names}-other" for k in after)
