@@ -24,7 +24,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.jwt_key_mappi
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.mcp_server import MCP_SERVER
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.mcp_toolset import MCP_TOOLSET
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import MODEL
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model_alias import MODEL_ALIAS
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model_alias import CALLS as MODEL_ALIAS_CALLS, MODEL_ALIAS
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization import ORGANIZATION
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization_member import ORGANIZATION_MEMBER
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.search_tool import SEARCH_TOOL
@@ -48,7 +48,7 @@ BY_CR_KIND = dict((r.cr_kind, r) for r in KINDS if r.cr_kind)
 DECLARED = KINDS + (ORGANIZATION_MEMBER, TEAM_MEMBER, ROTATE_KEY)
 # The words of the LiteLLM routes the collection calls. Any other path segment (an id, a name, a hashed token) is
 # written ``{id}`` in the operator's request log (_client.route_template), so that no id reaches a metric label.
-ROUTE_WORDS = route_words(collection_calls(DECLARED) + list(PROXY_SETTINGS_CALLS))
+ROUTE_WORDS = route_words(collection_calls(DECLARED) + list(PROXY_SETTINGS_CALLS) + list(MODEL_ALIAS_CALLS))
 # LiteLLM load-balances the deployments that share a model_name: many custom resources may name one.
 SHARED_NAMES = frozenset([MODEL.kind])
 
