@@ -83,8 +83,9 @@ class Client(object):
     """
 
     def __init__(self, url, api_key, timeout=30, validate_certs=True, ca_path=None, check_mode=False,
-                 retries=3, backoff=0.5, sleep=time.sleep):
+                 retries=3, backoff=0.5, sleep=time.sleep, logged=True):
         self.url = url.rstrip("/")
+        self.logged = logged  # False for a server that is not LiteLLM: its requests stay out of the request log
         self.timeout = timeout
         self.check_mode = check_mode
         self.retries = retries
@@ -150,7 +151,8 @@ class Client(object):
             status = response.status
             return response
         finally:
-            log_request(method, path, status, time.monotonic() - started)
+            if self.logged:
+                log_request(method, path, status, time.monotonic() - started)
 
     def _result(self, where, response):
         try:

@@ -80,17 +80,16 @@ class LiteLLMModule(AnsibleModule):
                     option, option, " or ".join(env)))
         self.action = "connect to LiteLLM"
         self.requirements = []  # (Requires, what, Resource, read_only) this run is held to; see require()
-        self.client = Client(
-            self.params["api_url"],
-            self.params["api_key"],
-            timeout=self.params["timeout"],
-            validate_certs=self.params["validate_certs"],
-            ca_path=self.params["ca_path"],
-            check_mode=self.check_mode,
-        )
+        self.client = self.client_factory()
 
     def run(self):
         raise NotImplementedError
+
+    def client_factory(self):
+        """Another client like ``self.client``, for a thread of its own (a requests.Session is not shared)."""
+        params = self.params
+        return Client(params["api_url"], params["api_key"], timeout=params["timeout"],
+                      validate_certs=params["validate_certs"], ca_path=params["ca_path"], check_mode=self.check_mode)
 
     def execute(self):
         try:

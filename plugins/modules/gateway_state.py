@@ -32,6 +32,8 @@ description:
     and tags), and deleted in the reverse order. Within a kind, up to O(workers) requests are in flight. An object whose parent (a key's team,
     a model's credential, a customer's budget, a team's organization) failed is skipped and reported so; the
     other objects are applied, and the module then fails, listing what failed.
+  - B(Model aliases.) C(model_aliases) (the options of M(llmops.litellm.model_alias)) are applied right after the
+    models, and deleted right before them.
   - B(Objects not declared) follow O(unmanaged). Only objects in O(scope) can ever be pruned.
   - B(Proxy settings.) C(proxy_settings) is a list of entries holding C(general_settings) and C(router_settings),
     the proxy's one set of settings as M(llmops.litellm.proxy_settings) declares it (entries merged key by key; only
@@ -286,7 +288,6 @@ adopted:
 
 import json
 
-from ansible_collections.llmops.litellm.plugins.module_utils._client import Client
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import UnsupportedError, ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._module import LiteLLMModule
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.apply import Applier, drop_key_files
@@ -353,11 +354,6 @@ class GatewayStateModule(LiteLLMModule):
             cascade=dict(type="bool", default=False),
             invalid=dict(type="str", choices=list(INVALID_POLICIES), default="fail"),
         ), required_one_of=[("document", "files")])
-
-    def client_factory(self):
-        params = self.params
-        return Client(params["api_url"], params["api_key"], timeout=params["timeout"],
-                      validate_certs=params["validate_certs"], ca_path=params["ca_path"], check_mode=self.check_mode)
 
     def run(self):
         params = self.params

@@ -3,6 +3,9 @@
 It answers ``POST /v1/chat/completions`` (plain and ``stream: true``), ``POST /v1/embeddings`` and
 ``GET /v1/models`` deterministically, echoing the last user message, and records every request it
 received (path, model, Authorization header) so tests can check what LiteLLM sent upstream.
+
+``GET /v1/models`` lists ``models`` (ids; default ``upstream-echo``), which a test sets directly or, from inside a
+playbook, with ``PUT /_models`` and the body ``{"data": [ids]}`` (model discovery tests: a model gone upstream).
 """
 
 from __future__ import annotations
@@ -30,7 +33,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - http.server naming
         if self.path.rstrip("/") in ("/v1/models", "/models"):
-            self._send(200, {"object": "list", "data": [{"id": "upstream-echo", "object": "model", "owned_by": "tests"}]})
+            self.server.listings.append(self.headers.get("Authorization"))
+            self._send(200, {"object": "list", "data": [{"id": i, "object": "model", "owned_by": "tests"}
+                                                        for i in self.server.models]})
+        else:
+            self._send(404, {"error": {"message": f"no route {self.path}"}})
+
+    def do_PUT(self) -> None:  # noqa: N802 - http.server naming
+        length = int(self.headers.get("Content-Length") or 0)
+        body = json.loads(self.rfile.read(length) or b"{}")
+        if self.path.rstrip("/") == "/_models" and isinstance(body.get("data"), list):
+            self.server.models = [str(i) for i in body["data"]]
+            self._send(200, {"data": self.server.models})
         else:
             self._send(404, {"error": {"message": f"no route {self.path}"}})
 
@@ -82,6 +96,8 @@ class UpstreamServer(ThreadingHTTPServer):
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         super().__init__((host, port), _Handler)
         self.requests: list[dict[str, Any]] = []
+        self.models: list[str] = ["upstream-echo"]
+        self.listings: list[str | None] = []  # the Authorization header of each GET /models
         self._thread = threading.Thread(target=self.serve_forever, name="upstream", daemon=True)
 
     @property

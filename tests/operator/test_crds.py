@@ -45,6 +45,7 @@ SHORT_NAMES = {
     "LiteLLMSearchTool": "lst", "LiteLLMVectorStore": "lvs",
     "LiteLLMPolicy": "lpol",
     "LiteLLMProxySettings": "lps",
+    "LiteLLMModelDiscovery": "lmd",
 }
 JUNCTORS = ("allOf", "anyOf", "oneOf", "not")
 JSON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "integer": int, "number": (int, float)}
@@ -236,7 +237,8 @@ def test_crd_names_columns_and_subresources(kind: str) -> None:
 def test_every_kind_shares_one_status_schema() -> None:
     """The status the operator writes is the same for every kind, plus the key Secret and the instance's URL/licence."""
     extras = {"LiteLLMVirtualKey": {"keyAlias", "keySecretName"}, "LiteLLMTeam": {"teamAlias"}, "LiteLLMOrganization": {"organizationAlias"},
-              "LiteLLMInstance": {"url", "license", "masterKeySecretRef", "ready", "lastUnmanagedCheckTime", "unmanaged"}}
+              "LiteLLMInstance": {"url", "license", "masterKeySecretRef", "ready", "lastUnmanagedCheckTime", "unmanaged"},
+              "LiteLLMModelDiscovery": {"discoveredCount", "generatedCount", "generatedChildren", "skippedCandidates"}}
     common = None
     for kind, crd in CRDS.items():
         status = dict(root_schema(crd)["properties"]["status"]["properties"])
@@ -534,6 +536,10 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "instanceRef": {"name": "gw"}, "generalSettings": {"maximum_spend_logs_retention_period": "30d", "alerting": ["slack"],
                                                            "alert_to_webhook_url": {"budget_alerts": "os.environ/SLACK_WEBHOOK_URL"}},
         "routerSettings": {"num_retries": 3}}},
+    "LiteLLMModelDiscovery": {"kind": "LiteLLMModelDiscovery", "metadata": {"name": "vllm"}, "spec": {
+        "instanceRef": {"name": "gw"}, "apiBase": "http://vllm:8000/v1", "litellmProvider": "hosted_vllm",
+        "providerApiKeySecretRef": {"name": "vllm", "key": "api-key"}, "filters": {"include": ["llama"], "exclude": ["embed"]},
+        "litellmParams": {"rpm": 10}, "modelInfo": {"team": "research"}}},
 }
 
 

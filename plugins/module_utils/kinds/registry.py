@@ -24,6 +24,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.jwt_key_mappi
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.mcp_server import MCP_SERVER
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.mcp_toolset import MCP_TOOLSET
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model import MODEL
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model_alias import CALLS as MODEL_ALIAS_CALLS, MODEL_ALIAS
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization import ORGANIZATION
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization_member import ORGANIZATION_MEMBER
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.search_tool import SEARCH_TOOL
@@ -37,7 +38,8 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.user import U
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.vector_store import VECTOR_STORE
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import ROTATE_KEY, VIRTUAL_KEY
 
-KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MCP_TOOLSET, SEARCH_TOOL, VECTOR_STORE, MODEL, FALLBACK, AGENT,
+KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MCP_TOOLSET, SEARCH_TOOL, VECTOR_STORE, MODEL, MODEL_ALIAS, FALLBACK,
+         AGENT,
          ORGANIZATION, TEAM, USER, VIRTUAL_KEY, JWT_KEY_MAPPING, CUSTOMER, ACCESS_GROUP,
          POLICY)  # a policy's attachments name teams, keys, models and tags
 # Every kind the custom-resource table maps: the engine's, and the proxy's settings (planned apart by gateway_state).
@@ -49,7 +51,7 @@ BY_CR_KIND = dict((r.cr_kind, r) for r in CR_KINDS if r.cr_kind)
 DECLARED = KINDS + (ORGANIZATION_MEMBER, TEAM_MEMBER, ROTATE_KEY)
 # The words of the LiteLLM routes the collection calls. Any other path segment (an id, a name, a hashed token) is
 # written ``{id}`` in the operator's request log (_client.route_template), so that no id reaches a metric label.
-ROUTE_WORDS = route_words(collection_calls(DECLARED) + list(PROXY_SETTINGS_CALLS))
+ROUTE_WORDS = route_words(collection_calls(DECLARED) + list(PROXY_SETTINGS_CALLS) + list(MODEL_ALIAS_CALLS))
 # LiteLLM load-balances the deployments that share a model_name: many custom resources may name one.
 SHARED_NAMES = frozenset([MODEL.kind])
 

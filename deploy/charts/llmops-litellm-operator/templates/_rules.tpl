@@ -16,6 +16,7 @@
     - litellmmcpservers
     - litellmmcptoolsets
     - litellmpolicys
+    - litellmmodeldiscoverys
     - litellmagents
     - litellmfallbacks
     - litellmjwtkeymappings
@@ -44,6 +45,7 @@
     - litellmmcpservers/status
     - litellmmcptoolsets/status
     - litellmpolicys/status
+    - litellmmodeldiscoverys/status
     - litellmagents/status
     - litellmfallbacks/status
     - litellmjwtkeymappings/status
@@ -69,6 +71,7 @@
     - litellmmcpservers/finalizers
     - litellmmcptoolsets/finalizers
     - litellmpolicys/finalizers
+    - litellmmodeldiscoverys/finalizers
     - litellmagents/finalizers
     - litellmfallbacks/finalizers
     - litellmjwtkeymappings/finalizers
@@ -77,6 +80,12 @@
     - litellmproxysettingss/finalizers
   verbs:
     - update
+- apiGroups:
+    - litellm.llmops.dev
+  resources:
+    - litellmmodels
+  verbs:
+    - delete
 - apiGroups:
     - ''
   resources:
@@ -246,6 +255,7 @@
     - litellmmcpservers
     - litellmmcptoolsets
     - litellmpolicys
+    - litellmmodeldiscoverys
     - litellmagents
     - litellmfallbacks
     - litellmjwtkeymappings
@@ -274,6 +284,7 @@
     - litellmmcpservers/status
     - litellmmcptoolsets/status
     - litellmpolicys/status
+    - litellmmodeldiscoverys/status
     - litellmagents/status
     - litellmfallbacks/status
     - litellmjwtkeymappings/status
@@ -299,6 +310,7 @@
     - litellmmcpservers/finalizers
     - litellmmcptoolsets/finalizers
     - litellmpolicys/finalizers
+    - litellmmodeldiscoverys/finalizers
     - litellmagents/finalizers
     - litellmfallbacks/finalizers
     - litellmjwtkeymappings/finalizers
@@ -307,6 +319,12 @@
     - litellmproxysettingss/finalizers
   verbs:
     - update
+- apiGroups:
+    - litellm.llmops.dev
+  resources:
+    - litellmmodels
+  verbs:
+    - delete
 - apiGroups:
     - ''
   resources:
