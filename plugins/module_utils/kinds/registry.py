@@ -11,7 +11,11 @@ customer's budget) comes first. Everything else the engine knows about a kind is
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import collection_calls, route_words
+from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import (
+    collection_calls,
+    route_words,
+    undescribed_calls,
+)
 from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import camel
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.access_group import ACCESS_GROUP
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.agent import AGENT
@@ -28,7 +32,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization 
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization_member import ORGANIZATION_MEMBER
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.search_tool import SEARCH_TOOL
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.policy import POLICY
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.proxy_settings import CALLS as PROXY_SETTINGS_CALLS
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.proxy_settings import UNDESCRIBED as SETTINGS_UNDESCRIBED
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.tag import TAG
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team_member import TEAM_MEMBER
@@ -42,11 +46,12 @@ KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MCP_TOOLSET, SEARCH_TOO
 BY_KIND = dict((r.kind, r) for r in KINDS)
 BY_PLURAL = dict((r.plural, r) for r in KINDS)
 BY_CR_KIND = dict((r.cr_kind, r) for r in KINDS if r.cr_kind)
-# Every Resource of the kind files and every Requires no Resource holds: what the collection calls.
-DECLARED = KINDS + (ORGANIZATION_MEMBER, TEAM_MEMBER, ROTATE_KEY)
+# Every Resource of the kind files, every Requires no Resource holds, and every Undescribed (calls LiteLLM leaves
+# out of its OpenAPI description): what the collection calls.
+DECLARED = KINDS + (ORGANIZATION_MEMBER, TEAM_MEMBER, ROTATE_KEY, SETTINGS_UNDESCRIBED)
 # The words of the LiteLLM routes the collection calls. Any other path segment (an id, a name, a hashed token) is
 # written ``{id}`` in the operator's request log (_client.route_template), so that no id reaches a metric label.
-ROUTE_WORDS = route_words(collection_calls(DECLARED) + list(PROXY_SETTINGS_CALLS))
+ROUTE_WORDS = route_words(collection_calls(DECLARED) + undescribed_calls(DECLARED))
 # LiteLLM load-balances the deployments that share a model_name: many custom resources may name one.
 SHARED_NAMES = frozenset([MODEL.kind])
 
