@@ -29,7 +29,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document im
     natural_name,
     object_spec,
 )
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND, SHARED_NAMES
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND, claims
 
 
 class Invalid(Exception):
@@ -183,8 +183,8 @@ def document_from_crs(crs, others=(), secrets=None):
     of the Secret values of each resource, or None (a check: write-only options are left out; never logged).
     Returns (document, index, problems): index {(document kind, natural name): [{kind, namespace, name, origins}]}
     (a model name may be shared by several), problems [{kind, namespace, name, message}] with message ``invalid
-    spec: spec.<field>: reason``. The older of two resources naming one LiteLLM object keeps it; the later gets a
-    problem."""
+    spec: spec.<field>: reason``. The older of two resources naming one LiteLLM object (``registry.claims``, the
+    rule the operator's Conflict follows) keeps it; the later gets a problem."""
     lookup = dict((_identity(cr), cr) for cr in list(crs) + list(others))
     document, index, problems, claimed = {}, {}, [], {}
     ordered = sorted(crs, key=lambda cr: ((cr["metadata"].get("creationTimestamp") or ""),) + _identity(cr)[1:])
@@ -197,10 +197,13 @@ def document_from_crs(crs, others=(), secrets=None):
             options, origins = cr_options(resource, cr, lookup,
                                           None if secrets is None else secrets.get((namespace, name), {}))
             key = natural_name(resource, options)
-            holder = claimed.setdefault((resource.kind, key), (kind, namespace, name))
-            if holder != (kind, namespace, name) and resource.kind not in SHARED_NAMES:
-                raise Invalid("spec.%s: %r names the LiteLLM object that %s %s/%s (the older) manages" % (
-                    camel(resource.cr_map.name), key, holder[0], holder[1], holder[2]))
+            for option, value in claims(resource, options):
+                holder = claimed.get((resource.kind, option, value))
+                if holder is not None:
+                    raise Invalid("spec.%s: %r names the LiteLLM object that %s %s/%s (the older) manages" % (
+                        camel(option), value, holder[0], holder[1], holder[2]))
+            claimed.update(((resource.kind, option, value), (kind, namespace, name))
+                           for option, value in claims(resource, options))
         except Invalid as exc:
             problems.append(dict(kind=kind, namespace=namespace, name=name, message="invalid spec: %s" % exc))
             continue

@@ -56,25 +56,34 @@ ROUTE_WORDS = route_words(collection_calls(DECLARED) + undescribed_calls(DECLARE
 SHARED_NAMES = frozenset([MODEL.kind])
 
 
-def cr_claims(cr_kind, spec):
-    """The (spec field, value) pairs by which a custom resource names its one LiteLLM object (``teamAlias``; a
-    user's ``userEmail`` and ``userId``; a JWT key mapping's ``jwtClaimValue`` with its claim name and issuer).
-    Two custom resources of one instance with the same pair claim the same object: the operator lets the older one
-    manage it."""
-    resource = BY_CR_KIND.get(cr_kind)
-    if resource is None or resource.kind in SHARED_NAMES:
+def claims(resource, options):
+    """The (option, value) pairs by which an object's options name its one LiteLLM object: its natural key (with the
+    rest of a natural key made of several fields: a JWT key mapping's ``jwt_claim_value`` with its claim name and
+    issuer) and its custom resource's alias (a user's ``user_email`` and ``user_id``). Two objects of one instance
+    with the same pair name the same object; none for kinds whose names are shared (SHARED_NAMES)."""
+    if resource.kind in SHARED_NAMES:
         return []
-    found = []
-    # the rest of a natural key made of several fields (a JWT key mapping's issuer and claim name)
-    params = dict((name, (spec or {}).get(camel(name))) for name in resource.by_name)
-    more = sorted((k, v) for k, v in (resource.key_filters(params) if resource.key_filters else {}).items()
+    more = sorted((k, v) for k, v in (resource.key_filters(options) if resource.key_filters else {}).items()
                   if v is not None)
+    found = []
     for option in sorted(set([resource.key_field, resource.cr_alias])):
-        value = (spec or {}).get(camel(option))
+        value = options.get(option)
         if isinstance(value, str) and value.strip():
-            found.append((camel(option), value + "".join(" with %s '%s'" % item for item in more)
+            found.append((option, value + "".join(" with %s '%s'" % item for item in more)
                           if option == resource.key_field else value))
     return found
+
+
+def cr_claims(cr_kind, spec):
+    """The (spec field, value) pairs by which a custom resource names its one LiteLLM object (``claims`` of its
+    spec: ``teamAlias``; a user's ``userEmail`` and ``userId``; a JWT key mapping's ``jwtClaimValue`` with its claim
+    name and issuer). Two custom resources of one instance with the same pair claim the same object: the operator
+    lets the older one manage it."""
+    resource = BY_CR_KIND.get(cr_kind)
+    if resource is None:
+        return []
+    params = dict((name, (spec or {}).get(camel(name))) for name in resource.by_name)
+    return [(camel(option), value) for option, value in claims(resource, params)]
 
 
 def cascades_of(resource):
