@@ -22,6 +22,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources i
     camel,
     cr_name,
     cr_value,
+    option_keys,
     snake,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import (
@@ -49,15 +50,6 @@ def _set(options, path, value):
     for step in path[:-1]:
         options = options.setdefault(step, {})
     options[path[-1]] = value
-
-
-def _keys(value, convert):
-    """A dict's keys (or those of each dict of a list) converted one level: options with fixed keys."""
-    if isinstance(value, dict):
-        return dict((convert(k), v) for k, v in value.items())
-    if isinstance(value, list):
-        return [_keys(v, convert) if isinstance(v, dict) else v for v in value]
-    return value
 
 
 def _identity(cr):
@@ -128,7 +120,7 @@ def cr_options(resource, cr, lookup, secrets=None):
         if isinstance(value, dict) and field in within:
             value = dict((k, v) for k, v in value.items() if k not in within[field])
         if option in crmap.camel_keys:
-            value = _keys(value, snake)
+            value = option_keys(value, snake)
         declared = resource.by_name.get(option)
         if declared is not None and declared.type == "float" and isinstance(value, (int, str)) \
                 and not isinstance(value, bool):
@@ -242,7 +234,7 @@ def cr_spec(resource, options, instance):
         if is_placeholder(value) or (isinstance(value, dict) and any(map(is_placeholder, value.values()))):
             continue
         if name in crmap.camel_keys:
-            value = _keys(value, camel)
+            value = option_keys(value, camel)
             if isinstance(value, dict) and isinstance(spec.get(camel(name)), dict):
                 value = dict(value, **spec[camel(name)])  # beside a reference the table put there
         spec[camel(name)] = cr_value(camel(name), value)
