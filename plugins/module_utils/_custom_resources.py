@@ -138,6 +138,17 @@ class CRMap(object):
         self.required = tuple(required)
 
 
+def option_keys(value, convert):
+    """A dict's keys (or those of each dict of a list) converted one level (``camel``, ``snake``): the rule of a
+    CRMap's ``camel_keys`` options (a model's ``litellmParams``: ``mockResponse`` -> ``mock_response``, LiteLLM's
+    name), which the operator's playbooks call through the ``llmops.litellm.cr_option_keys`` filter."""
+    if isinstance(value, dict):
+        return dict((convert(k), v) for k, v in value.items())
+    if isinstance(value, list):
+        return [option_keys(v, convert) if isinstance(v, dict) else v for v in value]
+    return value
+
+
 def keys_tree(value, convert):
     """Dict keys converted (``camel``, ``snake``), recursively, inside lists too."""
     if isinstance(value, dict):

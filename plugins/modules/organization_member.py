@@ -18,15 +18,15 @@ description:
   - The organization is found by O(organization_id) when it is set, otherwise by O(organization_alias); it must
     exist (the module fails, writing nothing, when it does not; with O(state=absent) a missing organization is no
     change).
-  - The member is found by O(user_id) when it is set, otherwise by O(user_email) (compared without case). LiteLLM
-    1.106.2 adds organization members by user ID only, so a member given by email must be an existing user; the
-    module finds its ID, and fails before any write when no user, or several, have the email.
+  - LiteLLM 1.106.2 adds organization members by user ID only, so a member given by email must be an existing
+    user; the module finds its ID, and fails before any write when no user, or several, have the email.
   - Only the options you set are compared and sent; an option you leave out keeps its current value.
 author:
   - llmops.litellm maintainers (@llmops)
 extends_documentation_fragment:
   - llmops.litellm.connection
   - llmops.litellm.state
+  - llmops.litellm.member
   - llmops.litellm.attributes
 options:
   organization_id:
@@ -34,12 +34,6 @@ options:
     type: str
   organization_alias:
     description: Alias of the organization, used when O(organization_id) is not set. It must name exactly one.
-    type: str
-  user_id:
-    description: ID of the user. Required unless O(user_email) is set.
-    type: str
-  user_email:
-    description: Email of the user, used when O(user_id) is not set.
     type: str
   role:
     description:
@@ -57,9 +51,6 @@ notes:
   - The organization's members can be managed from two places; give each membership one owner. The C(members)
     option of M(llmops.litellm.organization) (with C(purge_members)) owns the whole list, this module owns one
     membership.
-  - LiteLLM 1.106.2 request fields of C(OrganizationMemberAddRequest) this module does not offer, and why.
-    C(member) as a list (several users in one call) is replaced by O(user_id) or O(user_email), one membership per
-    task.
 seealso:
   - module: llmops.litellm.organization_member_info
   - module: llmops.litellm.organization

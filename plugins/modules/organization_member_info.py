@@ -21,6 +21,7 @@ author:
   - llmops.litellm maintainers (@llmops)
 extends_documentation_fragment:
   - llmops.litellm.connection
+  - llmops.litellm.member.INFO
   - llmops.litellm.attributes.INFO_MODULE
 options:
   organization_id:
@@ -28,12 +29,6 @@ options:
     type: str
   organization_alias:
     description: Alias of the organization. It must name exactly one organization.
-    type: str
-  user_id:
-    description: Return only the member with this user ID. Mutually exclusive with O(user_email).
-    type: str
-  user_email:
-    description: Return only the member with this email (compared without case).
     type: str
 seealso:
   - module: llmops.litellm.organization_member

@@ -15,14 +15,14 @@ description:
     remove the user from it, without owning the team's whole member list.
   - The team is found by O(team_id) when it is set, otherwise by O(team_alias); it must exist (the module fails,
     writing nothing, when it does not; with O(state=absent) a missing team is no change).
-  - The member is found by O(user_id) when it is set, otherwise by O(user_email) (compared without case).
-    Adding a member LiteLLM does not know as a user creates the user.
+  - Adding a member LiteLLM does not know as a user creates the user.
   - Only the options you set are compared and sent; an option you leave out keeps its current value.
 author:
   - llmops.litellm maintainers (@llmops)
 extends_documentation_fragment:
   - llmops.litellm.connection
   - llmops.litellm.state
+  - llmops.litellm.member
   - llmops.litellm.attributes
 options:
   team_id:
@@ -30,12 +30,6 @@ options:
     type: str
   team_alias:
     description: Alias of the team, used when O(team_id) is not set. It must name exactly one team.
-    type: str
-  user_id:
-    description: ID of the user. Required unless O(user_email) is set.
-    type: str
-  user_email:
-    description: Email of the user, used when O(user_id) is not set.
     type: str
   role:
     description:
@@ -70,8 +64,7 @@ notes:
     LiteLLM then gives the member a budget of its own.
   - LiteLLM 1.106.2 request fields of C(TeamMemberAddRequest) and C(TeamMemberUpdateRequest) that this module does
     not offer, and why. C(temp_budget_increase) and C(temp_budget_expiry) are a temporary grant that expires, not
-    state to converge on. C(member) as a list (several users in one call) is replaced by O(user_id) or
-    O(user_email), one membership per task.
+    state to converge on.
 seealso:
   - module: llmops.litellm.team_member_info
   - module: llmops.litellm.team

@@ -20,6 +20,7 @@ author:
   - llmops.litellm maintainers (@llmops)
 extends_documentation_fragment:
   - llmops.litellm.connection
+  - llmops.litellm.member.INFO
   - llmops.litellm.attributes.INFO_MODULE
 options:
   team_id:
@@ -27,12 +28,6 @@ options:
     type: str
   team_alias:
     description: Alias of the team. It must name exactly one team.
-    type: str
-  user_id:
-    description: Return only the member with this user ID. Mutually exclusive with O(user_email).
-    type: str
-  user_email:
-    description: Return only the member with this email (compared without case).
     type: str
 seealso:
   - module: llmops.litellm.team_member

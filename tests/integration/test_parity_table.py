@@ -263,6 +263,15 @@ STEPS = (("create (check)", "create", True), ("create", "create", False), ("agai
 BY_ROW = dict((row.kind, row) for row in TABLE)
 
 
+def test_a_model_plan_compares_the_model_info_keys_its_row_declares():
+    """The model_info keys compared are those the model row gives (LiteLLM fills the others from its cost map)."""
+    fixtures = Fixtures(prefix="p-", key_dir=Path("."))
+    view = {"model_name": "p-model_m", "model_info": {"owner": "parity", "stage": "two", "team": "t", "max_tokens": 64}}
+    assert declared("model", view, fixtures)["model_info"] == {"owner": "parity", "stage": "two"}
+    row = dataclasses.replace(BY_ROW["model"], update=dict(model_info={"owner": "parity", "team": "t"}))
+    assert declared("model", view, fixtures, row)["model_info"] == {"owner": "parity", "team": "t"}
+
+
 def test_the_table_covers_every_kind():
     """Every kind the gateway engine manages has a row, and so has the one kind only a module manages."""
     assert sorted(BY_ROW) == sorted(list(BY_KIND) + ["team_member"])
@@ -457,10 +466,16 @@ def placeholders(value: Any, fixtures: Fixtures, kind: str) -> Any:
     return value
 
 
-def declared(kind: str, view: dict[str, Any] | None, fixtures: Fixtures) -> dict[str, Any]:
-    """What a diff shows of the options the user declares: no secrets, no read-only attributes, no unset options;
-    the object's generated id as ``<id>``."""
-    resource = BY_KIND[kind]
+def row_keys(row: Kind, fixtures: Fixtures, option: str) -> set[str]:
+    """The keys of a dict option that the row declares, in its create or its update."""
+    given = [row.create(fixtures, fixtures.name(row.kind, "module")).get(option), row.update.get(option)]
+    return set(key for value in given if isinstance(value, dict) for key in value)
+
+
+def declared(kind: str, view: dict[str, Any] | None, fixtures: Fixtures, row: Kind | None = None) -> dict[str, Any]:
+    """What a diff shows of the options the user declares (``row``: the kind's row of TABLE): no secrets, no
+    read-only attributes, no unset options; the object's generated id as ``<id>``."""
+    resource, row = BY_KIND[kind], row or BY_ROW[kind]
     shown = {}
     for name, value in (view or {}).items():
         field = resource.by_name.get(name)
@@ -470,11 +485,9 @@ def declared(kind: str, view: dict[str, Any] | None, fixtures: Fixtures) -> dict
     if kind == "model" and isinstance(shown.get("model_info"), dict):
         # the keys the row declares: LiteLLM fills the others from its cost map, which is one per proxy process and
         # changes while other tests register pricing for the same provider model (max_tokens 16384 read as 64)
-        shown["model_info"] = dict((k, v) for k, v in shown["model_info"].items() if k in MODEL_INFO_DECLARED)
+        keys = row_keys(row, fixtures, "model_info")
+        shown["model_info"] = dict((k, v) for k, v in shown["model_info"].items() if k in keys)
     return placeholders(shown, fixtures, kind)
-
-
-MODEL_INFO_DECLARED = ("owner", "stage")
 
 
 def member_part(view: dict[str, Any] | None, fixtures: Fixtures) -> dict[str, Any]:

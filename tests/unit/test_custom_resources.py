@@ -13,6 +13,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document im
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.manifests import manifests
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds import proxy_settings
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND, BY_KIND, CR_KINDS
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import KINDS, cr_claims
 
 # One object of every kind that has a custom resource, with references between them, nested option keys, money,
 # members and a model's credential: what an export writes as custom resources.
@@ -271,6 +272,41 @@ def test_two_resources_naming_one_object_the_later_gets_a_problem() -> None:
     assert document == {"teams": [{"team_alias": "same"}]}
     assert [(p["name"], p["message"]) for p in problems] == [
         ("b", "invalid spec: spec.teamAlias: 'same' names the LiteLLM object that LiteLLMTeam ns/a (the older) manages")]
+
+
+def dated(kind: str, name: str, spec: dict[str, Any], day: int) -> dict[str, Any]:
+    body = cr(kind, name, spec)
+    body["metadata"]["creationTimestamp"] = "2026-01-%02dT00:00:00Z" % day
+    return body
+
+
+def test_jwt_mappings_of_one_claim_and_other_issuers_are_two_objects() -> None:
+    """One rule names the object a resource claims, here and in the operator's Conflict (registry.cr_claims): a JWT
+    key mapping's natural key is its claim value with its claim name and issuer."""
+    base = {"jwtClaimName": "sub", "jwtClaimValue": "svc"}
+    first = dated("LiteLLMJWTKeyMapping", "a", dict(base, jwtIssuer="https://idp-a"), 1)
+    second = dated("LiteLLMJWTKeyMapping", "b", dict(base, jwtIssuer="https://idp-b"), 2)
+    document, _index, problems = table.document_from_crs([second, first])
+    assert problems == []
+    assert [m["jwt_issuer"] for m in document["jwt_key_mappings"]] == ["https://idp-a", "https://idp-b"]
+    assert cr_claims("LiteLLMJWTKeyMapping", first["spec"]) != cr_claims("LiteLLMJWTKeyMapping", second["spec"])
+    again = dated("LiteLLMJWTKeyMapping", "c", dict(base, jwtIssuer="https://idp-a"), 3)
+    _document, _index, problems = table.document_from_crs([again, second, first])
+    assert [(p["name"], p["message"]) for p in problems] == [
+        ("c", "invalid spec: spec.jwtClaimValue: \"svc with jwt_claim_name 'sub' with jwt_issuer 'https://idp-a'\" "
+              "names the LiteLLM object that LiteLLMJWTKeyMapping ns/a (the older) manages")]
+    assert cr_claims("LiteLLMJWTKeyMapping", again["spec"]) == cr_claims("LiteLLMJWTKeyMapping", first["spec"])
+
+
+def test_a_user_claims_its_id_as_the_operator_does() -> None:
+    """Two users of other emails and one userId name one LiteLLM user: the later gets a problem (and a Conflict)."""
+    older = dated("LiteLLMUser", "a", {"userEmail": "a@example.com", "userId": "u1"}, 1)
+    later = dated("LiteLLMUser", "b", {"userEmail": "b@example.com", "userId": "u1"}, 2)
+    _document, _index, problems = table.document_from_crs([later, older])
+    assert [(p["name"], p["message"]) for p in problems] == [
+        ("b", "invalid spec: spec.userId: 'u1' names the LiteLLM object that LiteLLMUser ns/a (the older) manages")]
+    assert set(cr_claims("LiteLLMUser", older["spec"])) & set(cr_claims("LiteLLMUser", later["spec"])) == {
+        ("userId", "u1")}
 
 
 def origins(kind: str, spec: dict[str, Any], others: tuple[dict[str, Any], ...] = ()) -> dict[str, str]:

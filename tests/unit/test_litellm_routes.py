@@ -20,11 +20,13 @@ import pytest
 from ansible_collections.llmops.litellm.plugins.module_utils import kinds
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import (
     Requires,
+    Undescribed,
     collection_calls,
     missing_calls,
+    undescribed_calls,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import Resource
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import DECLARED
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import DECLARED, ROUTE_WORDS
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "litellm-routes"
@@ -36,11 +38,11 @@ LITERAL_CALL = re.compile(r"\.(?:get|get_kept|post|request)\(\s*(?:\"[A-Z]+\",\s
 
 
 def declared():
-    """Every Resource and Requires the kind files declare."""
+    """Every Resource, Requires and Undescribed the kind files declare."""
     found = {}
     for info in pkgutil.iter_modules(kinds.__path__):
         module = importlib.import_module("%s.%s" % (kinds.__name__, info.name))
-        found.update((id(v), v) for v in vars(module).values() if isinstance(v, (Resource, Requires)))
+        found.update((id(v), v) for v in vars(module).values() if isinstance(v, (Resource, Requires, Undescribed)))
     return list(found.values())
 
 
@@ -67,6 +69,24 @@ def test_every_call_exists(version):
     assert missing_calls(as_openapi(routes(version)), collection_calls(declared())) == []
 
 
+@pytest.mark.parametrize("version", VERSIONS)
+def test_undescribed_calls_are_left_out_of_the_description(version):
+    """The calls a kind declares Undescribed are not checked above: each must still be missing from the description
+    (once LiteLLM describes one, it belongs with the checked calls), and none is also a checked call."""
+    undescribed = undescribed_calls(declared())
+    assert ("GET", "/config/list") in undescribed  # the walk finds what it is for
+    assert missing_calls(as_openapi(routes(version)), undescribed) == ["%s %s" % call for call in undescribed]
+    assert set(undescribed).isdisjoint(collection_calls(declared()))
+
+
+def test_route_words_hold_every_call():
+    """The operator's request log keeps the words of every call the collection makes, described or not."""
+    calls = collection_calls(declared()) + undescribed_calls(declared())
+    words = set(s for _m, path in calls for s in path.split("/") if s and not s.startswith("{"))
+    assert {"config", "field", "callbacks"} <= words
+    assert sorted(words - ROUTE_WORDS) == []
+
+
 def test_calls_cover_kinds_and_hooks():
     calls = collection_calls(declared())
     for call in [("POST", "/team/new"), ("POST", "/team/member_add"), ("PATCH", "/model/{id}/update"),
@@ -75,18 +95,21 @@ def test_calls_cover_kinds_and_hooks():
 
 
 def test_registry_declares_every_resource_and_requires():
-    """The route words of the request log come from registry.DECLARED: every Resource and Requires of the kind files
-    is in it, or held by a Resource in it (its own or one of its fields')."""
+    """The route words of the request log come from registry.DECLARED: every Resource, Requires and Undescribed of
+    the kind files is in it, or held by a Resource in it (its own or one of its fields')."""
     held = set(id(item) for item in DECLARED)
     for item in DECLARED:
         if isinstance(item, Resource):
             held.update(id(requires) for requires in [item.requires] + [f.requires for f in item.fields])
-    assert [getattr(v, "kind", None) or v.what or v.paths for v in declared() if id(v) not in held] == []
+    assert [getattr(v, "kind", None) or getattr(v, "reason", None) or v.what or v.paths
+            for v in declared() if id(v) not in held] == []
 
 
 def test_literal_calls_are_declared():
-    """A call written with a literal path outside the specs must be in OTHER_CALLS (else the route test misses it)."""
-    known = missing_calls(as_openapi("%s %s" % (m or "GET", p) for m, p in collection_calls(declared())),
+    """A call written with a literal path outside the specs must be in OTHER_CALLS or an Undescribed (else the route
+    test misses it)."""
+    calls = collection_calls(declared()) + undescribed_calls(declared())
+    known = missing_calls(as_openapi("%s %s" % (m or "GET", p) for m, p in calls),
                           [(None, path.replace("%s", "{}")) for path in literal_paths()])
     assert known == []
 

@@ -24,3 +24,20 @@ def test_every_module_renders_with_ansible_doc() -> None:
         assert yaml.safe_load(entry["examples"]), f"{name} has no EXAMPLES"
         assert entry["return"], f"{name} has no RETURN"
         assert "llmops.litellm.connection" in Path(REPO / "plugins" / "modules" / f"{name.split('.')[-1]}.py").read_text(), name
+
+
+def documentation(module: str) -> dict:
+    """A module's DOCUMENTATION as its file writes it (without its doc fragments)."""
+    source = (REPO / "plugins" / "modules" / f"{module}.py").read_text()
+    return yaml.safe_load(source.split("DOCUMENTATION = r'''", 1)[1].split("'''", 1)[0])
+
+
+def test_member_modules_take_the_user_options_from_one_fragment() -> None:
+    """team_member, organization_member and their info modules document user_id and user_email once, in
+    plugins/doc_fragments/member.py (ansible-doc renders them, test above)."""
+    for module, fragment in [("team_member", "llmops.litellm.member"), ("organization_member", "llmops.litellm.member"),
+                             ("team_member_info", "llmops.litellm.member.INFO"),
+                             ("organization_member_info", "llmops.litellm.member.INFO")]:
+        doc = documentation(module)
+        assert fragment in doc["extends_documentation_fragment"], module
+        assert not {"user_id", "user_email"} & set(doc["options"]), module

@@ -6,7 +6,8 @@ import pytest
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._checks import ensure_names_exist
-from ansible_collections.llmops.litellm.plugins.module_utils._spec import Field, format_problem, stringified
+from ansible_collections.llmops.litellm.plugins.module_utils._formats import format_problem, stringified
+from ansible_collections.llmops.litellm.plugins.module_utils._spec import Field
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import parse_document
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_KIND, KINDS
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM

@@ -23,6 +23,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources i
     camel,
     cr_name,
     cr_value,
+    option_keys,
     snake,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import (
@@ -30,7 +31,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document im
     natural_name,
     object_spec,
 )
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND, SHARED_NAMES
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND, claims
 
 
 class Invalid(Exception):
@@ -50,15 +51,6 @@ def _set(options, path, value):
     for step in path[:-1]:
         options = options.setdefault(step, {})
     options[path[-1]] = value
-
-
-def _keys(value, convert):
-    """A dict's keys (or those of each dict of a list) converted one level: options with fixed keys."""
-    if isinstance(value, dict):
-        return dict((convert(k), v) for k, v in value.items())
-    if isinstance(value, list):
-        return [_keys(v, convert) if isinstance(v, dict) else v for v in value]
-    return value
 
 
 def _identity(cr):
@@ -144,7 +136,7 @@ def cr_options(resource, cr, lookup, secrets=None):
         if isinstance(value, dict) and field in within:
             value = dict((k, v) for k, v in value.items() if k not in within[field])
         if option in crmap.camel_keys:
-            value = _keys(value, snake)
+            value = option_keys(value, snake)
         declared = resource.by_name.get(option)
         if declared is not None and declared.type == "float" and isinstance(value, (int, str)) \
                 and not isinstance(value, bool):
@@ -204,8 +196,8 @@ def document_from_crs(crs, others=(), secrets=None):
     of the Secret values of each resource, or None (a check: write-only options are left out; never logged).
     Returns (document, index, problems): index {(document kind, natural name): [{kind, namespace, name, origins}]}
     (a model name may be shared by several), problems [{kind, namespace, name, message}] with message ``invalid
-    spec: spec.<field>: reason``. The older of two resources naming one LiteLLM object keeps it; the later gets a
-    problem."""
+    spec: spec.<field>: reason``. The older of two resources naming one LiteLLM object (``registry.claims``, the
+    rule the operator's Conflict follows) keeps it; the later gets a problem."""
     lookup = dict((_identity(cr), cr) for cr in list(crs) + list(others))
     document, index, problems, claimed = {}, {}, [], {}
     ordered = sorted(crs, key=lambda cr: ((cr["metadata"].get("creationTimestamp") or ""),) + _identity(cr)[1:])
@@ -218,11 +210,13 @@ def document_from_crs(crs, others=(), secrets=None):
             options, origins = cr_options(resource, cr, lookup,
                                           None if secrets is None else secrets.get((namespace, name), {}))
             key = object_name(resource, options)
-            holder = claimed.setdefault((resource.kind, key), (kind, namespace, name))
-            if holder != (kind, namespace, name) and resource.kind not in SHARED_NAMES:
-                raise Invalid("spec.%s: %r names the LiteLLM object that %s %s/%s (the older) manages" % (
-                    camel(resource.cr_map.name) if resource.cr_map.name else "instanceRef", key, holder[0], holder[1],
-                    holder[2]))
+            for option, value in claims(resource, options):
+                holder = claimed.get((resource.kind, option, value))
+                if holder is not None:
+                    raise Invalid("spec.%s: %r names the LiteLLM object that %s %s/%s (the older) manages" % (
+                        camel(option), value, holder[0], holder[1], holder[2]))
+            claimed.update(((resource.kind, option, value), (kind, namespace, name))
+                           for option, value in claims(resource, options))
         except Invalid as exc:
             problems.append(dict(kind=kind, namespace=namespace, name=name, message="invalid spec: %s" % exc))
             continue
@@ -261,7 +255,7 @@ def cr_spec(resource, options, instance):
         if is_placeholder(value) or (isinstance(value, dict) and any(map(is_placeholder, value.values()))):
             continue
         if name in crmap.camel_keys:
-            value = _keys(value, camel)
+            value = option_keys(value, camel)
             if isinstance(value, dict) and isinstance(spec.get(camel(name)), dict):
                 value = dict(value, **spec[camel(name)])  # beside a reference the table put there
         spec[camel(name)] = cr_value(camel(name), value)

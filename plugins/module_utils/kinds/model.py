@@ -16,13 +16,13 @@ from ansible_collections.llmops.litellm.plugins.module_utils._fields import (
     MergedDict,
     is_env_reference,
 )
+from ansible_collections.llmops.litellm.plugins.module_utils._formats import format_problem
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Cascade,
     Endpoint,
     Field,
     Names,
     Resource,
-    format_problem,
     get_path,
     prune,
 )

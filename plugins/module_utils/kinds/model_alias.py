@@ -6,7 +6,7 @@ one object per alias, as the ackstorm operator's ModelAlias declares them. LiteL
 they are read from /router/settings (the router's settings in force) and written with /config/update, which replaces
 the whole map: each write reads the map again and changes only its own alias, so the other aliases stay as they are.
 /config/update is left out of LiteLLM's OpenAPI document (as for proxy_settings), so the Resource declares no write
-endpoint the route check would look for there: CALLS names it.
+endpoint the route check would look for there: UNDESCRIBED names it.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,12 +14,12 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
+from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires, Undescribed
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import Endpoint, Field, Resource
 
 ROUTER_SETTINGS = "/router/settings"
 CONFIG_UPDATE = "/config/update"
-CALLS = (("POST", CONFIG_UPDATE),)
+UNDESCRIBED = Undescribed((("POST", CONFIG_UPDATE),), "LiteLLM declares /config/update with include_in_schema=False")
 # The alias names ackstorm's ModelAliasEntry takes: what model identifiers hold ([1m] context variants, ollama tags,
 # @ version pins), never whitespace.
 ALIAS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+\[\]-]{0,252}$")
@@ -85,7 +85,7 @@ MODEL_ALIAS = Resource(
         Field("model"),
         Field("hidden", "bool"),
     ],
-    create=None,  # written with CALLS (see above)
+    create=None,  # written with UNDESCRIBED's call (see above)
     update=None,
     delete=None,
     get=None,  # one alias is read from the router settings, as all of them
