@@ -13,7 +13,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document im
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.manifests import manifests
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds import proxy_settings
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND, BY_KIND, CR_KINDS
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import KINDS, cr_claims
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import cr_claims
 
 # One object of every kind that has a custom resource, with references between them, nested option keys, money,
 # members and a model's credential: what an export writes as custom resources.
