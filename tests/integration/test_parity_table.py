@@ -338,7 +338,8 @@ class Playbook:
 
     def run(self) -> None:
         defaults = {"group/llmops.litellm.litellm": {"api_key": self.key}}
-        result = run_tasks(self.tasks, module_defaults=defaults, env={"ANSIBLE_PIPELINING": "true"})
+        result = run_tasks(self.tasks, module_defaults=defaults, env={"ANSIBLE_PIPELINING": "true"},
+                           timeout=2400)  # one run of every row: ~10 min on a quiet machine, more when loaded
         for play in result.plays:
             for task in play["tasks"]:
                 self.results[task["task"]["name"]] = task["hosts"]["localhost"]
