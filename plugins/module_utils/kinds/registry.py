@@ -28,6 +28,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization 
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization_member import ORGANIZATION_MEMBER
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.search_tool import SEARCH_TOOL
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.policy import POLICY
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.prompt import PROMPT
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.proxy_settings import CALLS as PROXY_SETTINGS_CALLS
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.tag import TAG
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
@@ -36,8 +37,8 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.user import U
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.vector_store import VECTOR_STORE
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import ROTATE_KEY, VIRTUAL_KEY
 
-KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MCP_TOOLSET, SEARCH_TOOL, VECTOR_STORE, MODEL, FALLBACK, AGENT,
-         ORGANIZATION, TEAM, USER, VIRTUAL_KEY, JWT_KEY_MAPPING, CUSTOMER, ACCESS_GROUP,
+KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MCP_TOOLSET, SEARCH_TOOL, VECTOR_STORE, PROMPT, MODEL, FALLBACK,
+         AGENT, ORGANIZATION, TEAM, USER, VIRTUAL_KEY, JWT_KEY_MAPPING, CUSTOMER, ACCESS_GROUP,
          POLICY)  # a policy's attachments name teams, keys, models and tags
 BY_KIND = dict((r.kind, r) for r in KINDS)
 BY_PLURAL = dict((r.plural, r) for r in KINDS)
