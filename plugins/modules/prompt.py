@@ -51,7 +51,7 @@ options:
     description:
       - The prompt template in the C(.prompt) format (Dotprompt) - an optional YAML front matter between C(---)
         lines (model, input schema, ...) and the template, with C({{variable}}) placeholders - compared as written.
-      - Ansible evaluates C({{ }}) in a task's values: read a template from a file with a lookup (its result is not
+      - Ansible evaluates C({{ }}) in a task's values, so read a template from a file with a lookup (its result is not
         evaluated, see the examples) or mark it C(!unsafe).
     type: str
   api_base:

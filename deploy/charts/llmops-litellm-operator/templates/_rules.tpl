@@ -19,6 +19,7 @@
     - litellmagents
     - litellmfallbacks
     - litellmjwtkeymappings
+    - litellmprompts
     - litellmsearchtools
     - litellmvectorstores
   verbs:
@@ -46,6 +47,7 @@
     - litellmagents/status
     - litellmfallbacks/status
     - litellmjwtkeymappings/status
+    - litellmprompts/status
     - litellmsearchtools/status
     - litellmvectorstores/status
   verbs:
@@ -70,6 +72,7 @@
     - litellmagents/finalizers
     - litellmfallbacks/finalizers
     - litellmjwtkeymappings/finalizers
+    - litellmprompts/finalizers
     - litellmsearchtools/finalizers
     - litellmvectorstores/finalizers
   verbs:
@@ -246,6 +249,7 @@
     - litellmagents
     - litellmfallbacks
     - litellmjwtkeymappings
+    - litellmprompts
     - litellmsearchtools
     - litellmvectorstores
   verbs:
@@ -273,6 +277,7 @@
     - litellmagents/status
     - litellmfallbacks/status
     - litellmjwtkeymappings/status
+    - litellmprompts/status
     - litellmsearchtools/status
     - litellmvectorstores/status
   verbs:
@@ -297,6 +302,7 @@
     - litellmagents/finalizers
     - litellmfallbacks/finalizers
     - litellmjwtkeymappings/finalizers
+    - litellmprompts/finalizers
     - litellmsearchtools/finalizers
     - litellmvectorstores/finalizers
   verbs:
