@@ -406,8 +406,9 @@ class Endpoint(object):
         """(path, query parameters or None) of the call on the live object ``raw``: ``{id}`` in the path is its
         ``id_field``, any other ``{field}`` its value of that field (a prompt's ``{prompt_id}``, where the engine's
         id names its environment too), and ``object_query`` its per-object query parameters."""
-        path = re.sub(r"\{([a-z_]+)\}", lambda m: quote(str(raw[id_field if m.group(1) == "id" else m.group(1)]),
-                                                           safe=""), self.path)
+        def value(match):
+            return quote(str(raw[id_field if match.group(1) == "id" else match.group(1)]), safe="")
+        path = re.sub(r"\{([a-z_]+)\}", value, self.path)
         query = dict((param, raw[field]) for field, param in self.object_query.items() if raw.get(field) is not None)
         return path, query or None
 
