@@ -57,6 +57,8 @@ OTHER_CALLS = (
     ("GET", "/policies/attachments/list"),
     ("POST", "/policies/attachments"),
     ("DELETE", "/policies/attachments/{id}"),
+    # a prompt's version number, which its list leaves out (kinds/prompt.py)
+    ("GET", "/prompts/{id}"),
 )
 
 

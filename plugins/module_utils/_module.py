@@ -150,8 +150,8 @@ class EntityModule(LiteLLMModule):
         self.resource = resource
         spec = resource.argument_spec()
         spec.update(argument_spec or {})  # options a module subclass handles itself
-        required_one_of = [(resource.key_field, resource.id_field)]
-        if resource.id_field == resource.key_field:  # the name is the id (a tag)
+        required_one_of = [resource.lookup_options]
+        if len(resource.lookup_options) == 1:  # the name is the id (a tag), or the id is not an option (a prompt's)
             spec[resource.key_field] = dict(spec[resource.key_field], required=True)
             required_one_of = []
         if cascades_of(resource):
@@ -333,7 +333,7 @@ class InfoModule(LiteLLMModule):
     def __init__(self, resource, **kwargs):
         self.resource = resource
         spec = {}
-        for name in (resource.key_field, resource.id_field):
+        for name in resource.lookup_options:
             no_log = resource.by_name[name].no_log if name in resource.by_name else None
             spec[name] = dict(type="str") if no_log is None else dict(type="str", no_log=no_log)
         exclusive = [(resource.key_field, resource.id_field)] if len(spec) == 2 else []
@@ -342,11 +342,11 @@ class InfoModule(LiteLLMModule):
 
     def run(self):
         resource, params = self.resource, self.params
-        self.action = "read %s" % (resource.label(params) if params[resource.key_field] or params[resource.id_field]
+        self.action = "read %s" % (resource.label(params) if params[resource.key_field] or params.get(resource.id_field)
                                    else resource.plural)
         if resource.requires:
             self.require(resource.requires, resource.requires.what or resource.kind, resource, read_only=True)
-        if params[resource.id_field]:
+        if params.get(resource.id_field):
             found = [self.reader.by_id(params[resource.id_field])]
         elif params[resource.key_field]:
             found = self.reader.many(**{resource.key_field: params[resource.key_field]})

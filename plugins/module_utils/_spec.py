@@ -329,7 +329,7 @@ class Endpoint(object):
     """One API call: method, path, whether repeating it is safe, and how its body or answer is shaped."""
 
     def __init__(self, method, path, idempotent=False, body=None, param=None, unwrap=None, items=None,
-                 filters=None, paginated=True, where=None, page_size="page_size", query=None):
+                 filters=None, paginated=True, where=None, page_size="page_size", query=None, object_query=None):
         self.method = method
         self.path = path            # may hold ``{id}``, replaced by the object's id
         self.idempotent = idempotent
@@ -343,12 +343,25 @@ class Endpoint(object):
         self.where = where          # callable(list entry) -> whether it is an object of the kind, for lists
         self.page_size = page_size  # the query parameter that sets the page size, for lists
         self.query = dict(query or {})  # fixed query parameters of every call, for lists
+        # raw field -> query parameter of a call on one object, its value taken from the live object (a prompt's
+        # environment, which its path does not name)
+        self.object_query = dict(object_query or {})
 
     def target(self, object_id=None):
         """The path of the call for one object: ``{id}`` replaced by its id (URL-quoted)."""
         if "{id}" not in self.path:
             return self.path
         return self.path.replace("{id}", quote(str(object_id), safe=""))
+
+    def for_object(self, raw, id_field):
+        """(path, query parameters or None) of the call on the live object ``raw``: ``{id}`` in the path is its
+        ``id_field``, any other ``{field}`` its value of that field (a prompt's ``{prompt_id}``, where the engine's
+        id names its environment too), and ``object_query`` its per-object query parameters."""
+        def value(match):
+            return quote(str(raw[id_field if match.group(1) == "id" else match.group(1)]), safe="")
+        path = re.sub(r"\{([a-z_]+)\}", value, self.path)
+        query = dict((param, raw[field]) for field, param in self.object_query.items() if raw.get(field) is not None)
+        return path, query or None
 
 
 class Resource(object):
@@ -456,6 +469,15 @@ class Resource(object):
     @property
     def options(self):
         return [f for f in self.fields if f.option]
+
+    @property
+    def lookup_options(self):
+        """The options that name one object: its natural key, and its id where that is an option of its own (not
+        where the name is the id, a tag's, nor where the id is the engine's only, a prompt's id and environment)."""
+        field = self.by_name.get(self.id_field)
+        if self.id_field == self.key_field or (field is not None and not field.option):
+            return (self.key_field,)
+        return (self.key_field, self.id_field)
 
     def argument_spec(self):
         spec = dict((f.name, f.argument_spec()) for f in self.options)

@@ -39,7 +39,8 @@ def send_update(client, resource, changes, raw):
         resource.update_with(client, resource, changes, raw)
         return
     endpoint = resource.update
-    client.request(endpoint.method, endpoint.target(raw[resource.id_field]), body=resource.payload(changes, raw),
+    path, query = endpoint.for_object(raw, resource.id_field)
+    client.request(endpoint.method, path, params=query, body=resource.payload(changes, raw),
                    idempotent=endpoint.idempotent)
 
 
@@ -49,7 +50,8 @@ def send_delete(client, resource, raw):
         resource.delete_with(client, resource, raw)
         return
     delete, object_id = resource.delete, raw[resource.id_field]
-    client.request(delete.method, delete.target(object_id), body=delete.body(object_id) if delete.body else None,
+    path, query = delete.for_object(raw, resource.id_field)
+    client.request(delete.method, path, params=query, body=delete.body(object_id) if delete.body else None,
                    idempotent=delete.idempotent)
 
 

@@ -12,11 +12,11 @@ short_description: Declare the whole state of a LiteLLM proxy in one document, a
 version_added: 0.1.0
 description:
   - Applies one document holding the desired state of many objects of many kinds (budgets, credentials,
-    guardrails, tags, MCP servers, MCP toolsets, search tools, vector stores, models, fallbacks, agents, organizations,
+    guardrails, tags, MCP servers, MCP toolsets, search tools, vector stores, prompts, models, fallbacks, agents, organizations,
     teams, users, virtual keys, JWT key mappings, customers, access groups, policies) to the LiteLLM proxy (AI
     gateway), the way M(llmops.litellm.team) and the other modules apply one object, but planned and applied at once.
   - B(Document format.) A mapping of kinds (C(budgets), C(credentials), C(guardrails), C(tags), C(mcp_servers),
-    C(mcp_toolsets), C(search_tools), C(vector_stores), C(models), C(fallbacks), C(agents), C(organizations), C(teams), C(users),
+    C(mcp_toolsets), C(search_tools), C(vector_stores), C(prompts), C(models), C(fallbacks), C(agents), C(organizations), C(teams), C(users),
     C(virtual_keys), C(jwt_key_mappings), C(customers), C(access_groups), C(policies)) to lists of
     objects. Each object is written with the options of the kind's module (same names, same validation,
     C(state=absent) included), so a task moves into a document unchanged. Beyond those, a team may name its
@@ -27,8 +27,8 @@ description:
     object. Objects are matched by their natural key (or id, when the object sets it), and compared with the
     rules of the kind's module; only the options an object sets are compared.
   - B(Order.) Objects are created and updated kind by kind in the order budgets, credentials, guardrails, tags,
-    MCP servers, MCP toolsets, search tools, vector stores, models, fallbacks, agents, organizations, teams, users,
-    virtual keys, JWT key mappings, customers, access groups, policies (whose attachments name teams, keys, models
+    MCP servers, MCP toolsets, search tools, vector stores, prompts, models, fallbacks, agents, organizations, teams,
+    users, virtual keys, JWT key mappings, customers, access groups, policies (whose attachments name teams, keys, models
     and tags), and deleted in the reverse order. Within a kind, up to O(workers) requests are in flight. An object whose parent (a key's team,
     a model's credential, a customer's budget, a team's organization) failed is skipped and reported so; the
     other objects are applied, and the module then fails, listing what failed.
@@ -100,7 +100,7 @@ options:
             object of the kinds that have one (C(metadata) of teams, users, virtual keys and organizations,
             C(model_info), C(credential_info), C(guardrail_info)), and owns only live objects that carry it.
           - Objects of other kinds (budgets, customers, tags, MCP servers, MCP toolsets, search tools, vector stores,
-            agents, access groups, policies) carry no marker, so with an owner they are never pruned.
+            prompts, agents, access groups, policies) carry no marker, so with an owner they are never pruned.
         type: str
       exclude:
         description:

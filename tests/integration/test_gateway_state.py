@@ -26,7 +26,7 @@ from tests.lib.recording_proxy import WRITE_METHODS, RecordingProxy, recording
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there
 SECRET = "sk-upstream-provider-secret-4711"
 KINDS = ("budgets", "credentials", "guardrails", "tags", "mcp_servers", "mcp_toolsets", "search_tools", "vector_stores",
-         "models", "fallbacks", "agents", "organizations", "teams", "users", "virtual_keys", "jwt_key_mappings",
+         "prompts", "models", "fallbacks", "agents", "organizations", "teams", "users", "virtual_keys", "jwt_key_mappings",
          "customers", "access_groups", "policies")
 
 
@@ -121,6 +121,8 @@ def every_kind(p: str, jwt_key: str = "") -> dict[str, list[dict[str, Any]]]:
         "vector_stores": [{"vector_store_id": p + "vs", "custom_llm_provider": "openai", "vector_store_name": "docs",
                            "litellm_params": {"api_base": NOWHERE}, "secret_litellm_params": {"api_key": SECRET},
                            "litellm_credential_name": p + "cred"}],
+        "prompts": [{"prompt_id": p + "prompt", "environment": "staging", "dotprompt_content": "Hello",
+                     "ignore_prompt_manager_model": True}],
         "agents": [{"agent_name": p + "agent", "agent_card_params": {"description": "an agent", "url": NOWHERE + "/"},
                     "litellm_params": {"model": "a2a/" + p}, "secret_litellm_params": {"api_key": SECRET},
                     "update_secrets": "on_create", "public": True, "rpm_limit": 5,
@@ -164,7 +166,7 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         assert check["changed"] is True and not check.get("failed"), check.get("msg")
         assert {(c["kind"], c["action"]) for c in check["changes"]} == {
             (kind, "create") for kind in ("budget", "credential", "guardrail", "tag", "mcp_server", "mcp_toolset",
-                                          "search_tool", "vector_store", "model", "fallback", "agent", "organization",
+                                          "search_tool", "vector_store", "prompt", "model", "fallback", "agent", "organization",
                                           "team", "user", "virtual_key", "jwt_key_mapping", "customer", "access_group",
                                           "policy")}
         assert first.writes("check") == [], "check mode wrote to LiteLLM"
@@ -172,7 +174,7 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         assert apply["changed"] is True and not apply.get("failed"), apply.get("msg")
         assert {o["status"] for o in apply["objects"] if o["name"].startswith(prefix) and o["action"] == "create"} \
             == {"created"}
-        assert len([o for o in apply["objects"] if o["action"] == "create"]) == 19
+        assert len([o for o in apply["objects"] if o["action"] == "create"]) == 20
         reapply = first["reapply"]
         assert reapply["changed"] is False and reapply["changes"] == [], reapply["changes"]
         assert first.writes("reapply") == [], "a no-op run sent writes"
@@ -211,6 +213,10 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
                     "search_tool_name": prefix + "search", "litellm_params": {
                         "search_provider": "tavily", "api_key": SECRET, "api_base": NOWHERE, "timeout": 9}}}),
                 ("POST", "/vector_store/update", {"vector_store_id": prefix + "vs", "vector_store_name": "changed"}),
+                # the prompt's next version in its environment, its template changed
+                ("PUT", f"/prompts/{prefix}prompt", {"prompt_id": prefix + "prompt", "litellm_params": {
+                    "prompt_id": prefix + "prompt", "prompt_integration": "dotprompt", "dotprompt_content": "changed",
+                    "ignore_prompt_manager_model": True}, "prompt_info": {"prompt_type": "db", "environment": "staging"}}),
                 ("DELETE", f"/policies/attachments/{attachment['attachment_id']}", None)):
             answer = proxy.api(method, path, json=body)
             assert answer.status_code == 200, answer.text
@@ -243,6 +249,7 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
             ("jwt_key_mapping", prefix + "sub"): [{"path": "description", "desired": "a mapping", "live": "changed"}],
             ("search_tool", prefix + "search"): [{"path": "provider_timeout", "desired": 5.0, "live": 9.0}],
             ("vector_store", prefix + "vs"): [{"path": "vector_store_name", "desired": "docs", "live": "changed"}],
+            ("prompt", prefix + "prompt"): [{"path": "dotprompt_content", "desired": "Hello", "live": "changed"}],
             ("policy", prefix + "policy"): [{"path": "attachments", "desired": [{"teams": [prefix + "team"]}],
                                              "live": None}],
         }
@@ -268,6 +275,9 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         assert exported["search_tools"][0]["provider_api_key"].startswith("llmops-secret/")
         assert exported["vector_stores"][0]["litellm_params"]["api_base"] == NOWHERE
         assert "secret_litellm_params" not in exported["vector_stores"][0]
+        (exported_prompt,) = exported["prompts"]
+        assert {k: exported_prompt.get(k) for k in ("prompt_id", "environment", "dotprompt_content", "prompt_ref")} == {
+            "prompt_id": prefix + "prompt", "environment": "staging", "dotprompt_content": "Hello", "prompt_ref": None}
         assert exported["policies"] == [{"policy_name": prefix + "policy", "description": "a policy",
                                          "guardrails_add": [prefix + "guard"], "attachments": [{"teams": [prefix + "team"]}]}]
         assert second["export applied (check)"]["changed"] is False, second["export applied (check)"]["changes"]
@@ -277,7 +287,7 @@ def test_every_kind_applied_reapplied_drifted_fixed_and_exported(litellm_proxy_p
         assert {"LiteLLMModel", "LiteLLMTeam", "LiteLLMUser", "LiteLLMOrganization", "LiteLLMCustomer",
                 "LiteLLMCredential", "LiteLLMGuardrail", "LiteLLMVirtualKey", "LiteLLMBudget",
                 "LiteLLMMCPServer", "LiteLLMMCPToolset", "LiteLLMAgent", "LiteLLMSearchTool", "LiteLLMVectorStore",
-                "LiteLLMPolicy"} <= kinds
+                "LiteLLMPrompt", "LiteLLMPolicy"} <= kinds
         team_cr = next(m for m in second["export"]["manifests"] if m["kind"] == "LiteLLMTeam")
         assert team_cr["apiVersion"] == "litellm.llmops.dev/v1alpha1"
         assert team_cr["spec"]["instanceRef"] == {"name": "gw"}

@@ -51,6 +51,11 @@ DOCUMENT: dict[str, list[dict[str, Any]]] = {
     "vector_stores": [{"vector_store_id": "vs_abc123", "custom_llm_provider": "openai", "vector_store_name": "docs",
                        "vector_store_description": "manuals", "vector_store_metadata": {"team": "search"},
                        "litellm_credential_name": "openai-prod", "litellm_params": {"api_base": "https://api.openai.com/v1"}}],
+    "prompts": [{"prompt_id": "support-greeting", "environment": "production", "prompt_integration": "dotprompt",
+                 "dotprompt_content": "---\nmodel: gpt-4o\n---\nGreet {{name}}.", "api_base": "https://prompts.example.com",
+                 "provider_specific_query_params": {"label": "prod"}, "ignore_prompt_manager_model": True,
+                 "ignore_prompt_manager_optional_params": False,
+                 "provider_api_key": "llmops-secret/PROMPT_SUPPORT_GREETING_PROVIDER_API_KEY"}],
     "agents": [{"agent_name": "researcher", "agent_card_params": {"url": "http://researcher:9999/", "name": "R"},
                 "litellm_params": {"model": "a2a/researcher"}, "public": True, "enabled": True,
                 "object_permission": {"mcp_access_groups": ["eng"], "mcp_tool_permissions": {"docs-id": ["search"]}},
@@ -120,7 +125,7 @@ def test_rendered_manifests_are_accepted_whole_by_the_crds(custom_api, kube_name
         "LiteLLMBudget", "LiteLLMCredential", "LiteLLMGuardrail", "LiteLLMMCPServer", "LiteLLMModel",
         "LiteLLMOrganization", "LiteLLMTeam", "LiteLLMUser", "LiteLLMVirtualKey", "LiteLLMCustomer",
         "LiteLLMMCPToolset", "LiteLLMAgent", "LiteLLMFallback", "LiteLLMJWTKeyMapping", "LiteLLMSearchTool",
-        "LiteLLMVectorStore", "LiteLLMPolicy", "LiteLLMProxySettings"])
+        "LiteLLMVectorStore", "LiteLLMPrompt", "LiteLLMPolicy", "LiteLLMProxySettings"])
     for manifest in rendered:
         assert manifest["apiVersion"] == CR_API_VERSION
         assert not any(str(v).startswith("llmops-secret/") for v in manifest["spec"].values()), manifest

@@ -246,6 +246,12 @@ TABLE = [
                                                            litellm_params={"api_key": "sk-parity"}),
                 contains="litellm_params.api_key holds a secret"),
     ]),
+    # a change is the prompt's next version in its environment; the delete names the environment as a query parameter
+    Kind("prompt", lambda f, n: dict(prompt_id=n, environment="staging", dotprompt_content="first"),
+         dict(dotprompt_content="another"), [
+        Refusal("a version suffix in the id", lambda f: dict(prompt_id=f.prefix + "x_v2", dotprompt_content="x"),
+                contains="must not contain '_v'"),
+    ]),
     # a change is a new version (draft, edit, publish, promote); attachments by create and delete
     Kind("policy", lambda f, n: dict(policy_name=n, description="first", guardrails_add=["parity-guard"],
                                      attachments=[{"tags": [n + "-*"]}]),

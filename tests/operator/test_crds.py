@@ -43,7 +43,7 @@ SHORT_NAMES = {
     "LiteLLMBudget": "lb", "LiteLLMMCPServer": "lmcp", "LiteLLMAgent": "lag", "LiteLLMMCPToolset": "lmts",
     "LiteLLMFallback": "lfb", "LiteLLMJWTKeyMapping": "ljwt",
     "LiteLLMSearchTool": "lst", "LiteLLMVectorStore": "lvs",
-    "LiteLLMPolicy": "lpol",
+    "LiteLLMPolicy": "lpol", "LiteLLMPrompt": "lpr",
     "LiteLLMProxySettings": "lps",
     "LiteLLMModelDiscovery": "lmd",
 }
@@ -529,6 +529,10 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "instanceRef": {"name": "gw"}, "vectorStoreId": "vs_abc", "customLlmProvider": "openai",
         "litellmParams": {"api_base": "https://api.openai.com/v1"}, "secretLitellmParams": {"api_key": {
             "name": "openai", "key": "api-key"}}}},
+    "LiteLLMPrompt": {"kind": "LiteLLMPrompt", "metadata": {"name": "greeting"}, "spec": {
+        "instanceRef": {"name": "gw"}, "promptId": "greeting", "environment": "production",
+        "dotpromptContent": "---\nmodel: gpt-4o\n---\nGreet {{name}}.", "ignorePromptManagerModel": True,
+        "providerSpecificQueryParams": {"label": "prod"}, "providerApiKeySecretRef": {"name": "pm", "key": "api-key"}}},
     "LiteLLMPolicy": {"kind": "LiteLLMPolicy", "metadata": {"name": "baseline"}, "spec": {
         "instanceRef": {"name": "gw"}, "policyName": "baseline", "guardrailsAdd": ["pii"], "condition": {"model": "gpt-4.*"},
         "attachments": [{"scope": "*"}, {"teams": ["health-*"], "priority": 10, "default": False}]}},

@@ -49,11 +49,12 @@ Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 # --- the request log: the collection's client writes it, the operator folds it --------------------------------
 
 def route_literals() -> set[str]:
-    """Every LiteLLM route the collection's module_utils name (``/key/%s/regenerate`` written ``/key/{id}/...``)."""
+    """Every LiteLLM route the collection's module_utils name (``/key/%s/regenerate`` and an Endpoint's
+    ``/prompts/{prompt_id}`` written ``/key/{id}/...``, ``/prompts/{id}``)."""
     found = set()
     for path in (REPO / "plugins" / "module_utils").rglob("*.py"):
         for literal in re.findall(r'"(/[A-Za-z0-9_./{}%-]+)"', path.read_text()):
-            found.add(literal.replace("%s", "{id}"))
+            found.add(re.sub(r"\{[A-Za-z_]+\}", "{id}", literal.replace("%s", "{id}")))
     return found
 
 

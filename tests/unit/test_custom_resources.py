@@ -54,6 +54,8 @@ DOCUMENT: dict[str, list[dict[str, Any]]] = {
     "vector_stores": [{"vector_store_id": "vs-1", "custom_llm_provider": "bedrock", "vector_store_name": "docs",
                        "vector_store_metadata": {"owner_team": "eng"}, "litellm_credential_name": "openai-cred",
                        "litellm_params": {"vector_store_region": "eu-west-1"}}],
+    "prompts": [{"prompt_id": "greet", "environment": "production", "dotprompt_content": "Hi {{name}}",
+                 "ignore_prompt_manager_model": True, "provider_specific_query_params": {"label": "prod"}}],
     "policies": [{"policy_name": "safe", "description": "pii everywhere", "guardrails_add": ["pii"],
                   "condition": {"model": "gpt.*"}, "attachments": [{"teams": ["eng"], "priority": 1, "default": False}]}],
     "proxy_settings": [{"general_settings": {
@@ -242,6 +244,10 @@ def test_secret_references_and_ids_as_the_playbooks_map_them() -> None:
     found = one("LiteLLMVectorStore", store, secrets={"secretLitellmParams.connection_string": "postgres://u:p@h/db"})
     assert found["secret_litellm_params"] == {"connection_string": "postgres://u:p@h/db"}
     assert one("LiteLLMPolicy", {"policyName": "safe"}, status={"litellmId": "safe"}) == {"policy_name": "safe"}
+    prompt = {"promptId": "greet", "environment": "staging", "providerApiKeySecretRef": {"name": "s", "key": "k"}}
+    assert one("LiteLLMPrompt", prompt, status={"litellmId": "greet::staging"}) == {
+        "prompt_id": "greet", "environment": "staging"}
+    assert one("LiteLLMPrompt", prompt, secrets={"providerApiKeySecretRef": "lf-1"})["provider_api_key"] == "lf-1"
     assert one("LiteLLMFallback", {"model": "gpt", "fallbackModels": ["b"]}) == {"model": "gpt", "fallback_models": ["b"]}
 
 
@@ -258,6 +264,7 @@ def test_secret_references_and_ids_as_the_playbooks_map_them() -> None:
     ("LiteLLMSearchTool", {"searchProvider": "tavily"}, "spec.searchToolName: required"),
     ("LiteLLMVectorStore", {"vectorStoreId": "vs"}, "spec.customLlmProvider: required"),
     ("LiteLLMPolicy", {"description": "d"}, "spec.policyName: required"),
+    ("LiteLLMPrompt", {"environment": "staging"}, "spec.promptId: required"),
 ])
 def test_invalid_specs_name_the_field(kind: str, spec: dict[str, Any], message: str) -> None:
     assert problem(kind, spec).startswith("invalid spec: " + message)

@@ -98,8 +98,8 @@ def parse_document(document, invalid=None):
             raise ValidationError("%s must be a list of objects" % resource.plural)
         validator = ArgumentSpecValidator(object_spec(resource),
                                           mutually_exclusive=resource.mutually_exclusive or None,
-                                          required_one_of=None if resource.id_field == resource.key_field else
-                                          [(resource.key_field, resource.id_field)])
+                                          required_one_of=None if len(resource.lookup_options) == 1 else
+                                          [resource.lookup_options])
         for index, obj in enumerate(objects):
             where = "%s[%d]" % (resource.plural, index)
             try:
@@ -167,7 +167,7 @@ def parse_object(resource, validator, where, obj):
                               "goes to key_dir, to the key's key_file, or is declared with key)" % (
                                   where, ", ".join(refused)))
     params, dropped = drop_placeholders(obj)
-    if resource.id_field == resource.key_field and not params.get(resource.key_field):
+    if len(resource.lookup_options) == 1 and not params.get(resource.key_field):
         raise ValidationError("%s: %s is required" % (where, resource.key_field))
     result = validator.validate(params)
     unsupported = sorted(result.unsupported_parameters)

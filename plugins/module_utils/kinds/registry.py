@@ -36,6 +36,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.search_tool i
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.policy import POLICY
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.proxy_settings import PROXY_SETTINGS
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.proxy_settings import UNDESCRIBED as SETTINGS_UNDESCRIBED
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.prompt import PROMPT
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.tag import TAG
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team import TEAM
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.team_member import TEAM_MEMBER
@@ -43,9 +44,8 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.user import U
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.vector_store import VECTOR_STORE
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import ROTATE_KEY, VIRTUAL_KEY
 
-KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MCP_TOOLSET, SEARCH_TOOL, VECTOR_STORE, MODEL, MODEL_ALIAS, FALLBACK,
-         AGENT,
-         ORGANIZATION, TEAM, USER, VIRTUAL_KEY, JWT_KEY_MAPPING, CUSTOMER, ACCESS_GROUP,
+KINDS = (BUDGET, CREDENTIAL, GUARDRAIL, TAG, MCP_SERVER, MCP_TOOLSET, SEARCH_TOOL, VECTOR_STORE, PROMPT, MODEL,
+         MODEL_ALIAS, FALLBACK, AGENT, ORGANIZATION, TEAM, USER, VIRTUAL_KEY, JWT_KEY_MAPPING, CUSTOMER, ACCESS_GROUP,
          POLICY)  # a policy's attachments name teams, keys, models and tags
 # Every kind the custom-resource table maps: the engine's, and the proxy's settings (planned apart by gateway_state).
 CR_KINDS = KINDS + (PROXY_SETTINGS,)

@@ -20,6 +20,7 @@
     - litellmagents
     - litellmfallbacks
     - litellmjwtkeymappings
+    - litellmprompts
     - litellmsearchtools
     - litellmvectorstores
     - litellmproxysettingss
@@ -49,6 +50,7 @@
     - litellmagents/status
     - litellmfallbacks/status
     - litellmjwtkeymappings/status
+    - litellmprompts/status
     - litellmsearchtools/status
     - litellmvectorstores/status
     - litellmproxysettingss/status
@@ -75,6 +77,7 @@
     - litellmagents/finalizers
     - litellmfallbacks/finalizers
     - litellmjwtkeymappings/finalizers
+    - litellmprompts/finalizers
     - litellmsearchtools/finalizers
     - litellmvectorstores/finalizers
     - litellmproxysettingss/finalizers
@@ -259,6 +262,7 @@
     - litellmagents
     - litellmfallbacks
     - litellmjwtkeymappings
+    - litellmprompts
     - litellmsearchtools
     - litellmvectorstores
     - litellmproxysettingss
@@ -288,6 +292,7 @@
     - litellmagents/status
     - litellmfallbacks/status
     - litellmjwtkeymappings/status
+    - litellmprompts/status
     - litellmsearchtools/status
     - litellmvectorstores/status
     - litellmproxysettingss/status
@@ -314,6 +319,7 @@
     - litellmagents/finalizers
     - litellmfallbacks/finalizers
     - litellmjwtkeymappings/finalizers
+    - litellmprompts/finalizers
     - litellmsearchtools/finalizers
     - litellmvectorstores/finalizers
     - litellmproxysettingss/finalizers
