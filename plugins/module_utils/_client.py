@@ -90,12 +90,14 @@ class Client(object):
         self.check_mode = check_mode
         self.retries = retries
         self.backoff = backoff
-        self._secrets = (api_key,)
+        self._secrets = (api_key,) if api_key else ()
         self._sleep = sleep
         self._kept = {}
         self.writes = []  # "METHOD /path" of every write LiteLLM accepted, in order: what a failed run changed
-        self.transport = Transport(self.url, timeout, validate_certs, ca_path,
-                                   {"Authorization": "Bearer %s" % api_key, "Accept": "application/json"})
+        headers = {"Accept": "application/json"}
+        if api_key:  # none for a server that asks for no key (a provider's model list)
+            headers["Authorization"] = "Bearer %s" % api_key
+        self.transport = Transport(self.url, timeout, validate_certs, ca_path, headers)
 
     def get(self, path, params=None):
         return self.request("GET", path, params=params)

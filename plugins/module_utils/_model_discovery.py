@@ -139,10 +139,8 @@ def split_taken(objects, live_models, owner):
 def list_provider(api_base, api_key, timeout=30, validate_certs=True, ca_path=None):
     """The model ids of ``GET {api_base}/models`` (OpenAI's list format), in the provider's order. The key is sent
     as a Bearer token, and only there."""
-    client = Client(api_base, api_key or "", timeout=timeout, validate_certs=validate_certs, ca_path=ca_path,
+    client = Client(api_base, api_key or None, timeout=timeout, validate_certs=validate_certs, ca_path=ca_path,
                     logged=False)
-    if not api_key:
-        client.session.headers.pop("Authorization", None)
     try:
         answer = client.get(PROVIDER_MODELS)
     except LiteLLMError as exc:

@@ -50,7 +50,7 @@ def test_model_discovery_lifecycle(litellm_proxy, upstream, prefix):
         return read_task(task, proxy, "/v2/model/info?size=1000")
 
     steps.four_steps("create", read, **options)
-    filters = dict(options, include=["a-", "b-"], exclude=[])
+    filters = {**options, "include": ["a-", "b-"], "exclude": []}
     steps.four_steps("filters", read, **filters)
     steps.tasks.append({"name": "a-code gone upstream", "ansible.builtin.uri": {
         "url": upstream.url.rsplit("/v1", 1)[0] + "/_models", "method": "PUT", "body_format": "json",

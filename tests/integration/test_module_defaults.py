@@ -111,6 +111,15 @@ ROWS = [
     Row("prompt", present={"prompt_id": "{name}-prompt", "dotprompt_content": "Hello"},
         absent={"prompt_id": "{name}-prompt", "state": "absent"}),
     Row("prompt_info", info={"prompt_id": "{name}-prompt"}, found="prompts"),
+    Row("model_alias", present={"alias": "{name}-alias", "model": "{name}-model"},
+        absent={"alias": "{name}-alias", "state": "absent"}),
+    Row("model_alias_info", info={"alias": "{name}-alias"}, found="model_aliases"),
+    # the session's OpenAI-compatible upstream lists its models; the discovery declares its echo model
+    Row("model_discovery", present={"name": "{name}-disc", "api_base": "{upstream}", "prefix": "{name}-disc",
+                                    "include": ["upstream-echo$"]},
+        absent={"name": "{name}-disc", "api_base": "{upstream}", "prefix": "{name}-disc", "state": "absent"}),
+    Row("model_discovery_info", info={"name": "{name}-disc", "api_base": "{upstream}", "prefix": "{name}-disc",
+                                      "include": ["upstream-echo$"]}, found="discovered"),
     Row("policy", present={"policy_name": "{name}-policy", "attachments": [{"models": ["{name}-model"]}]},
         absent={"policy_name": "{name}-policy", "state": "absent"}),
     Row("policy_info", info={"policy_name": "{name}-policy"}, found="policies"),
@@ -127,7 +136,10 @@ ROWS = [
 
 def fill(value: Any, **names: str) -> Any:
     """``value`` with ``{name}`` and ``{tmp}`` replaced in every string."""
-    return json.loads(json.dumps(value).replace("{name}", names["name"]).replace("{tmp}", names["tmp"]))
+    text = json.dumps(value)
+    for placeholder, filled in names.items():
+        text = text.replace("{%s}" % placeholder, filled)
+    return json.loads(text)
 
 
 def group_modules() -> list[str]:
@@ -142,7 +154,7 @@ def test_every_module_has_a_row():
 
 def test_every_module_through_module_defaults_only(litellm_proxy_premium, tmp_path):
     litellm_proxy = litellm_proxy_premium
-    names = {"name": f"it-defaults-{uuid.uuid4().hex[:8]}", "tmp": str(tmp_path)}
+    names = {"name": f"it-defaults-{uuid.uuid4().hex[:8]}", "tmp": str(tmp_path), "upstream": litellm_proxy.upstream.url}
     rows = [row for row in ROWS if row.module in group_modules()]
     creates = [{"name": f"create {r.module}", f"llmops.litellm.{r.module}": fill(r.present, **names)} if r.present
                else {"name": f"read {r.module}", f"llmops.litellm.{r.module}": fill(r.info, **names)} for r in rows]
