@@ -167,8 +167,9 @@ class Batcher:
             ident = (entry["kind"], entry["namespace"], entry["name"])
             obj = objects.get(where)
             if obj is None:  # the run failed before its plan (LiteLLM down, the document refused whole)
-                outcomes[ident] = result if not result.ok else runner.Result(
-                    False, "failed", result.stats, {}, [result.litellm_status.get("error") or "gateway_state reported nothing"], [])
+                error = runner.scrub(str(result.litellm_status.get("error") or "gateway_state reported nothing"),
+                                     resolved.secrets)  # (the module's no_log already hides the master key)
+                outcomes[ident] = result if not result.ok else runner.Result(False, "failed", result.stats, {}, [error], [])
             else:
                 outcomes[ident] = outcome(obj, resource, entry["origins"])
         return outcomes

@@ -485,11 +485,14 @@ class Shim:
             events.warn(body, reason="Drifted", message=f"LiteLLM differs from the spec at {paths} (conflictResolution {policy})")
         if policy == "crd-wins":
             try:
-                resolved = resolved or await self.resolve(watch, body)
+                if self.batcher.takes(watch, body):  # the repairs of one sweep ride one batch
+                    repaired = await self.batcher.submit(watch, body, _instance_key(watch, body))
+                else:
+                    resolved = resolved or await self.resolve(watch, body)
+                    repaired = await self.run(watch, body, resolved, "reconcile")
             except (refs.Waiting, ValueError) as exc:
                 events.warn(body, reason="DriftRepairFailed", message=str(exc))
                 return
-            repaired = await self.run(watch, body, resolved, "reconcile")
             if repaired.ok:
                 await self.set_conditions(watch, body, [status.condition(
                     "Drifted", False, "Repaired", f"Repaired {paths} (crd-wins)", generation)], drift=[])
