@@ -205,10 +205,13 @@ class Bench:
         return elapsed, sampler
 
     def runs(self) -> dict[str, int]:
-        """Finished ansible-runner runs so far, per folder of the runner directory (batch, litellmteam ...)."""
+        """ansible-runner runs so far, per folder of the runner directory (litellmteam ...: the artifacts each CR
+        keeps) and batch (the operator's log: an instance keeps the artifacts of its last 5 batches only)."""
         root = self.workdir / "runner"
-        return {p.name: len(list(p.glob("*/*/artifacts/*/status"))) for p in sorted(root.iterdir()) if p.is_dir()} \
+        found = {p.name: len(list(p.glob("*/*/artifacts/*/status"))) for p in sorted(root.iterdir()) if p.is_dir()} \
             if root.is_dir() else {}
+        found["batch"] = (self.workdir / "operator.log").read_text(errors="replace").count("] batch run of ")
+        return found
 
     def gateway_state_bulk(self, n: int) -> tuple[float, Sampler]:
         """The same teams and users in one ansible-playbook run of gateway_state (its own names)."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from llmops_operator import params, refs, runner
 from llmops_operator.config import COLLECTION_ROOT
 from llmops_operator.watches import Watch
 
+LOG = logging.getLogger("llmops_operator")
 PLAYBOOKS = COLLECTION_ROOT / "playbooks" / "operator"
 PLAYBOOK = PLAYBOOKS / "batch.yml"
 PER_CR_KINDS = ("LiteLLMVirtualKey",)  # crash-safe key values: the virtual_key playbook's Secret-first protocol
@@ -83,7 +85,6 @@ class Batcher:
         self.shim = shim
         self.queues: dict[tuple[str, str], dict[Ident, Pending]] = {}
         self.workers: dict[tuple[str, str], asyncio.Task[None]] = {}
-        self.runs = 0
 
     def takes(self, watch: Watch, body: dict[str, Any]) -> bool:
         """Whether ``body`` is reconciled in its instance's batch (else by its own playbook)."""
@@ -160,8 +161,10 @@ class Batcher:
                 if problem.get("waiting") else ValueError(message)
         if not document:
             return outcomes
-        self.runs += 1
-        result = await self.run(resolved.instance or {}, document, resolved.env)
+        instance = resolved.instance or {}
+        LOG.info("batch run of %d custom resource(s) of LiteLLMInstance %s/%s", sum(map(len, document.values())),
+                 instance.get("namespace"), instance.get("name"))
+        result = await self.run(instance, document, resolved.env)
         objects = {o.get("where"): o for o in result.litellm_status.get("objects") or [] if o.get("where")}
         for where, resource, entry in self.places(document, index):
             ident = (entry["kind"], entry["namespace"], entry["name"])

@@ -1,8 +1,8 @@
 """Batched reconcile per LiteLLMInstance (operator/llmops_operator/batch.py) against the real LiteLLM.
 
 The custom resources of one instance are applied together by ``playbooks/operator/batch.yml`` (gateway_state with
-``invalid: skip``); each resource still gets its own outcome. The runs of a batch are counted from the runner's
-artifacts under ``<runner dir>/batch/<namespace>/<instance>``.
+``invalid: skip``); each resource still gets its own outcome. The batch runs are counted from the operator's log
+(one line each; the runner keeps the artifacts of the last five only).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from tests.lib.kubeapi.fixtures import KubeCluster
 from tests.lib.stack import LiteLLMProxy
 from tests.operator.conftest import (
     Cluster,
+    OperatorProcess,
     condition,
     external_instance,
     is_true,
@@ -28,9 +29,10 @@ from tests.operator.conftest import (
 pytestmark = pytest.mark.slow(90)
 
 
-def batch_runs(runner_dir: Path, namespace: str) -> int:
-    """Finished batch runs of instance ``gw`` (one status file per run's artifacts)."""
-    return len(list((runner_dir / "batch" / namespace / "gw" / "artifacts").glob("*/status")))
+def batch_runs(operator: OperatorProcess, namespace: str) -> int:
+    """Batch runs of instance ``gw``, from the operator's log (the runner keeps the artifacts of the last 5 only)."""
+    return sum(1 for line in operator.log.splitlines()
+               if "batch run of " in line and line.endswith(f"LiteLLMInstance {namespace}/gw"))
 
 
 def per_cr_runs(runner_dir: Path) -> list[Path]:
@@ -100,7 +102,7 @@ def test_a_batch_isolates_an_invalid_resource_and_one_waiting_for_a_reference(
         wait_for(lambda: (b := k8s.get("LiteLLMTeam", namespace, "bad")) and is_true(b, "Ready")
                  and b["status"].get("observedGeneration") == 2, "the fixed team Ready")
 
-        runs = batch_runs(operator.runner_dir, namespace)
+        runs = batch_runs(operator, namespace)
         assert 1 <= runs <= 8, runs
         assert not per_cr_runs(operator.runner_dir), "no per-resource reconcile run of a batched kind"
 
@@ -131,7 +133,7 @@ def test_two_hundred_resources_converge_in_a_handful_of_runs(
             return items if len(done) == count else None
 
         items = wait_for(converged, f"{count} budgets Ready", timeout=600)
-        runs = batch_runs(operator.runner_dir, namespace)
+        runs = batch_runs(operator, namespace)
         assert 1 <= runs <= 10, f"{count} resources took {runs} runs"
         assert not per_cr_runs(operator.runner_dir)
         assert {b["status"]["litellmId"] for b in items} == {f"{prefix}-{n}" for n in names}
