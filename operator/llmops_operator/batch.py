@@ -68,7 +68,7 @@ def outcome(obj: dict[str, Any], resource: Any, origins: dict[str, str]) -> runn
     if state in APPLIED:
         return runner.Result(True, "successful", {"ok": 1, "changed": int(state != "unchanged"), "skipped": 0, "failures": 0},
                              {"litellmId": obj.get("id")}, [], [])
-    if state == "waiting":
+    if state in ("waiting", "skipped"):  # skipped: its parent failed in this run; it waits on it
         return refs.Waiting("WaitingForReference", message)
     failed = runner.Result(False, "failed", {"ok": 0, "changed": 0, "skipped": 0, "failures": 1}, {},
                            [message or f"{obj.get('kind')} {obj.get('name')}: {state}"], [],

@@ -197,6 +197,8 @@ TEAM_ORIGINS = {"team_alias": "spec.teamAlias", "max_budget": "spec.maxBudgetMon
      (ValueError, "invalid spec: spec.members[0].user_email is not an email")),
     ({"status": "waiting", "where": "teams[1]", "error": "teams[1]: waits for organization 'acme', which is missing"},
      (refs.Waiting, "waits for organization 'acme', which is missing")),
+    ({"status": "skipped", "where": "teams[1]", "error": "teams[1]: not applied: organization 'acme' failed"},
+     (refs.Waiting, "not applied: organization 'acme' failed")),
     ({"status": "invalid", "where": "teams[0]", "error": "teams[0]: tags of a team needs a LiteLLM Enterprise licence"},
      ("licence", "spec.tags of a team needs a LiteLLM Enterprise licence")),
     ({"status": "failed", "where": "teams[0]", "http_status": 422, "error": "failed to create team 'x': HTTP 422"},
