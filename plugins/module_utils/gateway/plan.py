@@ -436,6 +436,9 @@ class Planner(object):
                 resolved.append(member)
             elif len(found) == 1:
                 resolved.append(dict(member, user_id=found[0]))
+            elif not found:  # it may come: with invalid: skip the organization waits for the user
+                raise MissingObject("%s: %s" % (item.where, no_member_user(member["user_email"], [])),
+                                    "user '%s'" % member["user_email"])
             else:
                 raise ValidationError("%s: %s" % (item.where, no_member_user(member["user_email"], sorted(found))))
         return resolved
