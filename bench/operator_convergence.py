@@ -216,7 +216,9 @@ class Bench:
     def gateway_state_bulk(self, n: int) -> tuple[float, Sampler]:
         """The same teams and users in one ansible-playbook run of gateway_state (its own names)."""
         teams = n // 2
-        document = {"teams": [{"team_alias": f"{self.prefix}-gs-t{i}", "max_budget": 10} for i in range(teams)],
+        # a user names its teams by id (as the operator's table writes them): the document gives the teams theirs
+        document = {"teams": [{"team_alias": f"{self.prefix}-gs-t{i}", "team_id": f"{self.prefix}-gs-t{i}", "max_budget": 10}
+                              for i in range(teams)],
                     "users": [{"user_id": f"{self.prefix}-gs-u{i}", "teams": [f"{self.prefix}-gs-t{i}"], "max_budget": 1}
                               for i in range(teams)]}
         (self.workdir / "bulk-document.yml").write_text(yaml.safe_dump(document))

@@ -10,7 +10,8 @@ per-resource run: conditions, ``litellmId``, Events, the permanent licence and 4
 failure naming the spec field). The next run starts as soon as the previous one ends, with what came meanwhile.
 
 Not batched (their own playbook, one run each, as before): LiteLLMInstance, virtual keys (their value is generated
-and stored in a Secret before LiteLLM is called), resources with Secret references (their values go by environment
+and stored in a Secret before LiteLLM is called), organizations (their playbook creates the users of members given
+by email first), resources with Secret references (their values go by environment
 variables to the per-resource playbooks, never into a document), watches whose playbook is not the collection's
 own, deletions (the finalizer), drift repairs.
 """
@@ -35,7 +36,10 @@ from llmops_operator.watches import Watch
 LOG = logging.getLogger("llmops_operator")
 PLAYBOOKS = COLLECTION_ROOT / "playbooks" / "operator"
 PLAYBOOK = PLAYBOOKS / "batch.yml"
-PER_CR_KINDS = ("LiteLLMVirtualKey",)  # crash-safe key values: the virtual_key playbook's Secret-first protocol
+# LiteLLMVirtualKey: crash-safe key values (the virtual_key playbook's Secret-first protocol). LiteLLMOrganization:
+# its playbook first creates the users of members given by email (LiteLLM adds members by user_id only), which the
+# table does not declare.
+PER_CR_KINDS = ("LiteLLMVirtualKey", "LiteLLMOrganization")
 APPLIED = ("created", "updated", "unchanged")
 
 Ident = tuple[str, str, str]  # (kind, namespace, name)

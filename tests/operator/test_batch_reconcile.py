@@ -36,7 +36,7 @@ def batch_runs(operator: OperatorProcess, namespace: str) -> int:
 
 
 def per_cr_runs(runner_dir: Path) -> list[Path]:
-    return [p for p in runner_dir.glob("litellm*/*/*/artifacts/*/status")]
+    return list(runner_dir.glob("litellm*/*/*/artifacts/*/status"))
 
 
 def test_a_batch_isolates_an_invalid_resource_and_one_waiting_for_a_reference(
