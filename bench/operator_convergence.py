@@ -2,11 +2,13 @@
 
 1. Event-to-converged latency for one CR: create a LiteLLMTeam, time until its status says Ready (median of
    --repeat), on a running operator.
-2. N CRs from scratch (N/2 LiteLLMTeams, N/2 LiteLLMVirtualKeys, each key referencing a team): time until all
-   are Ready, and the peak RSS of the operator process (and of its process tree, ansible runs included),
-   sampled every 0.1 s.
+2. N CRs from scratch (N/2 LiteLLMTeams, N/2 LiteLLMVirtualKeys, each key referencing a team; with ``--mix
+   teams-users``, N/2 LiteLLMUsers each in its team instead of the keys, which the operator reconciles in batches
+   per instance): time until all are Ready, the ansible-runner runs it took, and the peak RSS of the operator
+   process (and of its process tree, ansible runs included), sampled every 0.1 s.
 3. The same objects made by one ``ansible-playbook`` run of the collection's modules (team, then virtual_key
-   with a key_file per key): wall time and peak RSS of its process tree, sampled the same way.
+   with a key_file per key; ``--mix teams-users``: one run of ``gateway_state`` on the same document): wall time and
+   peak RSS of its process tree, sampled the same way.
 4. One drift sweep of all N CRs: with ``max_budget`` changed through LiteLLM's API on 10 teams, drift checks are
    switched on (``configSync``, manual) and the time until every CR has been checked is measured, with the runs it
    took and the CRs it found drifted (those 10 exactly, at ``spec.maxBudget``); side by side, one
@@ -17,7 +19,7 @@ The operator runs as ``python -m llmops_operator`` on the project's Kubernetes A
 no cluster here) against the development proxy of /tmp/llmops-dev-proxy.json (or LITELLM_PROXY_URL /
 LITELLM_PROXY_API_KEY). Everything it creates carries a unique prefix and is deleted through the API at the end.
 
-    .venv/bin/python -m bench.operator_convergence [--n 100] [--repeat 3] [--workers 4]
+    .venv/bin/python -m bench.operator_convergence [--n 100] [--repeat 3] [--workers 4] [--mix teams-users]
 
 (Run it as a module, or with ``python -P``: as a script its folder would come first on sys.path and its name
 would hide the standard library's ``operator``.)
@@ -105,8 +107,10 @@ def wait(condition: Callable[[], bool], timeout: float, what: str, period: float
 
 
 class Bench:
-    def __init__(self, url: str, key: str, workdir: Path, workers: int, repeat: int) -> None:
+    def __init__(self, url: str, key: str, workdir: Path, workers: int, repeat: int, mix: str = "teams-keys") -> None:
         self.url, self.key, self.workdir, self.workers = url, key, workdir, workers
+        self.mix = mix
+        self.users = 0  # users of each side to delete at the end (teams-users)
         self.latency_teams = repeat  # teams of the latency measurement, Ready before the bulk starts
         self.prefix = f"bench-op-{uuid.uuid4().hex[:6]}"
         self.namespace = self.prefix
@@ -183,18 +187,62 @@ class Bench:
             times.append(time.monotonic() - start)
         return times
 
+    @property
+    def second(self) -> str:
+        """The kind of the other half of the N CRs."""
+        return "LiteLLMUser" if self.mix == "teams-users" else "LiteLLMVirtualKey"
+
     def operator_bulk(self, n: int, operator: subprocess.Popen[bytes]) -> tuple[float, Sampler]:
         teams = n // 2
         with Sampler(operator.pid) as sampler:
             start = time.monotonic()
             for index in range(teams):
                 self.create("LiteLLMTeam", f"t{index}", {"instanceRef": {"name": "gw"}, "teamAlias": f"{self.prefix}-op-t{index}", "maxBudget": 10})
-                self.create("LiteLLMVirtualKey", f"k{index}", {
-                    "instanceRef": {"name": "gw"}, "keyAlias": f"{self.prefix}-op-k{index}",
-                    "teamRef": {"name": f"t{index}"}, "maxBudget": 1})
-            wait(lambda: self.ready("LiteLLMTeam") >= teams + self.latency_teams and self.ready("LiteLLMVirtualKey") >= teams,
+                if self.mix == "teams-users":
+                    self.create("LiteLLMUser", f"u{index}", {
+                        "instanceRef": {"name": "gw"}, "userId": f"{self.prefix}-op-u{index}",
+                        "teamRefs": [{"name": f"t{index}"}], "maxBudget": 1})
+                else:
+                    self.create("LiteLLMVirtualKey", f"k{index}", {
+                        "instanceRef": {"name": "gw"}, "keyAlias": f"{self.prefix}-op-k{index}",
+                        "teamRef": {"name": f"t{index}"}, "maxBudget": 1})
+            wait(lambda: self.ready("LiteLLMTeam") >= teams + self.latency_teams and self.ready(self.second) >= teams,
                  3600, f"{n} CRs Ready", period=0.5)
             elapsed = time.monotonic() - start
+        return elapsed, sampler
+
+    def runs(self) -> dict[str, int]:
+        """ansible-runner runs so far, per folder of the runner directory (litellmteam ...: the artifacts each CR
+        keeps) and batch (the operator's log: an instance keeps the artifacts of its last 5 batches only)."""
+        root = self.workdir / "runner"
+        found = {p.name: len(list(p.glob("*/*/artifacts/*/status"))) for p in sorted(root.iterdir()) if p.is_dir()} \
+            if root.is_dir() else {}
+        found["batch"] = (self.workdir / "operator.log").read_text(errors="replace").count("] batch run of ")
+        return found
+
+    def gateway_state_bulk(self, n: int) -> tuple[float, Sampler]:
+        """The same teams and users in one ansible-playbook run of gateway_state (its own names)."""
+        teams = n // 2
+        # a user names its teams by id (as the operator's table writes them): the document gives the teams theirs
+        document = {"teams": [{"team_alias": f"{self.prefix}-gs-t{i}", "team_id": f"{self.prefix}-gs-t{i}", "max_budget": 10}
+                              for i in range(teams)],
+                    "users": [{"user_id": f"{self.prefix}-gs-u{i}", "teams": [f"{self.prefix}-gs-t{i}"], "max_budget": 1}
+                              for i in range(teams)]}
+        (self.workdir / "bulk-document.yml").write_text(yaml.safe_dump(document))
+        play = [{"name": "The same objects with gateway_state", "hosts": "localhost", "gather_facts": False, "tasks": [
+            {"name": "Apply", "llmops.litellm.gateway_state": {"files": [str(self.workdir / "bulk-document.yml")]}}]}]
+        playbook = self.workdir / "bulk-gateway-state.yml"
+        playbook.write_text(yaml.safe_dump(play, sort_keys=False))
+        env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS), "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+               "LITELLM_PROXY_URL": self.url, "LITELLM_PROXY_API_KEY": self.key}
+        start = time.monotonic()
+        process = subprocess.Popen([str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local",
+                                    str(playbook)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        with Sampler(process.pid) as sampler:
+            output = process.communicate()[0]
+        elapsed = time.monotonic() - start
+        if process.returncode != 0:
+            raise SystemExit(f"ansible-playbook of gateway_state failed:\n{output.decode()[-3000:]}")
         return elapsed, sampler
 
     def playbook_bulk(self, n: int) -> tuple[float, Sampler]:
@@ -236,7 +284,7 @@ class Bench:
         teams = [t for t in self.items("LiteLLMTeam") if t["metadata"]["name"].startswith("t")]
         for team in teams[:drifted]:
             self.api("POST", "/team/update", json={"team_id": team["status"]["litellmId"], "max_budget": 99}).raise_for_status()
-        kinds = ("LiteLLMTeam", "LiteLLMVirtualKey")
+        kinds = ("LiteLLMTeam", self.second)
         start = time.monotonic()
         self.custom.patch_namespaced_custom_object(GROUP, VERSION, self.namespace, "litellminstances", "gw", {
             "spec": {"configSync": {"enabled": True, "interval": "1h", "conflictResolution": "manual"}}})
@@ -254,7 +302,7 @@ class Bench:
         sys.path.insert(0, str(COLLECTIONS))
         from ansible_collections.llmops.litellm.plugins.module_utils.gateway.custom_resources import document_from_crs
 
-        crs = self.items("LiteLLMTeam") + self.items("LiteLLMVirtualKey")
+        crs = self.items("LiteLLMTeam") + self.items(self.second)
         document, _index, problems = document_from_crs(crs)
         assert not problems, problems
         (self.workdir / "document.yml").write_text(yaml.safe_dump(document))
@@ -284,6 +332,10 @@ class Bench:
         team_ids = [t["team_id"] for t in self.api("GET", "/team/list").json() if str(t.get("team_alias") or "").startswith(self.prefix)]
         if team_ids:
             self.api("POST", "/team/delete", json={"team_ids": team_ids})
+        user_ids = [u["user_id"] for u in self.api("GET", "/user/list", params={"page_size": 100, "user_ids": ",".join(
+            f"{self.prefix}-{side}-u{i}" for side in ("op", "gs") for i in range(self.users))}).json().get("users") or []]
+        for start in range(0, len(user_ids), 50):
+            self.api("POST", "/user/delete", json={"user_ids": user_ids[start:start + 50]})
 
 
 def sweep_table(total: int, drifted: int, sweep_time: float, sweep_runs: int, drift: dict[str, list[dict[str, Any]]],
@@ -304,34 +356,42 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="single-CR latency samples")
     parser.add_argument("--workers", type=int, default=4, help="MAX_CONCURRENT_RECONCILES")
     parser.add_argument("--drifted", type=int, default=10, help="teams changed behind the operator's back")
+    parser.add_argument("--mix", choices=("teams-keys", "teams-users"), default="teams-keys",
+                        help="the other half of the N CRs: virtual keys (one run each) or users (batched)")
     args = parser.parse_args()
     url, key = proxy()
     workdir = Path(tempfile.mkdtemp(prefix="bench-operator-"))
-    bench = Bench(url, key, workdir, args.workers, args.repeat)
+    bench = Bench(url, key, workdir, args.workers, args.repeat, args.mix)
+    bench.users = args.n // 2 if args.mix == "teams-users" else 0
     try:
         with ServerThread() as server:
             bench.setup_cluster(server.url)
             operator = bench.start_operator()
             try:
                 latencies = bench.latency(args.repeat)
+                before = bench.runs()
                 op_time, op_mem = bench.operator_bulk(args.n, operator)
+                op_runs = {k: v - before.get(k, 0) for k, v in bench.runs().items() if v - before.get(k, 0)}
                 sweep_time, sweep_runs, drift = bench.operator_sweep(args.drifted)
                 check_time = bench.playbook_check()
                 sweep_table(args.n + args.repeat, args.drifted, sweep_time, sweep_runs, drift, check_time)
             finally:
                 operator.terminate()
                 operator.wait(timeout=60)
-        pb_time, pb_mem = bench.playbook_bulk(args.n)
+        pb_time, pb_mem = bench.gateway_state_bulk(args.n) if args.mix == "teams-users" else bench.playbook_bulk(args.n)
     finally:
         bench.cleanup()
     mib = 1024 * 1024
-    print(f"\nLiteLLM {url}; operator: MAX_CONCURRENT_RECONCILES={args.workers}; {args.n} CRs = {args.n // 2} teams + {args.n // 2} keys\n")
+    second = "users" if args.mix == "teams-users" else "keys"
+    print(f"\nLiteLLM {url}; operator: MAX_CONCURRENT_RECONCILES={args.workers}; {args.n} CRs = {args.n // 2} teams + {args.n // 2} {second}\n")
     print(f"event-to-converged, one LiteLLMTeam: median {statistics.median(latencies):.2f} s (samples {', '.join(f'{t:.2f}' for t in latencies)})\n")
     print("| contender | converge N from scratch | ratio | peak RSS (process) | peak RSS (process tree) |")
     print("|---|---|---|---|---|")
-    print(f"| operator (ansible-runner per CR) | {op_time:.1f} s | {op_time / pb_time:.2f} "
+    runs = ", ".join(f"{count} {folder}" for folder, count in op_runs.items())
+    print(f"| operator ({sum(op_runs.values())} ansible-runner runs: {runs}) | {op_time:.1f} s | {op_time / pb_time:.2f} "
           f"| {op_mem.peak_own / mib:.0f} MiB | {op_mem.peak_tree / mib:.0f} MiB |")
-    print(f"| one ansible-playbook run | {pb_time:.1f} s | 1.00 | {pb_mem.peak_own / mib:.0f} MiB | {pb_mem.peak_tree / mib:.0f} MiB |")
+    contender = "one ansible-playbook run of gateway_state" if args.mix == "teams-users" else "one ansible-playbook run"
+    print(f"| {contender} | {pb_time:.1f} s | 1.00 | {pb_mem.peak_own / mib:.0f} MiB | {pb_mem.peak_tree / mib:.0f} MiB |")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import kubernetes
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.custom_resources import spec_patch
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import cr_claims
 
-from llmops_operator import events, metrics, params, proxy, refs, runner, status, sweep
+from llmops_operator import batch, events, metrics, params, proxy, refs, runner, status, sweep
 from llmops_operator.config import (
     ADOPTED_ANNOTATION,
     ANNOTATION_PREFIX,
@@ -95,6 +95,7 @@ class Shim:
         self.user_metrics: Any = None
         self.requeues: dict[str, asyncio.TimerHandle] = {}
         self.tasks: set[asyncio.Task[None]] = set()
+        self.batcher = batch.Batcher(self)
 
     def paths_env(self) -> dict[str, str]:
         """ANSIBLE_ROLES_PATH and ANSIBLE_COLLECTIONS_PATH of the runs, as ansible-operator's image sets them: the
@@ -306,16 +307,25 @@ class Shim:
                         events.warn(body, reason="Conflict", message=rival)
                     raise kopf.TemporaryError(rival, delay=30)
                 await self.set_conditions(watch, body, status.running(generation))
-                try:
-                    resolved = await self.resolve_or_wait(watch, body, retry)
-                except kopf.TemporaryError:
-                    outcome = "waiting"
-                    raise
-                try:
-                    result = await self.run(watch, body, resolved, "reconcile")
-                except ValueError as exc:
-                    await self.fail(watch, body, str(exc), permanent=True, retry=retry)
-                    raise AssertionError("unreachable") from exc
+                if self.batcher.takes(watch, body):
+                    # with the other resources of its instance, in one run; waits alone for a missing reference
+                    try:
+                        result = await self.resolve_or_wait(watch, body, retry, self.batcher.submit(
+                            watch, body, _instance_key(watch, body)))
+                    except kopf.TemporaryError:
+                        outcome = "waiting"
+                        raise
+                else:
+                    try:
+                        resolved = await self.resolve_or_wait(watch, body, retry)
+                    except kopf.TemporaryError:
+                        outcome = "waiting"
+                        raise
+                    try:
+                        result = await self.run(watch, body, resolved, "reconcile")
+                    except ValueError as exc:
+                        await self.fail(watch, body, str(exc), permanent=True, retry=retry)
+                        raise AssertionError("unreachable") from exc
                 await self.conclude(watch, body, result, retry, reason="Reconciled")
                 self.schedule_requeue(watch, body, result.requeue_after)
             outcome = "success"
@@ -328,10 +338,12 @@ class Shim:
         finally:
             metrics.reconciled(watch.kind, outcome)
 
-    async def resolve_or_wait(self, watch: Watch, body: dict[str, Any], retry: int) -> refs.Resolved:
+    async def resolve_or_wait(self, watch: Watch, body: dict[str, Any], retry: int, pending: Any = None) -> Any:
+        """``pending`` (a batch outcome, Batcher.submit) or else the CR's references, resolved; a missing one is
+        a wait (TemporaryError), an invalid spec a permanent failure."""
         generation = body["metadata"].get("generation")
         try:
-            return await self.resolve(watch, body)
+            return await (pending if pending is not None else self.resolve(watch, body))
         except refs.Waiting as exc:
             await self.set_conditions(watch, body, status.waiting(generation, exc.reason, str(exc)))
             if retry == 0:
@@ -471,11 +483,14 @@ class Shim:
             events.warn(body, reason="Drifted", message=f"LiteLLM differs from the spec at {paths} (conflictResolution {policy})")
         if policy == "crd-wins":
             try:
-                resolved = resolved or await self.resolve(watch, body)
+                if self.batcher.takes(watch, body):  # the repairs of one sweep ride one batch
+                    repaired = await self.batcher.submit(watch, body, _instance_key(watch, body))
+                else:
+                    resolved = resolved or await self.resolve(watch, body)
+                    repaired = await self.run(watch, body, resolved, "reconcile")
             except (refs.Waiting, ValueError) as exc:
                 events.warn(body, reason="DriftRepairFailed", message=str(exc))
                 return
-            repaired = await self.run(watch, body, resolved, "reconcile")
             if repaired.ok:
                 await self.set_conditions(watch, body, [status.condition(
                     "Drifted", False, "Repaired", f"Repaired {paths} (crd-wins)", generation)], drift=[])

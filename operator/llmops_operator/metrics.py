@@ -46,7 +46,7 @@ METHODS = frozenset(("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
 ROUTE = re.compile(r"^(/([a-z0-9_.-]+|\{id\}))+$")
 MAX_ROUTE = 120
 
-RUNS = Counter(PREFIX + "runs", "ansible-runner runs by CR kind, mode (reconcile, delete, drift, prune) and "
+RUNS = Counter(PREFIX + "runs", "ansible-runner runs by CR kind, mode (reconcile, batch, delete, drift, prune) and "
                "outcome (success, failure)", ["kind", "mode", "outcome"])
 RUN_SECONDS = Histogram(PREFIX + "run_duration_seconds", "Duration of ansible-runner runs (without the wait for a "
                         "worker slot) by CR kind, mode and playbook file", ["kind", "mode", "playbook"],

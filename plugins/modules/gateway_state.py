@@ -263,6 +263,10 @@ changes:
     waiting_for:
       description: For C(status=waiting), the object it waits for (C(team 'research')), missing or held back.
       type: str
+    http_status:
+      description: For C(status=failed), the HTTP status LiteLLM refused the object with (C(422) for its own
+        validation), when it answered.
+      type: int
   sample:
     - kind: team
       name: research
@@ -270,8 +274,8 @@ changes:
       changes: [{path: max_budget, desired: 100.0, live: 50.0}]
       status: updated
 objects:
-  description: Every declared object and every live object in scope, with its action, status, id, and where, error
-    and waiting_for as in RV(changes) (no per-field changes).
+  description: Every declared object and every live object in scope, with its action, status, id, and where, error,
+    waiting_for and http_status as in RV(changes) (no per-field changes).
   returned: always
   type: list
   elements: dict

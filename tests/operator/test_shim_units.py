@@ -184,3 +184,42 @@ def test_what_a_custom_resource_claims_in_litellm() -> None:
         ("jwtClaimValue", "svc with jwt_claim_name 'sub' with jwt_issuer 'https://idp'")]
     assert cr_claims("LiteLLMFallback", {"model": "gpt-4o", "fallbackModels": ["a"]}) == [("model", "gpt-4o")]
     assert cr_claims("LiteLLMProxySettings", {"generalSettings": {"alerting": []}}) == [("instanceRef", "proxy")]
+
+
+TEAM_ORIGINS = {"team_alias": "spec.teamAlias", "max_budget": "spec.maxBudgetMonthly", "members": "spec.members"}
+
+
+@pytest.mark.parametrize(("obj", "expected"), [
+    ({"status": "created", "id": "t-1"}, ("ok", 1, "t-1")),
+    ({"status": "unchanged", "id": "t-1"}, ("ok", 0, "t-1")),
+    ({"status": "invalid", "where": "teams[2]", "error": "teams[2]: max_budget must be >= 0, got -1.0"},
+     (ValueError, "invalid spec: spec.maxBudgetMonthly must be >= 0, got -1.0")),
+    ({"status": "invalid", "where": "teams[0]", "error": "teams[0]: members[0].user_email is not an email"},
+     (ValueError, "invalid spec: spec.members[0].user_email is not an email")),
+    ({"status": "waiting", "where": "teams[1]", "error": "teams[1]: waits for organization 'acme', which is missing"},
+     (refs.Waiting, "waits for organization 'acme', which is missing")),
+    ({"status": "skipped", "where": "teams[1]", "error": "teams[1]: not applied: organization 'acme' failed"},
+     (refs.Waiting, "not applied: organization 'acme' failed")),
+    ({"status": "invalid", "where": "teams[0]", "error": "teams[0]: tags of a team needs a LiteLLM Enterprise licence"},
+     ("licence", "spec.tags of a team needs a LiteLLM Enterprise licence")),
+    ({"status": "failed", "where": "teams[0]", "http_status": 422, "error": "failed to create team 'x': HTTP 422"},
+     ("permanent", "failed to create team 'x': HTTP 422")),
+    ({"status": "failed", "where": "teams[0]", "http_status": 500, "error": "failed to create team 'x': HTTP 500"},
+     ("retried", "failed to create team 'x': HTTP 500")),
+])
+def test_a_batch_outcome_per_resource(obj: dict[str, Any], expected: tuple[Any, ...]) -> None:
+    """gateway_state's result for one object -> what the reconcile handler of its CR concludes (batch.py)."""
+    from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND
+    from llmops_operator import batch
+
+    found = batch.outcome({"kind": "team", "name": "x", **obj}, BY_CR_KIND["LiteLLMTeam"],
+                          {**TEAM_ORIGINS, "tags": "spec.tags"})
+    what, detail = expected[0], expected[1]
+    if isinstance(what, type):
+        assert isinstance(found, what) and str(found) == detail, found
+    elif what == "ok":
+        assert isinstance(found, runner.Result) and found.ok and found.stats["changed"] == detail
+        assert found.litellm_status == {"litellmId": expected[2]}
+    else:
+        assert isinstance(found, runner.Result) and not found.ok and found.message == detail
+        assert found.permanent == (what != "retried") and found.licence_required == (what == "licence")

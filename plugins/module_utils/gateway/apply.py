@@ -131,6 +131,7 @@ class Applier(object):
         except LiteLLMError as exc:
             item.status = "failed"
             item.error = "failed to %s %s: %s" % (item.action, item.label, refusal_reason(exc))
+            item.http_status = exc.status
         except (IOError, OSError) as exc:
             item.status = "failed"
             item.error = "failed to %s %s: %s" % (item.action, item.label, exc)

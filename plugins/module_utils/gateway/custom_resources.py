@@ -38,6 +38,10 @@ class Invalid(Exception):
     """A custom resource whose spec cannot map to a document object; the message names the field."""
 
 
+class Missing(Invalid):
+    """A custom resource naming one that does not exist or has no LiteLLM id yet: it may map later."""
+
+
 def get_spec(spec, path):
     """The value at a dotted spec path (``litellmParams.apiKeySecretRef``), or None."""
     for step in path.split("."):
@@ -92,7 +96,7 @@ def _referenced(ref, cr, value, lookup):
     namespace = value.get("namespace") or cr["metadata"].get("namespace") or ""
     target = lookup.get((ref.target.cr_kind, namespace, value["name"]))
     if target is None:
-        raise Invalid("spec.%s: %s %s/%s does not exist" % (ref.spec_path, ref.target.cr_kind, namespace,
+        raise Missing("spec.%s: %s %s/%s does not exist" % (ref.spec_path, ref.target.cr_kind, namespace,
                                                             value["name"]))
     litellm_id = (target.get("status") or {}).get("litellmId")
     if ref.by == "id":  # LiteLLM's id: known once the referenced object exists, unless its name is its id
@@ -101,7 +105,7 @@ def _referenced(ref, cr, value, lookup):
     else:
         found = cr_natural_name(ref.target, target)
     if not found:
-        raise Invalid("spec.%s: %s %s/%s is not Ready" % (
+        raise Missing("spec.%s: %s %s/%s is not Ready" % (
             ref.spec_path, ref.target.cr_kind, namespace, value["name"]))
     return found
 
@@ -195,9 +199,10 @@ def document_from_crs(crs, others=(), secrets=None):
     ``others``: further custom resources they may reference. ``secrets``: {(namespace, name): {spec path: value}}
     of the Secret values of each resource, or None (a check: write-only options are left out; never logged).
     Returns (document, index, problems): index {(document kind, natural name): [{kind, namespace, name, origins}]}
-    (a model name may be shared by several), problems [{kind, namespace, name, message}] with message ``invalid
-    spec: spec.<field>: reason``. The older of two resources naming one LiteLLM object (``registry.claims``, the
-    rule the operator's Conflict follows) keeps it; the later gets a problem."""
+    (a model name may be shared by several), problems [{kind, namespace, name, message, waiting}] with message
+    ``invalid spec: spec.<field>: reason`` (``waiting``: it names a resource that is missing or not Ready yet).
+    The older of two resources naming one LiteLLM object (``registry.claims``, the rule the operator's Conflict
+    follows) keeps it; the later gets a problem."""
     lookup = dict((_identity(cr), cr) for cr in list(crs) + list(others))
     document, index, problems, claimed = {}, {}, [], {}
     ordered = sorted(crs, key=lambda cr: ((cr["metadata"].get("creationTimestamp") or ""),) + _identity(cr)[1:])
@@ -218,7 +223,8 @@ def document_from_crs(crs, others=(), secrets=None):
             claimed.update(((resource.kind, option, value), (kind, namespace, name))
                            for option, value in claims(resource, options))
         except Invalid as exc:
-            problems.append(dict(kind=kind, namespace=namespace, name=name, message="invalid spec: %s" % exc))
+            problems.append(dict(kind=kind, namespace=namespace, name=name, message="invalid spec: %s" % exc,
+                                 waiting=isinstance(exc, Missing)))
             continue
         document.setdefault(resource.plural, []).append(options)
         index.setdefault((resource.kind, key), []).append(

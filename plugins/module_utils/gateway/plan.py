@@ -136,6 +136,7 @@ class Item(object):
         self.waits_for = None               # for a waiting object: the object it waits for ("team 'research'")
         self.by_value = False               # a virtual key found by the hash of its declared value
         self.error = None
+        self.http_status = None             # for a failed object: the HTTP status LiteLLM refused it with
         self.note = None                    # what the user should know of the apply (a revoked key's new value)
         self.object_id = raw.get(resource.id_field) if raw else None
         self.key_file = None
@@ -170,6 +171,8 @@ class Item(object):
             entry.update(cascade_of=self.cascade_of.label, effect=self.effect)
         if self.written and self.status in ("failed", "skipped"):
             entry["written"] = self.written
+        if self.http_status and self.status == "failed":
+            entry["http_status"] = self.http_status
         if self.note:
             entry["note"] = self.note
         return entry
@@ -433,6 +436,9 @@ class Planner(object):
                 resolved.append(member)
             elif len(found) == 1:
                 resolved.append(dict(member, user_id=found[0]))
+            elif not found:  # it may come: with invalid: skip the organization waits for the user
+                raise MissingObject("%s: %s" % (item.where, no_member_user(member["user_email"], [])),
+                                    "user '%s'" % member["user_email"])
             else:
                 raise ValidationError("%s: %s" % (item.where, no_member_user(member["user_email"], sorted(found))))
         return resolved

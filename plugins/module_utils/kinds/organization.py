@@ -8,7 +8,7 @@ __metaclass__ = type
 
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
 from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CRMap, members_rule
-from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
+from ansible_collections.llmops.litellm.plugins.module_utils._errors import MissingObject, ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import (
     LITELLM_METADATA_KEYS,
     budget_table_field,
@@ -48,6 +48,8 @@ def _users_by_email(client, members):
         users = dict((u["user_id"], u["user_email"]) for u in listed.get("users") or []
                      if (u.get("user_email") or "").lower() == email.lower())
         ids = sorted(users)
+        if not ids:  # it may come (gateway_state with invalid: skip, the operator's batch: the object waits for it)
+            raise MissingObject(no_member_user(email, ids), "user '%s'" % email)
         if len(ids) != 1:
             raise ValidationError(no_member_user(email, ids))
         resolved.append(dict(member, user_id=ids[0], user_email=users[ids[0]]))
