@@ -309,6 +309,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.isolate imp
     hold_unoffered,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.live import (
+    ensure_offered,
     read_live,
     thread_clients,
     unlicensed_kinds,
@@ -317,7 +318,6 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.plan import
     HELD,
     POLICIES,
     Planner,
-    ensure_offered,
     item_view,
     needed_kinds,
 )

@@ -21,7 +21,7 @@ from tests.integration.test_gateway_state import Play
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import UnsupportedError
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import unsupported
-from ansible_collections.llmops.litellm.plugins.module_utils.gateway.plan import ensure_offered
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.live import ensure_offered
 
 NOWHERE = "http://127.0.0.1:9"
 

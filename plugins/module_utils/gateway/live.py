@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The live state of a gateway, read with list calls only: one paged list per kind, the pages at once on a bounded
-thread pool (one client per thread).
+thread pool (one client per thread); and what the live proxy offers the declared objects (licence, routes,
+preflight), asked before anything is written.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -11,7 +12,9 @@ __metaclass__ = type
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import unsupported
+from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import object_requirements, unsupported
+from ansible_collections.llmops.litellm.plugins.module_utils._errors import UnsupportedError, ValidationError
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import keep_valid
 from ansible_collections.llmops.litellm.plugins.module_utils._read import list_page, unique
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_PLURAL
 
@@ -66,3 +69,25 @@ def thread_clients(factory):
             local.client = factory()
         return local.client
     return client_for
+
+
+def ensure_offered(client, declared, paths=False, invalid=None):
+    """Before anything is written, what a module checks first, for each declared (resource, where, params): the
+    licence its kind and options need and the kind's preflight (``paths``: the API calls they need instead, asked
+    when check mode is about to predict writes, from a 2 MB /openapi.json read once). Returns the declared objects
+    that pass; with a list as ``invalid`` (``invalid: skip``), those that do not are appended there as
+    (Resource, where, params, error) instead of failing the run."""
+    return keep_valid(declared, lambda resource, where, params: ensure_object_offered(
+        client, resource, where, params, paths), invalid)
+
+
+def ensure_object_offered(client, resource, where, params, paths):
+    for requires, what in object_requirements(resource, params["_desired"]):
+        reason = unsupported(client, requires, what, resource, paths=paths, licence=not paths)
+        if reason:
+            raise UnsupportedError("%s: %s" % (where, reason))
+    if resource.preflight and not paths:
+        try:
+            resource.preflight(client, params)
+        except ValidationError as exc:
+            raise ValidationError("%s: %s" % (where, exc.msg))

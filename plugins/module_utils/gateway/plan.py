@@ -14,12 +14,10 @@ import os
 from ansible_collections.llmops.litellm.plugins.module_utils._cascade import DELETED, cascade_of, refuse
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import (
     MissingObject,
-    UnsupportedError,
     ValidationError,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import MergedDict, PartialDict
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import MemberPlan, get_path
-from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import object_requirements, unsupported
 from ansible_collections.llmops.litellm.plugins.module_utils._checks import (
     ensure_creatable,
     ensure_key_free,
@@ -31,7 +29,6 @@ from ansible_collections.llmops.litellm.plugins.module_utils._write import plan_
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import (
     OWNER_KEY,
     REDACTED,
-    keep_valid,
     key_file_name,
     natural_name,
 )
@@ -83,28 +80,6 @@ def member_changes(resource, plan, live):
     return ([dict(path=path(m), desired=m["role"], live=None) for m in plan.add]
             + [dict(path=path(m), desired=m["role"], live=live_role(m)) for m in plan.update]
             + [dict(path=path(m), desired=None, live=m["role"]) for m in plan.remove])
-
-
-def ensure_offered(client, declared, paths=False, invalid=None):
-    """Before anything is written, what a module checks first, for each declared (resource, where, params): the
-    licence its kind and options need and the kind's preflight (``paths``: the API calls they need instead, asked
-    when check mode is about to predict writes, from a 2 MB /openapi.json read once). Returns the declared objects
-    that pass; with a list as ``invalid`` (``invalid: skip``), those that do not are appended there as
-    (Resource, where, params, error) instead of failing the run."""
-    return keep_valid(declared, lambda resource, where, params: ensure_object_offered(
-        client, resource, where, params, paths), invalid)
-
-
-def ensure_object_offered(client, resource, where, params, paths):
-    for requires, what in object_requirements(resource, params["_desired"]):
-        reason = unsupported(client, requires, what, resource, paths=paths, licence=not paths)
-        if reason:
-            raise UnsupportedError("%s: %s" % (where, reason))
-    if resource.preflight and not paths:
-        try:
-            resource.preflight(client, params)
-        except ValidationError as exc:
-            raise ValidationError("%s: %s" % (where, exc.msg))
 
 
 class Contradiction(ValidationError):
