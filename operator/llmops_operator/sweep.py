@@ -129,7 +129,9 @@ class Sweeper:
                 return False
             env = {"LITELLM_PROXY_URL": url, "LITELLM_PROXY_API_KEY": key}
             unmanaged_policy = self.shim.policies(instance, instance)["unmanaged_resource_policy"]
-            scope = {"kinds": sorted(BY_CR_KIND[kind].plural for kind in watches),
+            # the engine's kinds only: a kind planned apart (the proxy's settings, one per proxy) has no unmanaged
+            # objects, and gateway_state refuses a scope naming it (every check would fail)
+            scope = {"kinds": sorted({BY_CR_KIND[kind].plural for kind in watches} & set(BY_PLURAL)),
                      "name_prefix": (instance["metadata"].get("annotations") or {}).get(SCOPE_ANNOTATION) or None,
                      "exclude": excluded([b for b in listed if id(b) not in {id(c) for c in checked}])}
             result = await self.run(instance, document, env, unmanaged_policy, scope)
