@@ -129,7 +129,7 @@ class Sweeper:
                 return False
             env = {"LITELLM_PROXY_URL": url, "LITELLM_PROXY_API_KEY": key}
             unmanaged_policy = self.shim.policies(instance, instance)["unmanaged_resource_policy"]
-            scope = {"kinds": sorted(BY_CR_KIND[kind].plural for kind in watches),
+            scope = {"kinds": scope_kinds(watches),
                      "name_prefix": (instance["metadata"].get("annotations") or {}).get(SCOPE_ANNOTATION) or None,
                      "exclude": excluded([b for b in listed if id(b) not in {id(c) for c in checked}])}
             result = await self.run(instance, document, env, unmanaged_policy, scope)
@@ -226,6 +226,13 @@ class Sweeper:
                      "ansible_operator_meta": {"name": meta["name"], "namespace": meta.get("namespace", "")}}
         playbook = runner.prepare(private, variables, PLAYBOOK, None)
         return await self.shim.execute(refs.INSTANCE, mode, private, playbook, env, check=check, keep=5)
+
+
+def scope_kinds(cr_kinds: Any) -> list[str]:
+    """gateway_state's ``scope.kinds`` of the watched custom resource kinds: the engine's kinds only (a kind planned
+    apart, the proxy's settings, one per proxy, has no unmanaged objects; the engine refuses it in a scope, which
+    failed every check)."""
+    return sorted({BY_CR_KIND[kind].plural for kind in cr_kinds} & set(BY_PLURAL))
 
 
 def excluded(bodies: list[dict[str, Any]]) -> dict[str, list[str]]:

@@ -276,6 +276,7 @@ def test_drift_is_reported_and_repaired(env: Env) -> None:
         env.k8s.delete("LiteLLMTeam", env.namespace, name)
     for name in ids:
         env.wait_gone("LiteLLMTeam", name)
+    env.k8s.delete("LiteLLMInstance", env.namespace, "gwd")  # its 2 s sweep would run until the module ends
 
 
 def test_a_field_of_a_newer_litellm_is_refused_permanently(env: Env) -> None:
