@@ -11,7 +11,8 @@ failure naming the spec field). The next run starts as soon as the previous one 
 
 Not batched (their own playbook, one run each, as before): LiteLLMInstance, virtual keys (their value is generated
 and stored in a Secret before LiteLLM is called), organizations (their playbook creates the users of members given
-by email first), resources with Secret references (their values go by environment
+by email first), singleton kinds (LiteLLMProxySettings: gateway_state plans the proxy's settings apart from its
+objects and reports no object of its own to conclude it from), resources with Secret references (their values go by environment
 variables to the per-resource playbooks, never into a document), watches whose playbook is not the collection's
 own, deletions (the finalizer), drift repairs.
 """
@@ -94,6 +95,8 @@ class Batcher:
         """Whether ``body`` is reconciled in its instance's batch (else by its own playbook)."""
         resource = BY_CR_KIND.get(watch.kind)
         if not self.shim.litellm_kind(watch) or resource is None or resource.cr_map is None or watch.kind in PER_CR_KINDS:
+            return False
+        if resource.cr_map.singleton:  # the proxy's settings: gateway_state plans them apart, with no object result
             return False
         if watch.role is not None or watch.playbook is None or watch.vars:
             return False

@@ -84,7 +84,7 @@ def cr_object_names(cr):
     if resource is None or resource.cr_map is None or not isinstance(cr.get("spec") or {}, dict):
         return None, []
     spec = cr.get("spec") or {}
-    names = [cr_natural_name(resource, cr), spec.get(camel(resource.key_field)),
+    names = [cr_natural_name(resource, cr), spec.get(camel(resource.key_field)) if resource.key_field else None,
              (cr.get("status") or {}).get("litellmId")]
     return resource.plural, sorted(set(n for n in names if isinstance(n, str) and n))
 
