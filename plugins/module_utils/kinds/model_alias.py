@@ -7,14 +7,31 @@ they are read from /router/settings (the router's settings in force) and written
 the whole map: each write reads the map again and changes only its own alias, so the other aliases stay as they are.
 /config/update is left out of LiteLLM's OpenAPI document (as for proxy_settings), so the Resource declares no write
 endpoint the route check would look for there: UNDESCRIBED names it.
+
+Two writers of the map at once would lose an alias (both read the map, each writes it back with its own alias
+only): gateway_state writes its aliases from a thread pool, and the operator runs the playbooks of several
+LiteLLMModelAlias resources side by side. Each read-and-write is therefore one at a time on this host: the threads
+of a process by a lock, the processes by an advisory lock on a file named after the proxy's URL. Writers on other
+hosts are not held back (give each alias one owner, and one operator per proxy).
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import contextlib
+import hashlib
+import os
 import re
+import tempfile
+import threading
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: the threads of one process are still held back
+    fcntl = None
 
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires, Undescribed
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CRMap
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import Endpoint, Field, Resource
 
 ROUTER_SETTINGS = "/router/settings"
@@ -23,6 +40,7 @@ UNDESCRIBED = Undescribed((("POST", CONFIG_UPDATE),), "LiteLLM declares /config/
 # The alias names ackstorm's ModelAliasEntry takes: what model identifiers hold ([1m] context variants, ollama tags,
 # @ version pins), never whitespace.
 ALIAS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+\[\]-]{0,252}$")
+_WRITING = threading.Lock()
 
 
 def _aliases_of(answer):
@@ -42,14 +60,40 @@ def _entry(obj):
     return dict(model=obj["model"], hidden=True) if obj.get("hidden") else obj["model"]
 
 
+def lock_path(url):
+    """The advisory lock file of the alias map of the proxy at ``url`` (the same for every process of this host)."""
+    digest = hashlib.sha256(url.rstrip("/").encode("utf-8")).hexdigest()[:16]
+    return os.path.join(tempfile.gettempdir(), "llmops-litellm-model-aliases-%s.lock" % digest)
+
+
+@contextlib.contextmanager
+def one_writer(url):
+    """Hold every other writer of the alias map of the proxy at ``url`` on this host back: the threads of this
+    process, and the processes that can open the lock file (one that cannot, a read-only /tmp, still writes)."""
+    with _WRITING:
+        try:  # read only, never written, no symbolic link followed: only its lock is used
+            descriptor = os.open(lock_path(url), os.O_RDONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644) \
+                if fcntl is not None else None
+        except (IOError, OSError):
+            descriptor = None
+        try:
+            if descriptor is not None:
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            if descriptor is not None:
+                os.close(descriptor)  # releases the lock
+
+
 def _write(client, alias, obj):
-    """Read the map in force, set (``obj``) or remove (None) one alias, write the map back."""
-    aliases = dict(((client.get(ROUTER_SETTINGS).get("current_values") or {}).get("model_group_alias")) or {})
-    if obj is None:
-        aliases.pop(alias, None)
-    else:
-        aliases[alias] = _entry(obj)
-    client.post(CONFIG_UPDATE, {"router_settings": {"model_group_alias": aliases}})
+    """Read the map in force, set (``obj``) or remove (None) one alias, write the map back (one_writer)."""
+    with one_writer(client.url):
+        aliases = dict(((client.get(ROUTER_SETTINGS).get("current_values") or {}).get("model_group_alias")) or {})
+        if obj is None:
+            aliases.pop(alias, None)
+        else:
+            aliases[alias] = _entry(obj)
+        client.post(CONFIG_UPDATE, {"router_settings": {"model_group_alias": aliases}})
 
 
 def _create(client, resource, body):
@@ -96,4 +140,8 @@ MODEL_ALIAS = Resource(
     required=("model",),
     requires=Requires(settings=("store_model_in_db",)),
     rules=[_alias_name],
+    # playbooks/operator/model_alias.yml: one alias per custom resource, spec.alias its natural key (an alias such
+    # as claude-opus-4[1m] is no DNS name, so it is not taken from the resource's name)
+    cr_map=CRMap(name="alias", name_default=None, required=("alias", "model")),
+    cr_kind="LiteLLMModelAlias",
 )
