@@ -9,29 +9,18 @@ the whole map: each write reads the map again and changes only its own alias, so
 endpoint the route check would look for there: UNDESCRIBED names it.
 
 Two writers of the map at once would lose an alias (both read the map, each writes it back with its own alias
-only): gateway_state writes its aliases from a thread pool, and the operator runs the playbooks of several
-LiteLLMModelAlias resources side by side. Each read-and-write is therefore one at a time on this host: the threads
-of a process by a lock, the processes by an advisory lock on a file named after the proxy's URL. Writers on other
-hosts are not held back (give each alias one owner, and one operator per proxy).
+only), and so would a write of another router setting at the same time (LiteLLM writes the router settings' row
+back whole): each read-and-write is one at a time on this host (_router_settings.one_writer).
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import contextlib
-import hashlib
-import os
 import re
-import tempfile
-import threading
-
-try:
-    import fcntl
-except ImportError:  # not POSIX: the threads of one process are still held back
-    fcntl = None
 
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires, Undescribed
 from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CRMap
+from ansible_collections.llmops.litellm.plugins.module_utils._router_settings import one_writer
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import Endpoint, Field, Resource
 
 ROUTER_SETTINGS = "/router/settings"
@@ -40,7 +29,6 @@ UNDESCRIBED = Undescribed((("POST", CONFIG_UPDATE),), "LiteLLM declares /config/
 # The alias names ackstorm's ModelAliasEntry takes: what model identifiers hold ([1m] context variants, ollama tags,
 # @ version pins), never whitespace.
 ALIAS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+\[\]-]{0,252}$")
-_WRITING = threading.Lock()
 
 
 def _aliases_of(answer):
@@ -58,31 +46,6 @@ def _aliases_of(answer):
 def _entry(obj):
     """The map entry LiteLLM keeps for an alias: the plain form unless it is hidden."""
     return dict(model=obj["model"], hidden=True) if obj.get("hidden") else obj["model"]
-
-
-def lock_path(url):
-    """The advisory lock file of the alias map of the proxy at ``url`` (the same for every process of this host)."""
-    digest = hashlib.sha256(url.rstrip("/").encode("utf-8")).hexdigest()[:16]
-    return os.path.join(tempfile.gettempdir(), "llmops-litellm-model-aliases-%s.lock" % digest)
-
-
-@contextlib.contextmanager
-def one_writer(url):
-    """Hold every other writer of the alias map of the proxy at ``url`` on this host back: the threads of this
-    process, and the processes that can open the lock file (one that cannot, a read-only /tmp, still writes)."""
-    with _WRITING:
-        try:  # read only, never written, no symbolic link followed: only its lock is used
-            descriptor = os.open(lock_path(url), os.O_RDONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644) \
-                if fcntl is not None else None
-        except (IOError, OSError):
-            descriptor = None
-        try:
-            if descriptor is not None:
-                fcntl.flock(descriptor, fcntl.LOCK_EX)
-            yield
-        finally:
-            if descriptor is not None:
-                os.close(descriptor)  # releases the lock
 
 
 def _write(client, alias, obj):
