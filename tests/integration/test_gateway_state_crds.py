@@ -72,6 +72,7 @@ DOCUMENT: dict[str, list[dict[str, Any]]] = {
                 "access_groups": ["general"], "blocked": False}],
     "fallbacks": [{"model": "gpt-4o", "fallback_models": ["claude", "llama"],
                    "content_policy_fallback_models": ["llama"]}],
+    "model_aliases": [{"alias": "claude-opus-4[1m]", "model": "claude-opus-4", "hidden": True}],
     "jwt_key_mappings": [{"jwt_claim_name": "sub", "jwt_claim_value": "svc-batch",
                           "jwt_issuer": "https://login.example.com",
                           "description": "batch", "is_active": False, "key": "llmops-secret/JWT_KEY_MAPPING_SVC_BATCH_KEY"}],
@@ -124,8 +125,8 @@ def test_rendered_manifests_are_accepted_whole_by_the_crds(custom_api, kube_name
     assert sorted(m["kind"] for m in rendered) == sorted([
         "LiteLLMBudget", "LiteLLMCredential", "LiteLLMGuardrail", "LiteLLMMCPServer", "LiteLLMModel",
         "LiteLLMOrganization", "LiteLLMTeam", "LiteLLMUser", "LiteLLMVirtualKey", "LiteLLMCustomer",
-        "LiteLLMMCPToolset", "LiteLLMAgent", "LiteLLMFallback", "LiteLLMJWTKeyMapping", "LiteLLMSearchTool",
-        "LiteLLMVectorStore", "LiteLLMPrompt", "LiteLLMPolicy", "LiteLLMProxySettings"])
+        "LiteLLMMCPToolset", "LiteLLMAgent", "LiteLLMFallback", "LiteLLMModelAlias", "LiteLLMJWTKeyMapping",
+        "LiteLLMSearchTool", "LiteLLMVectorStore", "LiteLLMPrompt", "LiteLLMPolicy", "LiteLLMProxySettings"])
     for manifest in rendered:
         assert manifest["apiVersion"] == CR_API_VERSION
         assert not any(str(v).startswith("llmops-secret/") for v in manifest["spec"].values()), manifest

@@ -2,7 +2,9 @@
 
 One playbook run: the four steps of the create, of each option changed alone and of the delete, the info module and
 the refusals, with plain HTTP reads of the router settings in force (/router/settings) between them. An alias
-set beside the test's (by /config/update, as another owner would) must survive every write.
+set beside the test's (by /config/update, as another owner would) must survive every write. The gateway_state steps
+write six aliases at once from its thread pool: each write replaces the whole map, so none may be lost (created,
+then deleted, together).
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ def test_model_alias_four_steps_each_option_info_and_bad_input(litellm_proxy, na
             return None
         return dict(entry) if isinstance(entry, dict) else {"model": entry}
 
-    document = {"model_aliases": [{"alias": f"{names}-doc", "model": f"{names}-opus", "hidden": True}]}
+    document = {"model_aliases": [{"alias": f"{names}-doc", "model": f"{names}-opus", "hidden": True}] + [
+        {"alias": f"{names}-doc{n}", "model": f"{names}-opus"} for n in range(5)]}
     lifecycle = Lifecycle(
         proxy=litellm_proxy, module="model_alias", key={"alias": alias},
         create={"model": f"{names}-opus"},
@@ -65,7 +68,7 @@ def test_model_alias_four_steps_each_option_info_and_bad_input(litellm_proxy, na
             module_task("document: apply again", "gateway_state", {"document": document}),
             module_task("document: export", "gateway_state_info", {"kinds": ["model_aliases"]}),
             module_task("document: absent", "gateway_state", {"document": {"model_aliases": [
-                dict(document["model_aliases"][0], state="absent")]}}),
+                dict(a, state="absent") for a in document["model_aliases"]]}}),
         ])
     steps = lifecycle.run()
     final = lifecycle.verify(steps)
@@ -77,13 +80,15 @@ def test_model_alias_four_steps_each_option_info_and_bad_input(litellm_proxy, na
     assert "is not a model name clients can send" in step("bad name")["msg"]
     assert "must not name itself as its model" in step("itself")["msg"]
     assert "model" in step("nothing to create")["msg"]
-    # a gateway_state kind: planned, applied once, exported, deleted
-    assert [(c["kind"], c["name"], c["action"]) for c in step("document: check")["changes"]] == [
-        ("model_alias", f"{names}-doc", "create")]
-    assert step("document: apply")["changed"] is True and step("document: apply again")["changed"] is False
-    assert {"alias": f"{names}-doc", "model": f"{names}-opus", "hidden": True} in \
-        step("document: export")["document"]["model_aliases"]
-    assert [c["action"] for c in step("document: absent")["changes"]] == ["delete"]
+    # a gateway_state kind: planned, applied once (all six written, none lost), exported, deleted
+    assert sorted((c["kind"], c["name"], c["action"]) for c in step("document: check")["changes"]) == sorted(
+        ("model_alias", a["alias"], "create") for a in document["model_aliases"])
+    assert step("document: apply")["changed"] is True
+    assert step("document: apply again")["changes"] == [], "an alias written at the same time as another was lost"
+    exported = [a for a in step("document: export")["document"]["model_aliases"] if a["alias"].startswith(names + "-doc")]
+    assert sorted((a["alias"], a["model"], bool(a.get("hidden"))) for a in exported) == sorted(
+        (a["alias"], a["model"], bool(a.get("hidden"))) for a in document["model_aliases"])
+    assert [c["action"] for c in step("document: absent")["changes"]] == ["delete"] * 6
     after = aliases(litellm_proxy)
     assert after.get(f"{names}-other") == "gpt-other", "an alias of another owner was lost"
     assert not any(k.startswith(names) and k != f"{names}-other" for k in after)

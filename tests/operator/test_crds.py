@@ -46,6 +46,7 @@ SHORT_NAMES = {
     "LiteLLMPolicy": "lpol", "LiteLLMPrompt": "lpr",
     "LiteLLMProxySettings": "lps",
     "LiteLLMModelDiscovery": "lmd",
+    "LiteLLMModelAlias": "lma",
 }
 JUNCTORS = ("allOf", "anyOf", "oneOf", "not")
 JSON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "integer": int, "number": (int, float)}
@@ -540,6 +541,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "instanceRef": {"name": "gw"}, "generalSettings": {"maximum_spend_logs_retention_period": "30d", "alerting": ["slack"],
                                                            "alert_to_webhook_url": {"budget_alerts": "os.environ/SLACK_WEBHOOK_URL"}},
         "routerSettings": {"num_retries": 3}}},
+    "LiteLLMModelAlias": {"kind": "LiteLLMModelAlias", "metadata": {"name": "claude-opus-4-1m"}, "spec": {
+        "instanceRef": {"name": "gw"}, "alias": "claude-opus-4[1m]", "model": "claude-opus-4", "hidden": True}},
     "LiteLLMModelDiscovery": {"kind": "LiteLLMModelDiscovery", "metadata": {"name": "vllm"}, "spec": {
         "instanceRef": {"name": "gw"}, "apiBase": "http://vllm:8000/v1", "litellmProvider": "hosted_vllm",
         "providerApiKeySecretRef": {"name": "vllm", "key": "api-key"}, "filters": {"include": ["llama"], "exclude": ["embed"]},
@@ -597,6 +600,7 @@ CEL_CASES = {
     "teamRef and teamId": ("LiteLLMVirtualKey", {"keyAlias": "k", "teamRef": {"name": "t"}, "teamId": "t"}, "spec: give teamRef or teamId"),
     "budgetRef and budgetId": ("LiteLLMCustomer", {"userId": "c", "budgetRef": {"name": "b"}, "budgetId": "b"}, "spec: give budgetRef or budgetId"),
     "proxy settings without settings": ("LiteLLMProxySettings", {}, "spec: set generalSettings or routerSettings"),
+    "alias naming itself": ("LiteLLMModelAlias", {"alias": "smart", "model": "smart"}, "spec: an alias must not name itself"),
 }
 
 

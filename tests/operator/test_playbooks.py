@@ -44,7 +44,7 @@ KINDS = {
     "model": "LiteLLMModel", "organization": "LiteLLMOrganization", "team": "LiteLLMTeam",
     "guardrail": "LiteLLMGuardrail", "mcp_server": "LiteLLMMCPServer", "agent": "LiteLLMAgent",
     "mcp_toolset": "LiteLLMMCPToolset", "search_tool": "LiteLLMSearchTool", "vector_store": "LiteLLMVectorStore",
-    "virtual_key": "LiteLLMVirtualKey", "policy": "LiteLLMPolicy",
+    "virtual_key": "LiteLLMVirtualKey", "policy": "LiteLLMPolicy", "model_alias": "LiteLLMModelAlias",
 }
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there
 MANAGED_BY = "app.kubernetes.io/managed-by"
@@ -203,6 +203,17 @@ class LiteLLM:
         rules = ((self.get("/router/settings") or {}).get("current_values") or {}).get("fallbacks") or []
         return next((r for r in rules if isinstance(r, dict) and model in r), None)
 
+    def model_alias(self, alias: str) -> dict[str, Any] | None:
+        """The alias's entry of the router's model_group_alias as {model, hidden}, None when the map lacks it."""
+        aliases = ((self.get("/router/settings") or {}).get("current_values") or {}).get("model_group_alias") or {}
+        entry = aliases.get(alias)
+        return None if entry is None else dict(entry) if isinstance(entry, dict) else {"model": entry, "hidden": False}
+
+    def prompt(self, prompt_ref: str) -> dict[str, Any] | None:
+        """The latest version of a prompt in an environment (``prompt_id::environment``), None when it has none."""
+        prompt_id, _sep, environment = prompt_ref.partition("::")
+        return (self.get(f"/prompts/{prompt_id}", environment=environment) or {}).get("prompt_spec")
+
     def jwt_key_mapping(self, mapping_id: str) -> dict[str, Any] | None:
         return self.get("/jwt/key/mapping/info", id=mapping_id)
 
@@ -336,6 +347,7 @@ def test_every_kind_create_check_update_delete(proxy: Any, kube_api: KubeCluster
         CR("policy", "policy", "baseline", {
             **instance, "policyName": f"{prefix}-policy", "description": "first", "guardrailsAdd": ["g1"],
             "attachments": [{"tags": [f"{prefix}-*"]}]}),
+        CR("model_alias", "model_alias", "smart", {**instance, "alias": f"{prefix}-smart[1m]", "model": f"{prefix}-mock"}),
         CR("virtual_key", "virtual_key", "eng-ci-key", {
             **instance, "keyAlias": f"{prefix}-key", "teamRef": {"name": "engineering"}, "models": [f"{prefix}-mock"],
             "maxBudget": "100"}, refs={"team": {"name": "engineering", "litellm_id": "{{ pbt_status.team.litellmId }}",
@@ -361,6 +373,7 @@ def test_every_kind_create_check_update_delete(proxy: Any, kube_api: KubeCluster
         "search_tool": {"providerTimeout": 7},
         "vector_store": {"vectorStoreName": "second"},
         "policy": {"description": "second"},
+        "model_alias": {"model": f"{prefix}-upstream", "hidden": True},
         "virtual_key": {"maxBudget": "150"},
     }
     litellm = LiteLLM(proxy)
@@ -488,6 +501,8 @@ def assert_created(litellm: LiteLLM, secrets: Secrets, crs: dict[str, CR], statu
     policy = litellm.policy(f"{prefix}-policy")
     assert (policy["description"], policy["guardrails_add"], policy["attached_tags"]) == ("first", ["g1"], [f"{prefix}-*"])
     assert status["policy"]["litellmId"] == f"{prefix}-policy"  # its name: the id of every version
+    assert litellm.model_alias(f"{prefix}-smart[1m]") == {"model": f"{prefix}-mock", "hidden": False}
+    assert status["model_alias"]["litellmId"] == f"{prefix}-smart[1m]"
     # the key: its value in the owned Secret, its hash (never the value) in the status, and it works
     secret = secrets.read("eng-ci-key-key")
     assert secret.metadata.labels[MANAGED_BY] == "llmops-litellm-operator"
@@ -523,6 +538,7 @@ def assert_updated(litellm: LiteLLM, status: dict[str, dict[str, Any]], prefix: 
     assert litellm.vector_store(status["vector_store"]["litellmId"])["vector_store_name"] == "second"
     policy = litellm.policy(status["policy"]["litellmId"])
     assert (policy["description"], policy["version_number"]) == ("second", 2)  # a new production version
+    assert litellm.model_alias(f"{prefix}-smart[1m]") == {"model": f"{prefix}-upstream", "hidden": True}
     assert new_value != old_value and key_status["litellmId"] == hash_of(new_value)
     # one key under the alias, with the new value; the old one deleted: its value no longer works
     assert litellm.key(hash_of(old_value)) is None and not litellm.works(old_value)
@@ -540,7 +556,8 @@ def assert_deleted(litellm: LiteLLM, secrets: Secrets, status: dict[str, dict[st
                  litellm.mcp_toolset(status["mcp_toolset"]["litellmId"]), litellm.agent(status["agent"]["litellmId"]),
                  litellm.search_tool(status["search_tool"]["litellmId"]),
                  litellm.vector_store(status["vector_store"]["litellmId"]),
-                 litellm.key(status["virtual_key"]["litellmId"]), litellm.policy(f"{prefix}-policy")):
+                 litellm.key(status["virtual_key"]["litellmId"]), litellm.policy(f"{prefix}-policy"),
+                 litellm.model_alias(f"{prefix}-smart[1m]")):
         assert not gone, f"still in LiteLLM after the finalizer run: {gone}"
     assert secrets.read("eng-ci-key-key") is None
     # Orphan: the budget and the key stay, and the key's Secret (its value) outlives the CR
@@ -602,3 +619,7 @@ def cleanup(proxy: Any, prefix: str) -> None:
         if attachment["policy_name"].startswith(prefix):
             api("DELETE", f"/policies/attachments/{attachment['attachment_id']}")
     api("DELETE", f"/policies/name/{prefix}-policy/all-versions")
+    aliases = (api("GET", "/router/settings").json().get("current_values") or {}).get("model_group_alias") or {}
+    if any(alias.startswith(prefix) for alias in aliases):
+        api("POST", "/config/update", json={"router_settings": {"model_group_alias": {
+            alias: entry for alias, entry in aliases.items() if not alias.startswith(prefix)}}})

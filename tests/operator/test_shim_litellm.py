@@ -90,7 +90,8 @@ def env(kube_api: KubeCluster, k8s: Cluster, operator_crds: list[dict[str, Any]]
     watches = operator_watches(workdir / "watches.yaml", only=(
         "LiteLLMTeam", "LiteLLMVirtualKey", "LiteLLMCredential", "LiteLLMBudget", "LiteLLMCustomer", "LiteLLMUser",
         "LiteLLMGuardrail", "LiteLLMMCPServer", "LiteLLMModel", "LiteLLMAgent", "LiteLLMMCPToolset", "LiteLLMFallback",
-        "LiteLLMJWTKeyMapping", "LiteLLMPolicy", "LiteLLMSearchTool", "LiteLLMVectorStore", "LiteLLMProxySettings"))
+        "LiteLLMJWTKeyMapping", "LiteLLMPolicy", "LiteLLMSearchTool", "LiteLLMVectorStore", "LiteLLMProxySettings",
+        "LiteLLMModelAlias", "LiteLLMPrompt"))
     # --verbose: the secret scan at the end covers the debug log too (the kubernetes client's response bodies).
     with start_operator(kube_api, workdir, watches, namespaces=(namespace,), args=("--standalone", "--verbose")) as operator:
         yield Env(k8s, litellm_proxy, operator, namespace, other, prefix, [litellm_proxy.master_key])
@@ -401,6 +402,16 @@ OTHER_KINDS = {
         "vectorStoreId": f"vs_{p.replace('-', '_')}", "customLlmProvider": "openai", "vectorStoreName": "first",
         "litellmParams": {"api_base": "http://127.0.0.1:9/v1"}, "secretLitellmParams": {"api_key": ref}},
         lambda ref: {"vectorStoreName": "second"}, lambda o: o["vector_store_name"], ("first", "second")),
+    # one alias of the router's map; another resource's alias (test below) stays through its create, update, delete
+    "LiteLLMModelAlias": ("model_alias", lambda p, ref: {"alias": f"{p}-smart[1m]", "model": "mock-gpt"},
+                          lambda ref: {"model": "upstream-echo", "hidden": True}, lambda o: (o["model"], o["hidden"]),
+                          (("mock-gpt", False), ("upstream-echo", True))),
+    # a change is the prompt's next version in its environment
+    "LiteLLMPrompt": ("prompt", lambda p, ref: {"promptId": f"{p}-prompt", "environment": "staging",
+                                                "dotpromptContent": "Hello {{name}}"},
+                      lambda ref: {"dotpromptContent": "Goodbye {{name}}"},
+                      lambda o: (o["litellm_params"]["dotprompt_content"], o["version"]),
+                      (("Hello {{name}}", 1), ("Goodbye {{name}}", 2))),
 }
 
 
@@ -418,7 +429,12 @@ def test_other_kinds_create_update_delete_through_the_operator(env: Env) -> None
     env.secrets.append(jwt_key)
     for kind, (_reader, spec, _change, _field, _values) in OTHER_KINDS.items():
         env.k8s.create(kind, env.namespace, "other", {"instanceRef": {"name": "gw"}, **spec(prefix, ref)})
+    # a second alias at once: both are written into the one map, neither loses the other
+    env.k8s.create("LiteLLMModelAlias", env.namespace, "other-fast", {
+        "instanceRef": {"name": "gw"}, "alias": f"{prefix}-fast", "model": "mock-gpt"})
     ids = {kind: env.wait_ready(kind, "other")["status"]["litellmId"] for kind in OTHER_KINDS}
+    assert env.wait_ready("LiteLLMModelAlias", "other-fast")["status"]["litellmId"] == f"{prefix}-fast"
+    assert (ids["LiteLLMModelAlias"], ids["LiteLLMPrompt"]) == (f"{prefix}-smart[1m]", f"{prefix}-prompt::staging")
 
     def live(kind: str) -> dict[str, Any] | None:
         return getattr(litellm, OTHER_KINDS[kind][0])(ids[kind])
@@ -429,11 +445,15 @@ def test_other_kinds_create_update_delete_through_the_operator(env: Env) -> None
     for kind, (_reader, _spec, _change, field, (_first, second)) in OTHER_KINDS.items():
         env.wait_ready(kind, "other", generation=2)
         assert field(live(kind)) == second, f"{kind}: the spec change did not reach LiteLLM: {live(kind)}"
+    assert litellm.model_alias(f"{prefix}-fast") == {"model": "mock-gpt", "hidden": False}, "another alias was touched"
     for kind in OTHER_KINDS:
         env.k8s.delete(kind, env.namespace, "other")
+    env.k8s.delete("LiteLLMModelAlias", env.namespace, "other-fast")  # two finalizer runs at once on one map
     for kind in OTHER_KINDS:
         env.wait_gone(kind, "other")
         assert live(kind) is None, f"{kind} is still in LiteLLM after its CR was deleted"
+    env.wait_gone("LiteLLMModelAlias", "other-fast")
+    assert litellm.model_alias(f"{prefix}-fast") is None
     model = env.proxy.api("GET", "/v2/model/info", params={"model": f"{prefix}-fbmodel"}).json()["data"]
     for deployment in model:
         env.proxy.api("POST", "/model/delete", json={"id": deployment["model_info"]["id"]})

@@ -186,6 +186,7 @@ def test_what_a_custom_resource_claims_in_litellm() -> None:
     assert cr_claims("LiteLLMJWTKeyMapping", dict(mapping, jwtIssuer="https://idp")) == [
         ("jwtClaimValue", "svc with jwt_claim_name 'sub' with jwt_issuer 'https://idp'")]
     assert cr_claims("LiteLLMFallback", {"model": "gpt-4o", "fallbackModels": ["a"]}) == [("model", "gpt-4o")]
+    assert cr_claims("LiteLLMModelAlias", {"alias": "smart", "model": "gpt-4o"}) == [("alias", "smart")]
     assert cr_claims("LiteLLMProxySettings", {"generalSettings": {"alerting": []}}) == [("instanceRef", "proxy")]
 
 

@@ -46,6 +46,7 @@ DOCUMENT: dict[str, list[dict[str, Any]]] = {
                       "user_id": "u-1", "metadata": {"owner": "ci"}}],
     "customers": [{"user_id": "cust-1", "alias": "first", "budget_id": "shared"}],
     "fallbacks": [{"model": "gpt", "fallback_models": ["gpt-mini", "claude"], "context_window_fallback_models": []}],
+    "model_aliases": [{"alias": "claude-opus-4[1m]", "model": "gpt", "hidden": True}],
     "jwt_key_mappings": [{"jwt_claim_value": "platform", "jwt_claim_name": "groups", "jwt_issuer": "https://idp.example.com",
                           "description": "platform team", "is_active": True}],
     "search_tools": [{"search_tool_name": "web", "search_provider": "tavily", "api_base": "http://127.0.0.1:9/search",
@@ -110,6 +111,10 @@ def test_the_export_writes_the_crd_fields() -> None:
     assert by_kind["LiteLLMAgent"]["objectPermission"] == {"mcpServers": ["srv_one"], "mcpAccessGroups": ["g"]}
     assert by_kind["LiteLLMMCPToolset"]["tools"] == [{"serverId": "s-1", "toolName": "search"}]
     assert by_kind["LiteLLMBudget"]["maxBudget"] == "10.5"
+    # an alias is no DNS name: spec.alias holds it, the resource's name is its DNS form
+    assert by_kind["LiteLLMModelAlias"] == {"instanceRef": {"name": "gw"}, "alias": "claude-opus-4[1m]", "model": "gpt",
+                                            "hidden": True}
+    assert [m["metadata"]["name"] for m in crs(DOCUMENT) if m["kind"] == "LiteLLMModelAlias"] == ["claude-opus-4-1m"]
 
 
 def cr(kind: str, name: str, spec: dict[str, Any], status: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -265,6 +270,9 @@ def test_secret_references_and_ids_as_the_playbooks_map_them() -> None:
     ("LiteLLMVectorStore", {"vectorStoreId": "vs"}, "spec.customLlmProvider: required"),
     ("LiteLLMPolicy", {"description": "d"}, "spec.policyName: required"),
     ("LiteLLMPrompt", {"environment": "staging"}, "spec.promptId: required"),
+    ("LiteLLMModelAlias", {"model": "gpt"}, "spec.alias: required"),
+    ("LiteLLMModelAlias", {"alias": "smart"}, "spec.model: required"),
+    ("LiteLLMModelAlias", {"alias": "smart", "model": "gpt", "value": "gpt"}, "spec.value: not a field of LiteLLMModelAlias"),
 ])
 def test_invalid_specs_name_the_field(kind: str, spec: dict[str, Any], message: str) -> None:
     assert problem(kind, spec).startswith("invalid spec: " + message)
@@ -285,6 +293,22 @@ def dated(kind: str, name: str, spec: dict[str, Any], day: int) -> dict[str, Any
     body = cr(kind, name, spec)
     body["metadata"]["creationTimestamp"] = "2026-01-%02dT00:00:00Z" % day
     return body
+
+
+def test_each_model_alias_resource_owns_one_alias() -> None:
+    """Every alias lives in one map of the router, but each resource is one alias: two resources of one instance
+    are two objects, and a later one naming an alias an older one holds gets a problem (the operator's Conflict)."""
+    smart = dated("LiteLLMModelAlias", "smart", {"alias": "smart", "model": "gpt", "hidden": True}, 1)
+    fast = dated("LiteLLMModelAlias", "fast", {"alias": "fast", "model": "gpt-mini"}, 2)
+    again = dated("LiteLLMModelAlias", "smart-too", {"alias": "smart", "model": "claude"}, 3)
+    document, index, problems = table.document_from_crs([again, fast, smart])
+    assert document == {"model_aliases": [{"alias": "smart", "model": "gpt", "hidden": True},
+                                          {"alias": "fast", "model": "gpt-mini"}]}
+    assert [e["name"] for e in index[("model_alias", "smart")]] == ["smart"]
+    assert [(p["name"], p["message"]) for p in problems] == [("smart-too", "invalid spec: spec.alias: 'smart' names the "
+                                                             "LiteLLM object that LiteLLMModelAlias ns/smart (the older) manages")]
+    assert cr_claims("LiteLLMModelAlias", smart["spec"]) == [("alias", "smart")]
+    assert table.cr_object_names(smart) == ("model_aliases", ["smart"])
 
 
 def test_jwt_mappings_of_one_claim_and_other_issuers_are_two_objects() -> None:

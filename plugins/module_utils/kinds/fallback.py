@@ -10,6 +10,7 @@ __metaclass__ = type
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires
 from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CRMap
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
+from ansible_collections.llmops.litellm.plugins.module_utils._router_settings import one_writer
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Endpoint,
     Field,
@@ -64,7 +65,8 @@ def _deletable(model, what):
 
 def _send(client, model, changes):
     """POST /fallback for each fallback type set non-empty, DELETE /fallback/{model} for each one emptied; every
-    request is checked before the first is sent."""
+    request is checked before the first is sent. LiteLLM writes the router settings back whole on each: one writer
+    at a time (_router_settings)."""
     calls = []
     for option, fallback_type, _setting in FALLBACK_TYPES:
         if option not in changes:
@@ -76,7 +78,8 @@ def _send(client, model, changes):
             _deletable(model, "remove the %s fallbacks" % fallback_type)
             calls.append(("DELETE", "/fallback/%s" % model, None, dict(fallback_type=fallback_type)))
     for method, path, body, params in calls:
-        client.request(method, path, params=params, body=body, idempotent=True)
+        with one_writer(client.url):
+            client.request(method, path, params=params, body=body, idempotent=True)
 
 
 def _create(client, resource, body):

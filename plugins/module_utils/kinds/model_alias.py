@@ -7,6 +7,10 @@ they are read from /router/settings (the router's settings in force) and written
 the whole map: each write reads the map again and changes only its own alias, so the other aliases stay as they are.
 /config/update is left out of LiteLLM's OpenAPI document (as for proxy_settings), so the Resource declares no write
 endpoint the route check would look for there: UNDESCRIBED names it.
+
+Two writers of the map at once would lose an alias (both read the map, each writes it back with its own alias
+only), and so would a write of another router setting at the same time (LiteLLM writes the router settings' row
+back whole): each read-and-write is one at a time on this host (_router_settings.one_writer).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,6 +19,8 @@ __metaclass__ = type
 import re
 
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import Requires, Undescribed
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CRMap
+from ansible_collections.llmops.litellm.plugins.module_utils._router_settings import one_writer
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import Endpoint, Field, Resource
 
 ROUTER_SETTINGS = "/router/settings"
@@ -43,13 +49,14 @@ def _entry(obj):
 
 
 def _write(client, alias, obj):
-    """Read the map in force, set (``obj``) or remove (None) one alias, write the map back."""
-    aliases = dict(((client.get(ROUTER_SETTINGS).get("current_values") or {}).get("model_group_alias")) or {})
-    if obj is None:
-        aliases.pop(alias, None)
-    else:
-        aliases[alias] = _entry(obj)
-    client.post(CONFIG_UPDATE, {"router_settings": {"model_group_alias": aliases}})
+    """Read the map in force, set (``obj``) or remove (None) one alias, write the map back (one_writer)."""
+    with one_writer(client.url):
+        aliases = dict(((client.get(ROUTER_SETTINGS).get("current_values") or {}).get("model_group_alias")) or {})
+        if obj is None:
+            aliases.pop(alias, None)
+        else:
+            aliases[alias] = _entry(obj)
+        client.post(CONFIG_UPDATE, {"router_settings": {"model_group_alias": aliases}})
 
 
 def _create(client, resource, body):
@@ -96,4 +103,8 @@ MODEL_ALIAS = Resource(
     required=("model",),
     requires=Requires(settings=("store_model_in_db",)),
     rules=[_alias_name],
+    # playbooks/operator/model_alias.yml: one alias per custom resource, spec.alias its natural key (an alias such
+    # as claude-opus-4[1m] is no DNS name, so it is not taken from the resource's name)
+    cr_map=CRMap(name="alias", name_default=None, required=("alias", "model")),
+    cr_kind="LiteLLMModelAlias",
 )

@@ -30,6 +30,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._errors import (
     ValidationError,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import is_env_reference
+from ansible_collections.llmops.litellm.plugins.module_utils._router_settings import one_writer
 
 KIND = "proxy_settings"
 SECTIONS = ("general_settings", "router_settings")
@@ -182,7 +183,8 @@ def refuse_config_owned(changes, live):
 
 
 def apply(client, changes):
-    """Send ``changes`` (see plan): general settings one key at a time, router settings in one request."""
+    """Send ``changes`` (see plan): general settings one key at a time, router settings in one request (one writer
+    of the router settings at a time: _router_settings)."""
     for key, (_have, value) in sorted(changes.get("general_settings", {}).items()):
         if value is None:
             client.post(FIELD_DELETE[1], {"config_type": "general_settings", "field_name": key})
@@ -190,7 +192,8 @@ def apply(client, changes):
             client.post(FIELD_UPDATE[1], {"config_type": "general_settings", "field_name": key, "field_value": value})
     router = dict((key, value) for key, (_have, value) in changes.get("router_settings", {}).items())
     if router:
-        client.post(CONFIG_UPDATE[1], {"router_settings": router})
+        with one_writer(client.url):
+            client.post(CONFIG_UPDATE[1], {"router_settings": router})
 
 
 def view(declared, live, changes=None):

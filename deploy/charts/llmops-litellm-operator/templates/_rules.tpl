@@ -19,6 +19,7 @@
     - litellmmodeldiscoverys
     - litellmagents
     - litellmfallbacks
+    - litellmmodelaliass
     - litellmjwtkeymappings
     - litellmprompts
     - litellmsearchtools
@@ -49,6 +50,7 @@
     - litellmmodeldiscoverys/status
     - litellmagents/status
     - litellmfallbacks/status
+    - litellmmodelaliass/status
     - litellmjwtkeymappings/status
     - litellmprompts/status
     - litellmsearchtools/status
@@ -76,6 +78,7 @@
     - litellmmodeldiscoverys/finalizers
     - litellmagents/finalizers
     - litellmfallbacks/finalizers
+    - litellmmodelaliass/finalizers
     - litellmjwtkeymappings/finalizers
     - litellmprompts/finalizers
     - litellmsearchtools/finalizers
@@ -261,6 +264,7 @@
     - litellmmodeldiscoverys
     - litellmagents
     - litellmfallbacks
+    - litellmmodelaliass
     - litellmjwtkeymappings
     - litellmprompts
     - litellmsearchtools
@@ -291,6 +295,7 @@
     - litellmmodeldiscoverys/status
     - litellmagents/status
     - litellmfallbacks/status
+    - litellmmodelaliass/status
     - litellmjwtkeymappings/status
     - litellmprompts/status
     - litellmsearchtools/status
@@ -318,6 +323,7 @@
     - litellmmodeldiscoverys/finalizers
     - litellmagents/finalizers
     - litellmfallbacks/finalizers
+    - litellmmodelaliass/finalizers
     - litellmjwtkeymappings/finalizers
     - litellmprompts/finalizers
     - litellmsearchtools/finalizers
