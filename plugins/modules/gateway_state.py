@@ -152,10 +152,12 @@ options:
       - V(skip) holds back each such object (its options, its name, a licence its options need, its plan against
         the live state; reported with C(status=invalid) and that sentence as C(error)), each object naming one that
         exists neither live nor in the document (C(status=waiting), C(waiting_for) naming it), and each object
-        whose parent or named object is held back (C(status=waiting), C(waiting_for) naming the parent). Nothing of
-        a held object is written, and it is never pruned; every other object is applied as usual and the run
-        succeeds, with a warning listing them. A document that is not a mapping of kinds to lists, or whose
-        objects contradict each other (one declared under a parent another deletes), is still refused whole.
+        whose parent or named object is held back (C(status=waiting), C(waiting_for) naming the parent), and each
+        deletion declared (C(state=absent)) that O(cascade) refuses or that objects declared present belong to
+        (C(status=invalid)). Nothing of a held object is written, and it is never pruned; every other object is
+        applied as usual and the run succeeds, with a warning listing them. A document that is not a mapping of
+        kinds to lists is still refused whole, and so is a deletion by O(unmanaged=prune) that O(cascade) refuses or
+        that objects declared present belong to.
     type: str
     choices: [fail, skip]
     default: fail

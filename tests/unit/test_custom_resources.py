@@ -364,3 +364,29 @@ def test_api_wins_writes_back_what_the_spec_holds_as_sent() -> None:
     patch, taken = table.spec_patch(spec, drift)
     assert patch == {"maxBudgetMonthly": "9.0", "litellmParams": {"rpm": 8}, "models": ["a", "b"]}
     assert taken == [drift[0], drift[2], drift[4]]
+
+
+@pytest.mark.parametrize(("kind", "spec", "status", "absent"), [
+    ("LiteLLMTeam", {"teamAlias": "eng", "organizationRef": {"name": "gone"}, "maxBudget": 5}, {"litellmId": "t-1"},
+     {"team_alias": "eng", "team_id": "t-1", "state": "absent"}),
+    ("LiteLLMTeam", {"maxBudget": "not a number"}, {}, None),  # does not map: the finalizer's own playbook
+    ("LiteLLMBudget", {"maxBudget": 1}, {}, {"budget_id": "my-res", "state": "absent"}),
+    ("LiteLLMModel", {"modelName": "gpt", "litellmParams": {"model": "openai/x", "credentialRef": {"name": "c"}}}, {},
+     {"model_name": "gpt", "model_id": str(uuid.uuid5(uuid.UUID("6ba7b810-9dad-11d1-80b4-00c04fd430c8"), "ns/my-res")),
+      "state": "absent"}),
+    ("LiteLLMCredential", {"apiKeySecretRef": {"name": "s", "key": "k"}}, {},
+     {"credential_name": "my-res", "state": "absent"}),
+    ("LiteLLMUser", {"userEmail": "a@example.com", "teamRefs": [{"name": "t"}]}, {"litellmId": "u-9"},
+     {"user_id": "u-9", "user_email": "a@example.com", "state": "absent"}),
+    ("LiteLLMJWTKeyMapping", {"jwtClaimName": "groups", "jwtClaimValue": "eng"}, {},
+     {"jwt_claim_name": "groups", "jwt_claim_value": "eng", "state": "absent"}),
+    ("LiteLLMProxySettings", {}, {}, None),
+])
+def test_a_deletion_names_only_its_object(kind: str, spec: dict[str, Any], status: dict[str, Any],
+                                          absent: dict[str, Any] | None) -> None:
+    cr = {"kind": kind, "metadata": {"name": "my-res", "namespace": "ns"}, "spec": dict(spec, instanceRef={"name": "gw"}),
+          "status": status}
+    assert table.cr_absent(cr) == absent
+    if absent is not None:  # a document object gateway_state takes
+        resource = BY_CR_KIND[kind]
+        assert [p["state"] for _r, _w, p in parse_document({resource.plural: [absent]})] == ["absent"]

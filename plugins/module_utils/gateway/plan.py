@@ -457,20 +457,19 @@ class Planner(object):
         if not deleting:
             return []
         for item in self.items:
-            if item.params["state"] != "present":
+            if item.params["state"] != "present":  # (held back or not: its live object must not go)
                 continue
             for cascade in item.resource.cascaded_by:
                 parent_id = get_path(item.desired, cascade.path)
                 if parent_id is None or parent_id == KNOWN_AFTER_APPLY:
                     parent_id = get_path(item.raw, cascade.path) if item.raw else None
                 parent = deleting.get((cascade.parent.kind, parent_id))
-                if parent is not None:
-                    raise Contradiction("%s: %s is declared present, but it belongs to %s, which %s (LiteLLM's "
-                                        "cascade: %s)" % (
-                                            item.where, item.label, parent.label,
-                                            "%s declares absent" % parent.where if parent.where else
-                                            "unmanaged: prune deletes",
-                                            "deleted with it" if cascade.effect == DELETED else cascade.effect))
+                if parent is not None and parent.action == "delete":
+                    self.refuse_deletion(parent, Contradiction(
+                        "%s: %s is declared present, but it belongs to %s, which %s (LiteLLM's cascade: %s)" % (
+                            item.where, item.label, parent.label,
+                            "%s declares absent" % parent.where if parent.where else "unmanaged: prune deletes",
+                            "deleted with it" if cascade.effect == DELETED else cascade.effect)))
         cascaded = []
         for parent in self.items + unmanaged:
             if parent.action != "delete":
@@ -480,9 +479,13 @@ class Planner(object):
                      and (child.kind, raw.get(child.id_field)) not in deleting]
             opted = parent.params.get("cascade") if parent.params.get("cascade") is not None else self.cascade
             if found and not opted:
-                refuse("%s: deleting %s" % (parent.where, parent.label) if parent.where else
-                       "unmanaged: prune: deleting %s" % parent.label, found, "not declared absent",
-                       "declare %s absent")
+                try:
+                    refuse("%s: deleting %s" % (parent.where, parent.label) if parent.where else
+                           "unmanaged: prune: deleting %s" % parent.label, found, "not declared absent",
+                           "declare %s absent")
+                except ValidationError as exc:
+                    self.refuse_deletion(parent, exc)
+                    continue
             for child, raw, effect in found:
                 item = Item(child, raw=raw)
                 item.action, item.cascade_of, item.effect = "cascade", parent, effect
@@ -490,6 +493,11 @@ class Planner(object):
                 parent.diff.append(dict(path="cascade", desired=None, live="%s %s" % (item.label, effect)))
                 cascaded.append(item)
         return cascaded
+
+    def refuse_deletion(self, item, exc):
+        """A deletion refused by LiteLLM's cascade (``exc``): the document is refused whole (``invalid: skip``
+        holds back that one deletion, isolate.py)."""
+        raise exc
 
     # objects not declared ------------------------------------------------------------------------------------
 
