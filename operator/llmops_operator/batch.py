@@ -22,10 +22,13 @@ stops in between. The keys go to the run in a 0600 document file outside the run
 which ansible-runner copies into its artifacts), deleted after it. A key the batch cannot converge (a revoked value,
 a rotation) is handed to its own playbook (``OwnPlaybook``).
 
+Organizations ride it: the users their members given by email need (LiteLLM adds organization members by user_id
+only) are declared in the same document (``member_users``), as the organization playbook creates them first; an
+organization whose new member users are created by the run waits for them, and converges in the next run.
+
 Not batched (their own playbook, one run each, as before): LiteLLMInstance, virtual keys with ``rotationPeriod``,
 ``gracePeriod``, ``keyValueSecretRef`` or adopted, and Orphan deletions of keys (the playbook releases their
-Secret), the reconcile of organizations (their playbook creates the users of members given by email first; their
-deletion is batched), singleton kinds (LiteLLMProxySettings: gateway_state plans the proxy's settings apart from its objects and
+Secret), singleton kinds (LiteLLMProxySettings: gateway_state plans the proxy's settings apart from its objects and
 reports no object of its own to conclude it from), reconciles of resources with Secret references (their values go
 by environment variables to the per-resource playbooks, never into a document), watches whose playbook or finalizer
 is not the collection's own.
@@ -46,7 +49,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ansible_collections.llmops.litellm.plugins.module_utils.gateway.custom_resources import cr_absent, document_from_crs, spec_path
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.custom_resources import (
+    cr_absent,
+    document_from_crs,
+    member_users,
+    spec_path,
+)
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import natural_name
 from ansible_collections.llmops.litellm.plugins.module_utils._virtual_key import key_hash, new_key
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND
@@ -58,9 +66,6 @@ from llmops_operator.watches import Watch
 LOG = logging.getLogger("llmops_operator")
 PLAYBOOKS = COLLECTION_ROOT / "playbooks" / "operator"
 PLAYBOOK = PLAYBOOKS / "batch.yml"
-# LiteLLMOrganization: its playbook first creates the users of members given by email (LiteLLM adds members by
-# user_id only), which the table does not declare.
-PER_CR_KINDS = ("LiteLLMOrganization",)
 KEY_KIND = "LiteLLMVirtualKey"
 KEYS = BY_CR_KIND[KEY_KIND].plural
 # The Secret of a key's value, as playbooks/operator/virtual_key.yml writes it.
@@ -158,8 +163,6 @@ class Batcher:
         whose spec does not map is deleted by its own playbook, which never reads the spec's other fields."""
         resource = BY_CR_KIND.get(watch.kind)
         if not self.shim.litellm_kind(watch) or resource is None or resource.cr_map is None:
-            return False
-        if watch.kind in PER_CR_KINDS and not deleting:  # (their deletion is the engine's as any other)
             return False
         if resource.cr_map.singleton:  # the proxy's settings: gateway_state plans them apart, with no object result
             return False
@@ -261,6 +264,9 @@ class Batcher:
             kind, namespace, name = _ident(cr["kind"], cr)
             index.setdefault((resource.kind, natural_name(resource, options)), []).append(
                 {"kind": kind, "namespace": namespace, "name": name, "origins": {}, "delete": True})
+        users = member_users(document)  # an organization's members by email: their users first (no resource's own)
+        if users:
+            document.setdefault(BY_CR_KIND["LiteLLMUser"].plural, []).extend(users)
         for problem in problems:
             ident = (problem["kind"], problem["namespace"], problem["name"])
             message = problem["message"]

@@ -285,3 +285,45 @@ def test_virtual_keys_ride_the_batch_secret_first_and_no_value_in_the_artifacts(
     places.update({str(p): p.read_text(errors="replace") for p in Path(tempfile.gettempdir()).glob("llmops-keys-*")})
     leaks = [(where, name) for where, text in places.items() for name, value in values.items() if value in text]
     assert leaks == [], f"key values found in: {leaks}"
+
+
+def test_organizations_ride_the_batch_with_the_users_of_their_members_by_email(
+        kube_api: KubeCluster, k8s: Cluster, operator_crds: list[dict[str, Any]], litellm_proxy_premium: LiteLLMProxy,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Organizations (LiteLLM Enterprise: the premium twin of the shared proxy) with members given by email whose users
+    do not exist: the batch creates the users (as organization.yml does) and the organizations take them as members
+    in the next run; no organization has a run of its own, and their deletion rides the batch too."""
+    workdir = tmp_path_factory.mktemp("batchorg")
+    namespace, prefix = k8s.namespace(unique("borg")), unique("borg")
+    proxy = litellm_proxy_premium
+    external_instance(k8s, namespace, "gw", proxy.url, proxy.master_key, config_sync={"enabled": False})
+    watches = operator_watches(workdir / "watches.yaml", only=("LiteLLMOrganization",))
+    emails = [f"{prefix}-{who}@example.com" for who in ("boss", "dev")]
+    with start_operator(kube_api, workdir, watches, namespaces=(namespace,)) as operator:
+        for name in ("oa", "ob"):
+            k8s.create("LiteLLMOrganization", namespace, name, {
+                "instanceRef": {"name": "gw"}, "organizationAlias": f"{prefix}-{name}", "maxBudget": 10,
+                "members": [{"email": emails[0], "role": "org_admin"}, {"email": emails[1]}]})
+        bodies = {n: wait_for(lambda n=n: (b := k8s.get("LiteLLMOrganization", namespace, n)) and is_true(b, "Ready") and b,
+                              f"organization {n} Ready", timeout=120) for n in ("oa", "ob")}
+        for name, body in bodies.items():
+            live = proxy.api("GET", "/organization/info", params={"organization_id": body["status"]["litellmId"]}).json()
+            assert live["organization_alias"] == f"{prefix}-{name}"
+            assert sorted((m["user_email"], m["user_role"]) for m in live["members"]) == [
+                (emails[0], "org_admin"), (emails[1], "internal_user")]
+        runs = batch_runs(operator, namespace)
+        assert 2 <= runs <= 4, runs  # the users, then the organizations that waited for them
+        for name in ("oa", "ob"):
+            k8s.delete("LiteLLMOrganization", namespace, name)
+        for name in ("oa", "ob"):
+            wait_for(lambda n=name: k8s.get("LiteLLMOrganization", namespace, n) is None, f"organization {name} deleted")
+            assert proxy.api("GET", "/organization/info",
+                             params={"organization_id": bodies[name]["status"]["litellmId"]}).status_code != 200
+        assert not per_cr_runs(operator.runner_dir), "no per-resource run of an organization"
+        print(f"\n2 organizations, 2 new member users: {runs} runs to Ready")
+    users = proxy.api("GET", "/user/list", params={"user_email": emails[0]}).json()
+    ids = [u["user_id"] for u in users.get("users", []) if str(u.get("user_email", "")).startswith(prefix)]
+    ids += [u["user_id"] for u in proxy.api("GET", "/user/list", params={"user_email": emails[1]}).json().get("users", [])
+            if str(u.get("user_email", "")).startswith(prefix)]
+    if ids:
+        proxy.api("POST", "/user/delete", json={"user_ids": ids})

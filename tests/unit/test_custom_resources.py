@@ -390,3 +390,20 @@ def test_a_deletion_names_only_its_object(kind: str, spec: dict[str, Any], statu
     if absent is not None:  # a document object gateway_state takes
         resource = BY_CR_KIND[kind]
         assert [p["state"] for _r, _w, p in parse_document({resource.plural: [absent]})] == ["absent"]
+
+
+def test_the_users_an_organization_s_members_by_email_need() -> None:
+    """LiteLLM adds organization members by user_id only: the operator declares the users of members given by email
+    (once each, whatever the case), not those a user object declares, nor a team's (LiteLLM adds those by email)."""
+    document = {
+        "organizations": [
+            {"organization_alias": "a", "members": [{"user_email": "Boss@example.com", "role": "org_admin"},
+                                                    {"user_email": "dev@example.com", "user_id": "u-dev"}]},
+            {"organization_alias": "b", "members": [{"user_email": "boss@example.com"}, {"user_email": "new@example.com"},
+                                                    {"user_email": "cr@example.com"}]},
+        ],
+        "teams": [{"team_alias": "t", "members": [{"user_email": "teammate@example.com"}]}],
+        "users": [{"user_id": "u-cr", "user_email": "CR@example.com"}],
+    }
+    assert table.member_users(document) == [{"user_email": "Boss@example.com"}, {"user_email": "new@example.com"}]
+    assert table.member_users({"teams": document["teams"]}) == []

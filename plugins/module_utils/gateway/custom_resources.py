@@ -12,7 +12,8 @@
   ``members[user_email=...]``) as the spec path of the resource down to the leaf (``spec.maxBudgetMonthly``);
 - ``spec_patch``: LiteLLM's values at such paths written back into a spec (api-wins);
 - ``cr_object_names``: the names by which a resource names its LiteLLM object (what a run must never prune);
-- ``cr_absent``: the document object that deletes a resource's LiteLLM object (the operator's finalizer).
+- ``cr_absent``: the document object that deletes a resource's LiteLLM object (the operator's finalizer);
+- ``member_users``: the users that members given by email need where LiteLLM adds members by user_id only.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -32,7 +33,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document im
     natural_name,
     object_spec,
 )
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND, claims
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND, KINDS, claims
 
 
 class Invalid(Exception):
@@ -222,6 +223,25 @@ def cr_absent(cr):
     if not (found.get(resource.id_field) or found.get(resource.key_field)):
         return None
     found["state"] = "absent"
+    return found
+
+
+def member_users(document):
+    """The users (``{user_email}``) that the members given by email of a document's objects need, where LiteLLM adds
+    members by user_id only (organizations): the operator creates them as internal users first, as its organization
+    playbook does. An email that a user object of the document declares (present or absent) is left to it; a user
+    that exists with the email is matched by it and left as it is."""
+    taken = set(str(u.get("user_email")).lower() for u in document.get("users") or [] if u.get("user_email"))
+    found = []
+    for resource in KINDS:
+        if resource.members is None or not resource.members.resolve:
+            continue
+        for obj in document.get(resource.plural) or []:
+            for member in obj.get("members") or []:
+                email = member.get("user_email")
+                if email and not member.get("user_id") and email.lower() not in taken:
+                    taken.add(email.lower())
+                    found.append(dict(user_email=email))
     return found
 
 
