@@ -43,7 +43,8 @@ description:
     by the module and written to a 0600 file in O(key_dir) (named after the key's alias) or to the key's own
     C(key_file), before LiteLLM is called; a run that stopped before LiteLLM created the key uses that file again.
     Creating a key without either fails before anything is written. Deleting a key removes its file when it holds
-    that key.
+    that key, and its predecessors still in their grace period (C(<key_alias>.retiring-<until>)), as
+    M(llmops.litellm.virtual_key) does.
   - A caller that made and kept a key's value itself (the operator keeps it in a Secret) declares it with the key's
     C(key) option (C(sk-) and at least 16 characters, the format of the module's own values). The key is then
     found by the value's hash (its C(token)), whatever its alias (a changed alias renames it), so a run after one

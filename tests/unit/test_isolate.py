@@ -192,3 +192,15 @@ def test_a_deletion_that_a_declared_object_belongs_to_is_held_back_and_its_child
     plan = skip_plan(document, live)
     assert [(i.where, i.action) for i in plan.work] == [
         ("teams[0]", "delete"), ("virtual_keys[0]", "delete"), ("virtual_keys[1]", "delete")]
+
+
+def test_a_key_declared_absent_takes_its_predecessors_as_the_module_does():
+    """A predecessor of a rotation by succession (``<alias>.retiring-<until>``) would go on working, and would hold
+    its team (LiteLLM's cascade): it goes with its key, also when the key itself is gone; another key's stays."""
+    retiring = dict(KEY, token="t-old", key_alias="k.retiring-20991231T000000Z")
+    other = dict(KEY, token="t-other", key_alias="k2.retiring-20991231T000000Z")
+    live = {"team": [TEAM], "virtual_key": [KEY, retiring, other]}
+    plan = skip_plan({"virtual_keys": [{"key_alias": "k", "state": "absent"}]}, live)
+    assert sorted((i.name, i.action) for i in plan.work) == [("k", "delete"), ("k.retiring-20991231T000000Z", "delete")]
+    plan = skip_plan({"virtual_keys": [{"key_alias": "k", "state": "absent"}]}, {"team": [TEAM], "virtual_key": [retiring]})
+    assert [(i.name, i.action) for i in plan.work] == [("k.retiring-20991231T000000Z", "delete")]

@@ -501,8 +501,27 @@ class Planner(object):
 
     # objects not declared ------------------------------------------------------------------------------------
 
+    def plan_predecessors(self):
+        """The predecessors (``<alias>.retiring-<until>``) of the virtual keys declared absent, deleted with them as
+        the virtual_key module deletes them (also when the key itself is gone): a predecessor would go on working."""
+        aliases = set()
+        for item in self.items:
+            if item.resource is VIRTUAL_KEY and item.params["state"] == "absent" and item.status not in HELD:
+                aliases.update(a for a in (item.view.get("key_alias"), item.params.get("key_alias")) if a)
+        found = []
+        for raw in self.live.get(VIRTUAL_KEY.kind, []) if aliases else []:
+            retiring, claim = retiring_of(raw.get("key_alias")), (VIRTUAL_KEY.kind, raw.get(VIRTUAL_KEY.id_field))
+            if retiring is None or retiring[0] not in aliases or claim in self.claimed:
+                continue
+            item = Item(VIRTUAL_KEY, raw=raw)
+            item.action = "delete"
+            item.diff = [dict(path="", desired=None, live=item.name)]
+            self.claimed[claim] = item
+            found.append(item)
+        return found
+
     def plan_unmanaged(self):
-        unmanaged = []
+        unmanaged = self.plan_predecessors()
         for resource in KINDS:
             if resource.plural not in self.scope.kinds:
                 continue
