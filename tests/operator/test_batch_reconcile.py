@@ -167,11 +167,10 @@ def test_deletions_ride_the_batch_children_first_and_a_refused_one_keeps_its_fin
     count = 20
     with start_operator(kube_api, workdir, watches, namespaces=(namespace,)) as operator:
         for i in range(count + 1):  # b020/c020: the refused deletion
-            k8s.create("LiteLLMBudget", namespace, f"b{i:03d}", {"instanceRef": {"name": "gw"},
-                                                                "budgetId": f"{prefix}-b{i:03d}", "maxBudget": 5})
-            k8s.create("LiteLLMCustomer", namespace, f"c{i:03d}", {"instanceRef": {"name": "gw"},
-                                                                  "userId": f"{prefix}-c{i:03d}",
-                                                                  "budgetRef": {"name": f"b{i:03d}"}})
+            k8s.create("LiteLLMBudget", namespace, f"b{i:03d}",
+                       {"instanceRef": {"name": "gw"}, "budgetId": f"{prefix}-b{i:03d}", "maxBudget": 5})
+            k8s.create("LiteLLMCustomer", namespace, f"c{i:03d}",
+                       {"instanceRef": {"name": "gw"}, "userId": f"{prefix}-c{i:03d}", "budgetRef": {"name": f"b{i:03d}"}})
 
         def all_ready() -> bool:
             items = [b for plural in ("litellmbudgets", "litellmcustomers") for b in k8s.custom.list_namespaced_custom_object(
@@ -239,8 +238,9 @@ def test_virtual_keys_ride_the_batch_secret_first_and_no_value_in_the_artifacts(
         wait_for(lambda: all(is_true(k8s.get("LiteLLMTeam", namespace, t), "Ready") for t in ("ta", "tb")), "teams Ready")
         mark = batch_runs(operator, namespace)
         for i, name in enumerate(names):
-            k8s.create("LiteLLMVirtualKey", namespace, name, {"instanceRef": {"name": "gw"}, "keyAlias": f"{prefix}-{name}",
-                                                             "teamRef": {"name": "ta" if i % 2 else "tb"}, "maxBudget": 2})
+            k8s.create("LiteLLMVirtualKey", namespace, name,
+                       {"instanceRef": {"name": "gw"}, "keyAlias": f"{prefix}-{name}",
+                        "teamRef": {"name": "ta" if i % 2 else "tb"}, "maxBudget": 2})
 
         def ready() -> list[dict[str, Any]] | None:
             items = [k8s.get("LiteLLMVirtualKey", namespace, n) for n in names]
