@@ -9,39 +9,70 @@ per-resource run: conditions, ``litellmId``, Events, the permanent licence and 4
 (a reference missing or held back: that resource waits alone) or ``ValueError('invalid spec: ...')`` (a permanent
 failure naming the spec field). The next run starts as soon as the previous one ends, with what came meanwhile.
 
-Not batched (their own playbook, one run each, as before): LiteLLMInstance, virtual keys (their value is generated
-and stored in a Secret before LiteLLM is called), organizations (their playbook creates the users of members given
-by email first), singleton kinds (LiteLLMProxySettings: gateway_state plans the proxy's settings apart from its
-objects and reports no object of its own to conclude it from), resources with Secret references (their values go by environment
-variables to the per-resource playbooks, never into a document), watches whose playbook is not the collection's
-own, deletions (the finalizer), drift repairs.
+Deletions (the finalizer) ride the same queue: a resource queued with ``delete`` is an object ``state: absent`` named
+only by its id and natural key (``cr_absent``: never its references, Secrets, other fields or policy annotations, so a
+deletion never waits for a valid spec); the engine deletes after the other work, children before parents, and holds
+back alone a deletion its cascade refuses. ``deleted`` or ``unchanged`` releases the finalizer; anything else keeps it
+(retried, never permanent). Orphaned resources need no run.
+
+Virtual keys ride it too, crash-safe (``key_values``): each key's value is read from its Secret, or made with the
+collection's generator and written to a new Secret (one write per new key) BEFORE the run; the key is declared with
+it (``key``), so the engine finds it by the value's hash or creates it with that value: never a second key, whatever
+stops in between. The keys go to the run in a 0600 document file outside the runner's directory (never extravars,
+which ansible-runner copies into its artifacts), deleted after it. A key the batch cannot converge (a revoked value,
+a rotation) is handed to its own playbook (``OwnPlaybook``).
+
+Organizations ride it: the users their members given by email need (LiteLLM adds organization members by user_id
+only) are declared in the same document (``member_users``), as the organization playbook creates them first; an
+organization whose new member users are created by the run waits for them, and converges in the next run.
+
+Not batched (their own playbook, one run each, as before): LiteLLMInstance, virtual keys with ``rotationPeriod``,
+``gracePeriod``, ``keyValueSecretRef`` or adopted, and Orphan deletions of keys (the playbook releases their
+Secret), singleton kinds (LiteLLMProxySettings: gateway_state plans the proxy's settings apart from its objects and
+reports no object of its own to conclude it from), reconciles of resources with Secret references (their values go
+by environment variables to the per-resource playbooks, never into a document), watches whose playbook or finalizer
+is not the collection's own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextlib
 import dataclasses
+import datetime
+import json
 import logging
+import os
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from ansible_collections.llmops.litellm.plugins.module_utils.gateway.custom_resources import document_from_crs, spec_path
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.custom_resources import (
+    cr_absent,
+    document_from_crs,
+    member_users,
+    spec_path,
+)
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import natural_name
+from ansible_collections.llmops.litellm.plugins.module_utils._virtual_key import key_hash, new_key
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND
 
 from llmops_operator import params, refs, runner
-from llmops_operator.config import COLLECTION_ROOT
+from llmops_operator.config import ADOPTED_ANNOTATION, COLLECTION_ROOT, MANAGED_BY
 from llmops_operator.watches import Watch
 
 LOG = logging.getLogger("llmops_operator")
 PLAYBOOKS = COLLECTION_ROOT / "playbooks" / "operator"
 PLAYBOOK = PLAYBOOKS / "batch.yml"
-# LiteLLMVirtualKey: crash-safe key values (the virtual_key playbook's Secret-first protocol). LiteLLMOrganization:
-# its playbook first creates the users of members given by email (LiteLLM adds members by user_id only), which the
-# table does not declare.
-PER_CR_KINDS = ("LiteLLMVirtualKey", "LiteLLMOrganization")
+KEY_KIND = "LiteLLMVirtualKey"
+KEYS = BY_CR_KIND[KEY_KIND].plural
+# The Secret of a key's value, as playbooks/operator/virtual_key.yml writes it.
+KEY_FIELD = "api_key"
+MADE_AT_ANNOTATION = "litellm.llmops.dev/value-made-at"
 APPLIED = ("created", "updated", "unchanged")
+DELETED = ("deleted", "unchanged")  # unchanged: LiteLLM did not have it (any more)
 
 Ident = tuple[str, str, str]  # (kind, namespace, name)
 
@@ -51,6 +82,29 @@ class Pending:
     watch: Watch
     body: dict[str, Any]
     futures: list[asyncio.Future[runner.Result]]
+    delete: bool = False
+
+
+class OwnPlaybook(Exception):
+    """A virtual key the batch cannot converge (its Secret's value is one LiteLLM revoked, or a key with its alias
+    holds another value: a rotation): its own playbook (virtual_key.yml) does, at once."""
+
+
+def key_secret_name(body: dict[str, Any]) -> str:
+    return (body.get("spec") or {}).get("keySecretName") or f"{body['metadata']['name']}-key"
+
+
+def key_batched(body: dict[str, Any], deleting: bool, orphaned: bool) -> bool:
+    """Whether a LiteLLMVirtualKey rides the batch: one whose value the operator keeps in its Secret and does not
+    rotate on a schedule nor keep a predecessor (rotationPeriod, gracePeriod, whose end only the module's run for the
+    key enforces, keyValueSecretRef and adopted keys, whose value may be unknown, keep their playbook); a deletion
+    that removes the key and its Secret (an Orphan one keeps its playbook, which releases the Secret)."""
+    spec = body.get("spec") or {}
+    if spec.get("keyValueSecretRef") is not None or spec.get("rotationPeriod") or spec.get("gracePeriod"):
+        return False
+    if deleting:
+        return not orphaned
+    return (body["metadata"].get("annotations") or {}).get(ADOPTED_ANNOTATION) != "true"
 
 
 def _ident(kind: str, body: dict[str, Any]) -> Ident:
@@ -66,21 +120,33 @@ def cr_message(error: str, where: str, resource: Any, origins: dict[str, str]) -
     return message
 
 
-def outcome(obj: dict[str, Any], resource: Any, origins: dict[str, str]) -> runner.Result | Exception:
-    """One resource's outcome from its object in gateway_state's ``objects``."""
+def done(changed: int, result: dict[str, Any] | None = None) -> runner.Result:
+    """One resource's success, as a run of its own would report it."""
+    return runner.Result(True, "successful", {"ok": 1, "changed": changed, "skipped": 0, "failures": 0}, result or {}, [], [])
+
+
+def failed(message: str, rejected: bool = False) -> runner.Result:
+    """One resource's failure, as a run of its own would report it."""
+    return runner.Result(False, "failed", {"ok": 0, "changed": 0, "skipped": 0, "failures": 1}, {}, [message], [],
+                         rejected=rejected)
+
+
+def outcome(obj: dict[str, Any], resource: Any, origins: dict[str, str], delete: bool = False) -> runner.Result | Exception:
+    """One resource's outcome from its object in gateway_state's ``objects`` (``delete``: its deletion's, which
+    never fails permanently: its finalizer stays until it is deleted)."""
     state = obj.get("status")
     message = cr_message(str(obj.get("error") or ""), str(obj.get("where") or ""), resource, origins)
+    reason = message or f"{obj.get('kind')} {obj.get('name')}: {state}"
+    if delete:
+        return done(int(state == "deleted")) if state in DELETED else failed(reason)
     if state in APPLIED:
-        return runner.Result(True, "successful", {"ok": 1, "changed": int(state != "unchanged"), "skipped": 0, "failures": 0},
-                             {"litellmId": obj.get("id")}, [], [])
+        return done(int(state != "unchanged"), {"litellmId": obj.get("id")})
     if state in ("waiting", "skipped"):  # skipped: its parent failed in this run; it waits on it
         return refs.Waiting("WaitingForReference", message)
-    failed = runner.Result(False, "failed", {"ok": 0, "changed": 0, "skipped": 0, "failures": 1}, {},
-                           [message or f"{obj.get('kind')} {obj.get('name')}: {state}"], [],
-                           rejected=obj.get("http_status") == 422)
-    if state == "invalid" and not failed.licence_required:
+    refused = failed(reason, rejected=obj.get("http_status") == 422)
+    if state == "invalid" and not refused.licence_required:
         return ValueError(f"{runner.INVALID_SPEC} {message}")
-    return failed  # a licence refusal stays permanent (EnterpriseLicenseRequired), a 422 too; else retried
+    return refused  # a licence refusal stays permanent (EnterpriseLicenseRequired), a 422 too; else retried
 
 
 class Batcher:
@@ -91,10 +157,12 @@ class Batcher:
         self.queues: dict[tuple[str, str], dict[Ident, Pending]] = {}
         self.workers: dict[tuple[str, str], asyncio.Task[None]] = {}
 
-    def takes(self, watch: Watch, body: dict[str, Any]) -> bool:
-        """Whether ``body`` is reconciled in its instance's batch (else by its own playbook)."""
+    def takes(self, watch: Watch, body: dict[str, Any], deleting: bool = False) -> bool:
+        """Whether ``body`` is reconciled (``deleting``: deleted) in its instance's batch (else by its own
+        playbook). A deletion needs no reference nor Secret, only the names of its object (``cr_absent``): one
+        whose spec does not map is deleted by its own playbook, which never reads the spec's other fields."""
         resource = BY_CR_KIND.get(watch.kind)
-        if not self.shim.litellm_kind(watch) or resource is None or resource.cr_map is None or watch.kind in PER_CR_KINDS:
+        if not self.shim.litellm_kind(watch) or resource is None or resource.cr_map is None:
             return False
         if resource.cr_map.singleton:  # the proxy's settings: gateway_state plans them apart, with no object result
             return False
@@ -103,20 +171,30 @@ class Batcher:
         own = PLAYBOOKS / f"{resource.kind}.yml"
         if not own.exists() or Path(watch.playbook).resolve() != own.resolve():
             return False
+        if watch.kind == KEY_KIND and not key_batched(body, deleting, self.shim.orphaned(body)):
+            return False
+        if deleting:
+            final = watch.finalizer  # ours: the same playbook with state absent (operator/watches.yaml)
+            if final is None or final.playbook is not None or final.role is not None or \
+                    dict(final.vars) not in ({}, {"state": "absent"}):
+                return False
+            return self.shim.orphaned(body) or cr_absent({**body, "kind": watch.kind}) is not None
         return not refs.secret_refs(body.get("spec") or {})
 
-    async def submit(self, watch: Watch, body: dict[str, Any], instance: tuple[str, str]) -> runner.Result:
-        """Queue ``body`` for the next run of ``instance`` ((namespace, name)) and return its own outcome (or raise
-        it: ``refs.Waiting``, ``ValueError``)."""
+    async def submit(self, watch: Watch, body: dict[str, Any], instance: tuple[str, str],
+                     delete: bool = False) -> runner.Result:
+        """Queue ``body`` for the next run of ``instance`` ((namespace, name)), its deletion with ``delete``, and
+        return its own outcome (or raise it: ``refs.Waiting``, ``ValueError``)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[runner.Result] = loop.create_future()
         queue = self.queues.setdefault(instance, {})
         ident = _ident(watch.kind, body)
         if ident in queue:  # coalesced: the newest body, every waiter gets its outcome
             queue[ident].body = body
+            queue[ident].delete = delete
             queue[ident].futures.append(future)
         else:
-            queue[ident] = Pending(watch, body, [future])
+            queue[ident] = Pending(watch, body, [future], delete)
         if instance not in self.workers:
             task = loop.create_task(self.work(instance))
             self.workers[instance] = task
@@ -147,26 +225,56 @@ class Batcher:
     async def run_batch(self, batch: dict[Ident, Pending]) -> dict[Ident, runner.Result | Exception]:
         first = next(iter(batch.values())).body
         resolved = refs.Resolved()
-        # the instance's URL and master key; Waiting or ValueError (an invalid instanceRef) go to every resource
+        deleting = any(p.delete for p in batch.values())
+        # the instance's URL and master key; Waiting or ValueError (an invalid instanceRef) go to every resource (a
+        # deletion also works while the instance is being deleted: it waits for its resources)
         await asyncio.to_thread(refs.resolve_instance, self.shim.api, first.get("spec") or {},
-                                first["metadata"].get("namespace") or "", resolved)
+                                first["metadata"].get("namespace") or "", resolved, deleting)
+        going = (resolved.instance_body or {}).get("metadata", {}).get("deletionTimestamp")
         outcomes: dict[Ident, runner.Result | Exception] = {}
-        crs = []
+        crs, absent = [], []
         for ident, pending in batch.items():
+            cr = {**pending.body, "kind": pending.watch.kind, "apiVersion": pending.watch.api_version}
+            if pending.delete:  # never the policies (a deletion never depends on a valid spec)
+                if self.shim.orphaned(pending.body):
+                    outcomes[ident] = done(0)  # left in LiteLLM: nothing to delete
+                else:
+                    absent.append(cr)
+                continue
+            if going:
+                instance = resolved.instance or {}
+                outcomes[ident] = refs.Waiting("WaitingForReference", f"spec.instanceRef: LiteLLMInstance "
+                                               f"{instance.get('namespace')}/{instance.get('name')} is being deleted")
+                continue
             try:
                 self.shim.policies(pending.body, resolved.instance_body)
             except ValueError as exc:
                 outcomes[ident] = exc
                 continue
-            crs.append({**pending.body, "kind": pending.watch.kind, "apiVersion": pending.watch.api_version})
+            crs.append(cr)
         others = await asyncio.to_thread(self.referenced, crs)
         document, index, problems = document_from_crs(crs, others=others)
+        for cr in absent:  # after the objects declared present (their positions are the table's)
+            options = cr_absent(cr)
+            resource = BY_CR_KIND[cr["kind"]]
+            if options is None:  # its spec changed since it was queued: its own playbook deletes it next time
+                outcomes[_ident(cr["kind"], cr)] = failed(f"{cr['kind']}: the spec no longer names its LiteLLM object")
+                continue
+            document.setdefault(resource.plural, []).append(options)
+            kind, namespace, name = _ident(cr["kind"], cr)
+            index.setdefault((resource.kind, natural_name(resource, options)), []).append(
+                {"kind": kind, "namespace": namespace, "name": name, "origins": {}, "delete": True})
+        users = member_users(document)  # an organization's members by email: their users first (no resource's own)
+        if users:
+            document.setdefault(BY_CR_KIND["LiteLLMUser"].plural, []).extend(users)
         for problem in problems:
             ident = (problem["kind"], problem["namespace"], problem["name"])
             message = problem["message"]
             outcomes[ident] = refs.Waiting("WaitingForReference", message[len(runner.INVALID_SPEC) + 1:]) \
                 if problem.get("waiting") else ValueError(message)
-        if not document:
+        bodies = {ident: pending.body for ident, pending in batch.items()}
+        tokens = await asyncio.to_thread(self.key_values, document, index, bodies, outcomes)
+        if not any(document.values()):
             return outcomes
         instance = resolved.instance or {}
         LOG.info("batch run of %d custom resource(s) of LiteLLMInstance %s/%s", sum(map(len, document.values())),
@@ -180,9 +288,90 @@ class Batcher:
                 error = runner.scrub(str(result.litellm_status.get("error") or "gateway_state reported nothing"),
                                      resolved.secrets)  # (the module's no_log already hides the master key)
                 outcomes[ident] = result if not result.ok else runner.Result(False, "failed", result.stats, {}, [error], [])
-            else:
-                outcomes[ident] = outcome(obj, resource, entry["origins"])
+                continue
+            found = outcome(obj, resource, entry["origins"], entry.get("delete", False))
+            if ident[0] == KEY_KIND:
+                found = await asyncio.to_thread(self.key_outcome, found, obj, bodies[ident], tokens.get(ident))
+            outcomes[ident] = found
         return outcomes
+
+    def key_values(self, document: dict[str, Any], index: dict[Any, list[dict[str, Any]]],
+                   bodies: dict[Ident, dict[str, Any]], outcomes: dict[Ident, Any]) -> dict[Ident, str]:
+        """Secret first (blocking): each key declared present gets its Secret's value as ``key``; a new key's value
+        is made here (the collection's generator) and written to its Secret (``{name}-key``, owned by the resource)
+        BEFORE LiteLLM is called, one write per new key, so that a run stopped anywhere finds the same value again
+        and never mints a second key. A key whose Secret cannot be read or written leaves the document (its
+        outcome says why). Returns the token (the value's hash, LiteLLM's id of the key) of each key declared
+        present, which gateway_state, keeping it out of its output, does not return."""
+        keys = document.get(KEYS) or []
+        entries = {where: entry for where, _resource, entry in self.places({KEYS: keys}, index)}
+        listed: dict[str, dict[str, dict[str, str]]] = {}  # the operator's Secrets of each namespace: one list call
+        kept, tokens = [], {}
+        for position, options in enumerate(keys):
+            entry = entries.get(f"{KEYS}[{position}]")
+            if entry is None or entry.get("delete"):
+                kept.append(options)
+                continue
+            ident = (entry["kind"], entry["namespace"], entry["name"])
+            try:
+                if entry["namespace"] not in listed:
+                    listed[entry["namespace"]] = self.shim.api.labelled_secrets(entry["namespace"], "=".join(MANAGED_BY))
+                options["key"] = self.key_value(bodies[ident], listed[entry["namespace"]])
+                tokens[ident] = key_hash(options["key"])
+            except Exception as exc:  # pylint: disable=broad-exception-caught  # this resource's outcome
+                outcomes[ident] = exc
+                index[(BY_CR_KIND[KEY_KIND].kind, natural_name(BY_CR_KIND[KEY_KIND], options))].remove(entry)
+                continue
+            kept.append(options)
+        if keys:
+            document[KEYS] = kept
+        return tokens
+
+    def key_value(self, body: dict[str, Any], listed: dict[str, dict[str, str]]) -> str:
+        """The value in the key's Secret (``listed``: the operator's Secrets of its namespace; another is read when
+        creating it finds one); a new one made and written first when there is no Secret yet."""
+        meta = body["metadata"]
+        namespace, name = meta.get("namespace") or "", key_secret_name(body)
+        data = listed.get(name)
+        for _attempt in range(2):
+            if data is not None:
+                if not data.get(KEY_FIELD):
+                    raise OwnPlaybook(f"Secret {namespace}/{name} has no {KEY_FIELD}")
+                return data[KEY_FIELD]
+            value = new_key()
+            made = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+            secret = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                      "metadata": {"name": name, "namespace": namespace,
+                                   "labels": {MANAGED_BY[0]: MANAGED_BY[1], "app.kubernetes.io/part-of": "llmops-litellm"},
+                                   "annotations": {MADE_AT_ANNOTATION: made},
+                                   "ownerReferences": [{"apiVersion": body.get("apiVersion") or f"{refs.GROUP}/{refs.VERSION}",
+                                                        "kind": KEY_KIND, "name": meta["name"], "uid": meta.get("uid", ""),
+                                                        "controller": True, "blockOwnerDeletion": True}]},
+                      "data": {KEY_FIELD: base64.b64encode(value.encode()).decode()}}
+            if self.shim.api.create_secret(namespace, secret):
+                return value
+            data = self.shim.api.secret_data(namespace, name)  # it exists (not the operator's label, or just made)
+        raise RuntimeError(f"Secret {namespace}/{name} was created and deleted meanwhile")
+
+    def key_outcome(self, found: runner.Result | Exception, obj: dict[str, Any], body: dict[str, Any],
+                    token: str | None) -> runner.Result | Exception:
+        """A key's outcome (``token``: its value's hash; None for a deletion): its token and Secret in its status;
+        a deleted key's Secret deleted with it; a key the batch could not converge (not waiting for another object)
+        handed to its own playbook."""
+        if token is None:
+            if isinstance(found, runner.Result) and found.ok:
+                namespace, name = body["metadata"].get("namespace") or "", key_secret_name(body)
+                try:
+                    self.shim.api.delete_secret(namespace, name)
+                except Exception as exc:  # pylint: disable=broad-exception-caught  # this resource's outcome
+                    return failed(f"the key is deleted in LiteLLM, its Secret {namespace}/{name} not: {exc}")
+            return found
+        if isinstance(found, runner.Result) and found.ok:
+            found.litellm_status.update(litellmId=token, keyAlias=obj.get("name"), keySecretName=key_secret_name(body))
+            return found
+        if isinstance(found, refs.Waiting):
+            return found
+        return OwnPlaybook(str(found) if not isinstance(found, runner.Result) else found.message)
 
     @staticmethod
     def places(document: dict[str, Any], index: dict[Any, list[dict[str, Any]]]) -> list[tuple[str, Any, dict[str, Any]]]:
@@ -215,9 +404,22 @@ class Batcher:
         return found
 
     async def run(self, instance: dict[str, Any], document: dict[str, Any], env: dict[str, str]) -> runner.Result:
+        """One run of batch.yml. The virtual keys (their values) go in a 0600 document file outside the runner's
+        directory, read by gateway_state itself and deleted after the run: never in extravars, whose copy
+        ansible-runner keeps in its artifacts."""
         namespace, name = instance.get("namespace") or "", instance.get("name") or "_"
         private = self.shim.config.runner_dir / "batch" / (namespace or "_cluster") / name
-        variables = {"litellm_operator": {"mode": "reconcile", "document": params.mark_unsafe(document)},
-                     "ansible_operator_meta": {"name": name, "namespace": namespace}}
-        playbook = runner.prepare(private, variables, PLAYBOOK, None)
-        return await self.shim.execute(refs.INSTANCE, "batch", private, playbook, env, check=False, keep=5)
+        inline = {plural: objects for plural, objects in document.items() if plural != KEYS}
+        keys = document.get(KEYS)
+        fd, path = tempfile.mkstemp(prefix="llmops-keys-", suffix=".json")  # (mode 0600)
+        try:
+            with os.fdopen(fd, "w") as stream:
+                json.dump({KEYS: keys} if keys else {}, stream)
+            variables = {"litellm_operator": {"mode": "reconcile", "document": params.mark_unsafe(inline),
+                                              "files": [path] if keys else []},
+                         "ansible_operator_meta": {"name": name, "namespace": namespace}}
+            playbook = runner.prepare(private, variables, PLAYBOOK, None)
+            return await self.shim.execute(refs.INSTANCE, "batch", private, playbook, env, check=False, keep=5)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)

@@ -307,6 +307,7 @@ class Shim:
                         events.warn(body, reason="Conflict", message=rival)
                     raise kopf.TemporaryError(rival, delay=30)
                 await self.set_conditions(watch, body, status.running(generation))
+                result = None
                 if self.batcher.takes(watch, body):
                     # with the other resources of its instance, in one run; waits alone for a missing reference
                     try:
@@ -315,7 +316,10 @@ class Shim:
                     except kopf.TemporaryError:
                         outcome = "waiting"
                         raise
-                else:
+                    except batch.OwnPlaybook as exc:  # a key to renew or rotate: its own playbook, now
+                        LOG.info("%s %s/%s: by its own playbook (%s)", watch.kind, body["metadata"].get("namespace"),
+                                 body["metadata"]["name"], exc)
+                if result is None:
                     try:
                         resolved = await self.resolve_or_wait(watch, body, retry)
                     except kopf.TemporaryError:
@@ -380,9 +384,10 @@ class Shim:
 
     async def finalize(self, watch: Watch, body: dict[str, Any], retry: int, claims: Any = None,
                        users: list[tuple[str, str, str]] | None = None) -> None:
-        """The finalizer run. It runs for Orphan and adopted CRs too: the playbook decides what to delete upstream
-        (and, for a key kept in LiteLLM, releases its Secret from the CR's ownership). A CR whose LiteLLM object an
-        older CR manages (a Conflict) deletes nothing."""
+        """The finalizer: for the kinds of our group a deletion in the instance's batch (batch.py), else the
+        finalizer run. It runs for Orphan and adopted CRs too: the playbook decides what to delete upstream (and, for
+        a key kept in LiteLLM, releases its Secret from the CR's ownership). A CR whose LiteLLM object an older CR
+        manages (a Conflict) deletes nothing."""
         meta = body["metadata"]
         rival = _rival(watch, body, claims)
         if rival:
@@ -398,14 +403,16 @@ class Shim:
             raise kopf.TemporaryError(message, delay=wait_delay(retry))
         async with self.locks[meta.get("uid", meta["name"])]:
             try:
-                resolved = await self.resolve(watch, body, deleting=True)
+                if self.batcher.takes(watch, body, deleting=True):  # with the other resources of its instance
+                    result = await self.batcher.submit(watch, body, _instance_key(watch, body), delete=True)
+                else:
+                    result = await self.run(watch, body, await self.resolve(watch, body, deleting=True), "delete")
             except refs.Waiting as exc:
                 if "instanceRef" in str(exc) and "does not exist" in str(exc):
                     events.warn(body, reason="InstanceGone", message=f"{exc}; nothing to delete upstream")
                     return
                 await self.set_conditions(watch, body, status.waiting(meta.get("generation"), exc.reason, str(exc)))
                 raise kopf.TemporaryError(str(exc), delay=wait_delay(retry)) from None
-            result = await self.run(watch, body, resolved, "delete")
             if not result.ok:
                 await self.fail(watch, body, result.message, permanent=False, retry=retry,
                                 ansibleResult=result.ansible_result())
@@ -483,9 +490,11 @@ class Shim:
             events.warn(body, reason="Drifted", message=f"LiteLLM differs from the spec at {paths} (conflictResolution {policy})")
         if policy == "crd-wins":
             try:
+                repaired = None
                 if self.batcher.takes(watch, body):  # the repairs of one sweep ride one batch
-                    repaired = await self.batcher.submit(watch, body, _instance_key(watch, body))
-                else:
+                    with contextlib.suppress(batch.OwnPlaybook):
+                        repaired = await self.batcher.submit(watch, body, _instance_key(watch, body))
+                if repaired is None:
                     resolved = resolved or await self.resolve(watch, body)
                     repaired = await self.run(watch, body, resolved, "reconcile")
             except (refs.Waiting, ValueError) as exc:

@@ -73,16 +73,45 @@ class Kube:
         return self.custom.list_namespaced_custom_object(GROUP, VERSION, namespace, kind.lower() + "s").get("items", [])
 
     def secret_value(self, namespace: str, name: str, key: str, what: str) -> str:
+        data = self.secret_data(namespace, name)
+        if data is None:
+            raise Waiting("WaitingForSecret", f"{what}: Secret {namespace}/{name} does not exist")
+        if key not in data:
+            raise Waiting("WaitingForSecret", f"{what}: Secret {namespace}/{name} has no key {key!r}")
+        return data[key]
+
+    def secret_data(self, namespace: str, name: str) -> dict[str, str] | None:
+        """A Secret's values (decoded), or None when it does not exist."""
         try:
             secret = self.core.read_namespaced_secret(name, namespace)
         except ApiException as exc:
             if exc.status == 404:
-                raise Waiting("WaitingForSecret", f"{what}: Secret {namespace}/{name} does not exist") from None
+                return None
             raise
-        data = secret.data or {}
-        if key not in data:
-            raise Waiting("WaitingForSecret", f"{what}: Secret {namespace}/{name} has no key {key!r}")
-        return base64.b64decode(data[key]).decode()
+        return {k: base64.b64decode(v).decode() for k, v in (secret.data or {}).items()}
+
+    def labelled_secrets(self, namespace: str, labels: str) -> dict[str, dict[str, str]]:
+        """{name: values (decoded)} of the Secrets of ``namespace`` with the label selector ``labels`` (one call)."""
+        found = self.core.list_namespaced_secret(namespace, label_selector=labels).items
+        return {s.metadata.name: {k: base64.b64decode(v).decode() for k, v in (s.data or {}).items()} for s in found}
+
+    def create_secret(self, namespace: str, body: dict[str, Any]) -> bool:
+        """Create a Secret; False when one with its name exists (nothing written then)."""
+        try:
+            self.core.create_namespaced_secret(namespace, body)
+        except ApiException as exc:
+            if exc.status == 409:
+                return False
+            raise
+        return True
+
+    def delete_secret(self, namespace: str, name: str) -> None:
+        """Delete a Secret (gone already: nothing to do)."""
+        try:
+            self.core.delete_namespaced_secret(name, namespace)
+        except ApiException as exc:
+            if exc.status != 404:
+                raise
 
     def patch_status(self, watch_group: str, version: str, plural: str, namespace: str, name: str, status: dict[str, Any]) -> None:
         body = {"status": status}

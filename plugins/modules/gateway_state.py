@@ -43,7 +43,8 @@ description:
     by the module and written to a 0600 file in O(key_dir) (named after the key's alias) or to the key's own
     C(key_file), before LiteLLM is called; a run that stopped before LiteLLM created the key uses that file again.
     Creating a key without either fails before anything is written. Deleting a key removes its file when it holds
-    that key.
+    that key, and its predecessors still in their grace period (C(<key_alias>.retiring-<until>)), as
+    M(llmops.litellm.virtual_key) does.
   - A caller that made and kept a key's value itself (the operator keeps it in a Secret) declares it with the key's
     C(key) option (C(sk-) and at least 16 characters, the format of the module's own values). The key is then
     found by the value's hash (its C(token)), whatever its alias (a changed alias renames it), so a run after one
@@ -152,10 +153,12 @@ options:
       - V(skip) holds back each such object (its options, its name, a licence its options need, its plan against
         the live state; reported with C(status=invalid) and that sentence as C(error)), each object naming one that
         exists neither live nor in the document (C(status=waiting), C(waiting_for) naming it), and each object
-        whose parent or named object is held back (C(status=waiting), C(waiting_for) naming the parent). Nothing of
-        a held object is written, and it is never pruned; every other object is applied as usual and the run
-        succeeds, with a warning listing them. A document that is not a mapping of kinds to lists, or whose
-        objects contradict each other (one declared under a parent another deletes), is still refused whole.
+        whose parent or named object is held back (C(status=waiting), C(waiting_for) naming the parent), and each
+        deletion declared (C(state=absent)) that O(cascade) refuses or that objects declared present belong to
+        (C(status=invalid)). Nothing of a held object is written, and it is never pruned; every other object is
+        applied as usual and the run succeeds, with a warning listing them. A document that is not a mapping of
+        kinds to lists is still refused whole, and so is a deletion by O(unmanaged=prune) that O(cascade) refuses or
+        that objects declared present belong to.
     type: str
     choices: [fail, skip]
     default: fail

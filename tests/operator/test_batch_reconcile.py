@@ -7,6 +7,8 @@ The custom resources of one instance are applied together by ``playbooks/operato
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,12 @@ def batch_runs(operator: OperatorProcess, namespace: str) -> int:
     """Batch runs of instance ``gw``, from the operator's log (the runner keeps the artifacts of the last 5 only)."""
     return sum(1 for line in operator.log.splitlines()
                if "batch run of " in line and line.endswith(f"LiteLLMInstance {namespace}/gw"))
+
+
+def keys_with_alias(proxy: LiteLLMProxy, alias: str) -> list[str]:
+    response = proxy.api("GET", "/key/list", params={"key_alias": alias, "return_full_object": "true"})
+    response.raise_for_status()
+    return [k["token"] for k in response.json()["keys"] if k.get("key_alias") == alias]
 
 
 def per_cr_runs(runner_dir: Path) -> list[Path]:
@@ -144,3 +152,178 @@ def test_two_hundred_resources_converge_in_a_handful_of_runs(
     # (the finalizers are not what is measured here: the budgets go through LiteLLM's API, after the operator)
     for name in names:
         litellm_proxy.api("POST", "/budget/delete", json={"id": f"{prefix}-{name}"}).raise_for_status()
+
+
+def test_deletions_ride_the_batch_children_first_and_a_refused_one_keeps_its_finalizer(
+        kube_api: KubeCluster, k8s: Cluster, operator_crds: list[dict[str, Any]], litellm_proxy: LiteLLMProxy,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Budgets and the customers using them, deleted all at once: LiteLLM's cascade (a budget's customers) lets the
+    run delete the customers first, then the budgets, in a few runs; a budget deleted while a customer still uses it
+    is held back alone (its finalizer stays, the reason in its status) until the customer goes."""
+    workdir = tmp_path_factory.mktemp("batchdel")
+    namespace, prefix = k8s.namespace(unique("bdel")), unique("bdel")
+    external_instance(k8s, namespace, "gw", litellm_proxy.url, litellm_proxy.master_key, config_sync={"enabled": False})
+    watches = operator_watches(workdir / "watches.yaml", only=("LiteLLMBudget", "LiteLLMCustomer"))
+    count = 20
+    with start_operator(kube_api, workdir, watches, namespaces=(namespace,)) as operator:
+        for i in range(count + 1):  # b020/c020: the refused deletion
+            k8s.create("LiteLLMBudget", namespace, f"b{i:03d}",
+                       {"instanceRef": {"name": "gw"}, "budgetId": f"{prefix}-b{i:03d}", "maxBudget": 5})
+            k8s.create("LiteLLMCustomer", namespace, f"c{i:03d}",
+                       {"instanceRef": {"name": "gw"}, "userId": f"{prefix}-c{i:03d}", "budgetRef": {"name": f"b{i:03d}"}})
+
+        def all_ready() -> bool:
+            items = [b for plural in ("litellmbudgets", "litellmcustomers") for b in k8s.custom.list_namespaced_custom_object(
+                "litellm.llmops.dev", "v1alpha1", namespace, plural)["items"]]
+            return len(items) == 2 * (count + 1) and all(is_true(b, "Ready") for b in items)
+
+        wait_for(all_ready, "the budgets and customers Ready", timeout=300)
+        before = batch_runs(operator, namespace)
+
+        def budgets() -> dict[str, Any]:
+            return {b["budget_id"]: b for b in litellm_proxy.api("GET", "/budget/list").json()
+                    if str(b.get("budget_id", "")).startswith(prefix)}
+
+        def customers() -> set[str]:
+            listed = litellm_proxy.api("GET", "/customer/list").json()
+            return {c["user_id"] for c in listed if str(c.get("user_id", "")).startswith(prefix)}
+
+        # the refused one: its budget goes while its customer stays
+        k8s.delete("LiteLLMBudget", namespace, "b020")
+        refused = wait_for(lambda: (b := k8s.get("LiteLLMBudget", namespace, "b020")) and condition(b, "Failure")
+                           and b, "the deletion of a budget in use refused")
+        assert "cascade" in condition(refused, "Failure")["message"], condition(refused, "Failure")
+        assert f"{prefix}-c020" in condition(refused, "Failure")["message"]
+        assert f"{prefix}-b020" in budgets(), "nothing deleted in LiteLLM"
+        assert refused["metadata"].get("finalizers"), "the finalizer stays"
+
+        # everything else at once: customers (children) and budgets (parents) in the same runs
+        mark = batch_runs(operator, namespace)
+        for i in range(count):
+            k8s.delete("LiteLLMBudget", namespace, f"b{i:03d}")
+            k8s.delete("LiteLLMCustomer", namespace, f"c{i:03d}")
+        k8s.delete("LiteLLMCustomer", namespace, "c020")
+
+        def gone() -> bool:
+            left = [b for plural in ("litellmbudgets", "litellmcustomers") for b in k8s.custom.list_namespaced_custom_object(
+                "litellm.llmops.dev", "v1alpha1", namespace, plural)["items"]]
+            return not left
+
+        wait_for(gone, "every finalizer released (b020 once its customer went)", timeout=300)
+        deletion_runs = batch_runs(operator, namespace) - mark
+        assert budgets() == {} and customers() == set()
+        assert 1 <= deletion_runs <= 6, f"{2 * count + 1} deletions took {deletion_runs} runs"  # (b020's retry)
+        assert not per_cr_runs(operator.runner_dir), "no per-resource run: reconciles and deletions batched"
+        print(f"\n{2 * (count + 1)} resources: {before} runs to Ready, {deletion_runs} runs for {2 * count + 2} deletions")
+
+
+def test_virtual_keys_ride_the_batch_secret_first_and_no_value_in_the_artifacts(
+        kube_api: KubeCluster, k8s: Cluster, operator_crds: list[dict[str, Any]], litellm_proxy: LiteLLMProxy,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """20 keys in 2 teams converge in a few batch runs, each with its value made by the operator and kept in its
+    Secret before LiteLLM sees it (a Secret already there, as after a crash before LiteLLM was called, is used: no
+    second value); then they are deleted with their teams in a few runs, children first, their Secrets with them.
+    No value is in the runner's artifacts, the operator's log or a leftover key file."""
+    workdir = tmp_path_factory.mktemp("batchkeys")
+    namespace, prefix = k8s.namespace(unique("bkey")), unique("bkey")
+    external_instance(k8s, namespace, "gw", litellm_proxy.url, litellm_proxy.master_key, config_sync={"enabled": False})
+    watches = operator_watches(workdir / "watches.yaml", only=("LiteLLMTeam", "LiteLLMVirtualKey"))
+    count = 20
+    names = [f"k{i:02d}" for i in range(count)]
+    kept = "sk-" + hashlib.sha256(prefix.encode()).hexdigest()[:22]  # a value kept by a run that stopped after it
+    k8s.secret(namespace, "k00-key", {"api_key": kept})
+    with start_operator(kube_api, workdir, watches, namespaces=(namespace,)) as operator:
+        for team in ("ta", "tb"):
+            k8s.create("LiteLLMTeam", namespace, team, {"instanceRef": {"name": "gw"}, "teamAlias": f"{prefix}-{team}"})
+        wait_for(lambda: all(is_true(k8s.get("LiteLLMTeam", namespace, t), "Ready") for t in ("ta", "tb")), "teams Ready")
+        mark = batch_runs(operator, namespace)
+        for i, name in enumerate(names):
+            k8s.create("LiteLLMVirtualKey", namespace, name,
+                       {"instanceRef": {"name": "gw"}, "keyAlias": f"{prefix}-{name}",
+                        "teamRef": {"name": "ta" if i % 2 else "tb"}, "maxBudget": 2})
+
+        def ready() -> list[dict[str, Any]] | None:
+            items = [k8s.get("LiteLLMVirtualKey", namespace, n) for n in names]
+            return items if all(is_true(b, "Ready") for b in items) else None
+
+        keys = wait_for(ready, f"{count} keys Ready", timeout=300)
+        create_runs = batch_runs(operator, namespace) - mark
+        values = {}
+        mine = {n: keys_with_alias(litellm_proxy, f"{prefix}-{n}") for n in names}
+        assert all(len(found) == 1 for found in mine.values()), "one key per resource, no second one"
+        for body in keys:
+            name = body["metadata"]["name"]
+            secret = k8s.read_secret(namespace, body["status"]["keySecretName"]) or {}
+            values[name] = secret["api_key"]
+            token = hashlib.sha256(values[name].encode()).hexdigest()
+            assert body["status"]["litellmId"] == mine[name][0] == token
+            assert body["status"]["keyAlias"] == f"{prefix}-{name}"
+        assert values["k00"] == kept, "the value a Secret already held is the key's (never a second value)"
+        owned = k8s.core.read_namespaced_secret("k01-key", namespace).metadata
+        assert [o.kind for o in owned.owner_references] == ["LiteLLMVirtualKey"] and "value-made-at" in str(owned.annotations)
+        assert 1 <= create_runs <= 3, f"{count} keys took {create_runs} runs"
+
+        mark = batch_runs(operator, namespace)
+        for name in names:
+            k8s.delete("LiteLLMVirtualKey", namespace, name)
+        for team in ("ta", "tb"):
+            k8s.delete("LiteLLMTeam", namespace, team)
+        wait_for(lambda: all(k8s.get(k, namespace, n) is None for k, n in
+                             [*(("LiteLLMVirtualKey", n) for n in names), ("LiteLLMTeam", "ta"), ("LiteLLMTeam", "tb")]),
+                 "keys and teams deleted", timeout=300)
+        delete_runs = batch_runs(operator, namespace) - mark
+        assert not [n for n in names if keys_with_alias(litellm_proxy, f"{prefix}-{n}")], "the keys deleted in LiteLLM"
+        assert not [t for t in litellm_proxy.api("GET", "/team/list").json() if str(t.get("team_alias", "")).startswith(prefix)]
+        assert all(k8s.read_secret(namespace, f"{n}-key") is None for n in names), "the Secrets went with their keys"
+        assert 1 <= delete_runs <= 4, f"{count + 2} deletions took {delete_runs} runs"
+        assert not per_cr_runs(operator.runner_dir), "no per-resource run: keys batched"
+        print(f"\n{count} keys: {create_runs} runs to Ready; {count + 2} deletions: {delete_runs} runs")
+
+    places = {str(p): p.read_text(errors="replace") for p in operator.runner_dir.rglob("*") if p.is_file()}
+    assert any("job_events" in where for where in places), "the runs' artifacts are there to scan"
+    places["operator log"] = operator.log
+    places.update({str(p): p.read_text(errors="replace") for p in Path(tempfile.gettempdir()).glob("llmops-keys-*")})
+    leaks = [(where, name) for where, text in places.items() for name, value in values.items() if value in text]
+    assert leaks == [], f"key values found in: {leaks}"
+
+
+def test_organizations_ride_the_batch_with_the_users_of_their_members_by_email(
+        kube_api: KubeCluster, k8s: Cluster, operator_crds: list[dict[str, Any]], litellm_proxy_premium: LiteLLMProxy,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Organizations (LiteLLM Enterprise: the premium twin of the shared proxy) with members given by email whose users
+    do not exist: the batch creates the users (as organization.yml does) and the organizations take them as members
+    in the next run; no organization has a run of its own, and their deletion rides the batch too."""
+    workdir = tmp_path_factory.mktemp("batchorg")
+    namespace, prefix = k8s.namespace(unique("borg")), unique("borg")
+    proxy = litellm_proxy_premium
+    external_instance(k8s, namespace, "gw", proxy.url, proxy.master_key, config_sync={"enabled": False})
+    watches = operator_watches(workdir / "watches.yaml", only=("LiteLLMOrganization",))
+    emails = [f"{prefix}-{who}@example.com" for who in ("boss", "dev")]
+    with start_operator(kube_api, workdir, watches, namespaces=(namespace,)) as operator:
+        for name in ("oa", "ob"):
+            k8s.create("LiteLLMOrganization", namespace, name, {
+                "instanceRef": {"name": "gw"}, "organizationAlias": f"{prefix}-{name}", "maxBudget": 10,
+                "members": [{"email": emails[0], "role": "org_admin"}, {"email": emails[1]}]})
+        bodies = {n: wait_for(lambda n=n: (b := k8s.get("LiteLLMOrganization", namespace, n)) and is_true(b, "Ready") and b,
+                              f"organization {n} Ready", timeout=120) for n in ("oa", "ob")}
+        for name, body in bodies.items():
+            live = proxy.api("GET", "/organization/info", params={"organization_id": body["status"]["litellmId"]}).json()
+            assert live["organization_alias"] == f"{prefix}-{name}"
+            assert sorted((m["user_email"], m["user_role"]) for m in live["members"]) == [
+                (emails[0], "org_admin"), (emails[1], "internal_user")]
+        runs = batch_runs(operator, namespace)
+        assert 2 <= runs <= 4, runs  # the users, then the organizations that waited for them
+        for name in ("oa", "ob"):
+            k8s.delete("LiteLLMOrganization", namespace, name)
+        for name in ("oa", "ob"):
+            wait_for(lambda n=name: k8s.get("LiteLLMOrganization", namespace, n) is None, f"organization {name} deleted")
+            assert proxy.api("GET", "/organization/info",
+                             params={"organization_id": bodies[name]["status"]["litellmId"]}).status_code != 200
+        assert not per_cr_runs(operator.runner_dir), "no per-resource run of an organization"
+        print(f"\n2 organizations, 2 new member users: {runs} runs to Ready")
+    users = proxy.api("GET", "/user/list", params={"user_email": emails[0]}).json()
+    ids = [u["user_id"] for u in users.get("users", []) if str(u.get("user_email", "")).startswith(prefix)]
+    ids += [u["user_id"] for u in proxy.api("GET", "/user/list", params={"user_email": emails[1]}).json().get("users", [])
+            if str(u.get("user_email", "")).startswith(prefix)]
+    if ids:
+        proxy.api("POST", "/user/delete", json={"user_ids": ids})

@@ -228,6 +228,43 @@ def test_a_batch_outcome_per_resource(obj: dict[str, Any], expected: tuple[Any, 
         assert found.permanent == (what != "retried") and found.licence_required == (what == "licence")
 
 
+@pytest.mark.parametrize(("obj", "ok", "changed"), [
+    ({"status": "deleted"}, True, 1),
+    ({"status": "unchanged"}, True, 0),  # LiteLLM did not have it: nothing to delete, the finalizer goes
+    ({"status": "invalid", "where": "teams[0]", "error": "teams[0]: deleting team 'x' would, by LiteLLM's cascade, "
+      "also take 1 object not declared absent: virtual_key 'k' (deleted)"}, False, 0),
+    ({"status": "failed", "where": "teams[0]", "http_status": 422, "error": "failed to delete team 'x': HTTP 422"},
+     False, 0),
+])
+def test_a_batch_deletion_outcome_is_never_permanent(obj: dict[str, Any], ok: bool, changed: int) -> None:
+    """A deletion the batch could not do keeps its finalizer and is retried, whatever the reason (batch.py)."""
+    from llmops_operator import batch
+
+    found = batch.outcome({"kind": "team", "name": "x", **obj}, BY_CR_KIND["LiteLLMTeam"], {}, delete=True)
+    assert isinstance(found, runner.Result) and found.ok == ok, found
+    assert found.stats["changed"] == changed and not found.permanent
+    if not ok:
+        assert found.message == obj["error"].removeprefix("teams[0]: "), found.message
+
+
+@pytest.mark.parametrize(("spec", "annotations", "deleting", "orphaned", "batched"), [
+    ({"keyAlias": "ci"}, {}, False, False, True),
+    ({"keyAlias": "ci", "gracePeriod": "1h"}, {}, False, False, False),  # its predecessor's end: the module's run
+    ({"rotationPeriod": "30d"}, {}, False, False, False),  # scheduled rotation: its playbook
+    ({"keyValueSecretRef": {"name": "s", "key": "k"}}, {}, False, False, False),  # the user's value
+    ({}, {"litellm.llmops.dev/adopted": "true"}, False, False, False),  # its value may be unknown
+    ({}, {}, True, False, True),  # deleted with its Secret
+    ({}, {}, True, True, False),  # Orphan: its playbook releases the Secret
+])
+def test_which_virtual_keys_ride_the_batch(spec: dict[str, Any], annotations: dict[str, str], deleting: bool,
+                                           orphaned: bool, batched: bool) -> None:
+    from llmops_operator import batch
+
+    body = {"metadata": {"name": "ci", "annotations": annotations}, "spec": spec}
+    assert batch.key_batched(body, deleting, orphaned) is batched
+    assert batch.key_secret_name(body) == "ci-key"
+
+
 def test_sweep_scope_kinds_are_the_engines_own() -> None:
     """The drift sweep's scope names every watched kind gateway_state scopes, and not the proxy's settings (planned
     apart): the engine refused a scope naming them, and every drift check of every instance failed."""

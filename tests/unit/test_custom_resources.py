@@ -388,3 +388,46 @@ def test_api_wins_writes_back_what_the_spec_holds_as_sent() -> None:
     patch, taken = table.spec_patch(spec, drift)
     assert patch == {"maxBudgetMonthly": "9.0", "litellmParams": {"rpm": 8}, "models": ["a", "b"]}
     assert taken == [drift[0], drift[2], drift[4]]
+
+
+@pytest.mark.parametrize(("kind", "spec", "status", "absent"), [
+    ("LiteLLMTeam", {"teamAlias": "eng", "organizationRef": {"name": "gone"}, "maxBudget": 5}, {"litellmId": "t-1"},
+     {"team_alias": "eng", "team_id": "t-1", "state": "absent"}),
+    ("LiteLLMTeam", {"maxBudget": "not a number"}, {}, None),  # does not map: the finalizer's own playbook
+    ("LiteLLMBudget", {"maxBudget": 1}, {}, {"budget_id": "my-res", "state": "absent"}),
+    ("LiteLLMModel", {"modelName": "gpt", "litellmParams": {"model": "openai/x", "credentialRef": {"name": "c"}}}, {},
+     {"model_name": "gpt", "model_id": str(uuid.uuid5(uuid.UUID("6ba7b810-9dad-11d1-80b4-00c04fd430c8"), "ns/my-res")),
+      "state": "absent"}),
+    ("LiteLLMCredential", {"apiKeySecretRef": {"name": "s", "key": "k"}}, {},
+     {"credential_name": "my-res", "state": "absent"}),
+    ("LiteLLMUser", {"userEmail": "a@example.com", "teamRefs": [{"name": "t"}]}, {"litellmId": "u-9"},
+     {"user_id": "u-9", "user_email": "a@example.com", "state": "absent"}),
+    ("LiteLLMJWTKeyMapping", {"jwtClaimName": "groups", "jwtClaimValue": "eng"}, {},
+     {"jwt_claim_name": "groups", "jwt_claim_value": "eng", "state": "absent"}),
+    ("LiteLLMProxySettings", {}, {}, None),
+])
+def test_a_deletion_names_only_its_object(kind: str, spec: dict[str, Any], status: dict[str, Any],
+                                          absent: dict[str, Any] | None) -> None:
+    cr = {"kind": kind, "metadata": {"name": "my-res", "namespace": "ns"}, "spec": dict(spec, instanceRef={"name": "gw"}),
+          "status": status}
+    assert table.cr_absent(cr) == absent
+    if absent is not None:  # a document object gateway_state takes
+        resource = BY_CR_KIND[kind]
+        assert [p["state"] for _r, _w, p in parse_document({resource.plural: [absent]})] == ["absent"]
+
+
+def test_the_users_an_organization_s_members_by_email_need() -> None:
+    """LiteLLM adds organization members by user_id only: the operator declares the users of members given by email
+    (once each, whatever the case), not those a user object declares, nor a team's (LiteLLM adds those by email)."""
+    document = {
+        "organizations": [
+            {"organization_alias": "a", "members": [{"user_email": "Boss@example.com", "role": "org_admin"},
+                                                    {"user_email": "dev@example.com", "user_id": "u-dev"}]},
+            {"organization_alias": "b", "members": [{"user_email": "boss@example.com"}, {"user_email": "new@example.com"},
+                                                    {"user_email": "cr@example.com"}]},
+        ],
+        "teams": [{"team_alias": "t", "members": [{"user_email": "teammate@example.com"}]}],
+        "users": [{"user_id": "u-cr", "user_email": "CR@example.com"}],
+    }
+    assert table.member_users(document) == [{"user_email": "Boss@example.com"}, {"user_email": "new@example.com"}]
+    assert table.member_users({"teams": document["teams"]}) == []

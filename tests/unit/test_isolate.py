@@ -156,3 +156,51 @@ def test_the_secrets_of_an_object_refused_before_it_was_parsed_are_kept_for_no_l
     held = [isolate.held_item(*refused) for refused in invalid]
     assert [(i.where, i.status) for i in held] == [("credentials[0]", "invalid"), ("virtual_keys[0]", "invalid")]
     assert [i.params["_no_log"] for i in held] == [{"sk-up-1234"}, {VALUE}]
+
+
+KEY = {"token": key_hash(VALUE), "key_alias": "k", "team_id": "t1"}
+
+
+def test_a_deletion_its_cascade_refuses_is_held_back_alone_and_the_rest_applied():
+    """The operator's finalizers ride one document: a team whose live key is not declared absent is not deleted
+    (the sentence names the key), the other deletions and the objects declared present go on."""
+    live = {"team": [TEAM, dict(TEAM, team_id="t2", team_alias="empty")], "virtual_key": [KEY], "budget": []}
+    document = {"budgets": [{"budget_id": "b", "max_budget": 1}],
+                "teams": [{"team_id": "t1", "team_alias": "research", "state": "absent"},
+                          {"team_alias": "empty", "state": "absent"}]}
+    plan = skip_plan(document, live)
+    assert [(i.where, i.action, i.status) for i in plan.items] == [
+        ("budgets[0]", "create", None), ("teams[0]", "none", "invalid"), ("teams[1]", "delete", None)]
+    assert plan.items[1].error.startswith("teams[0]: deleting team 'research' would, by LiteLLM's cascade, also take "
+                                          "1 object not declared absent: virtual_key 'k' (deleted)")
+    with pytest.raises(ValidationError, match="would, by LiteLLM's cascade"):
+        planning.Planner(documents.parse_document(document), live, documents.make_scope(document), "preserve").plan()
+
+
+def test_a_deletion_that_a_declared_object_belongs_to_is_held_back_and_its_children_go_first():
+    live = {"team": [TEAM], "virtual_key": [KEY, dict(KEY, token="t-2", key_alias="k2")]}
+    document = {"teams": [{"team_id": "t1", "team_alias": "research", "state": "absent"}],
+                "virtual_keys": [{"key_alias": "k", "team_alias": "research", "key": VALUE},
+                                 {"key_alias": "k2", "state": "absent"}]}
+    plan = skip_plan(document, live)
+    assert [(i.where, i.action, i.status) for i in plan.items] == [
+        ("teams[0]", "none", "invalid"), ("virtual_keys[0]", "none", "waiting"), ("virtual_keys[1]", "delete", None)]
+    assert "virtual_keys[0]: virtual_key 'k' is declared present, but it belongs to team 'research'" \
+        in plan.items[0].error
+    # both keys absent: the team goes, after them (the engine deletes kinds in reverse order)
+    document["virtual_keys"][0] = {"key_alias": "k", "state": "absent"}
+    plan = skip_plan(document, live)
+    assert [(i.where, i.action) for i in plan.work] == [
+        ("teams[0]", "delete"), ("virtual_keys[0]", "delete"), ("virtual_keys[1]", "delete")]
+
+
+def test_a_key_declared_absent_takes_its_predecessors_as_the_module_does():
+    """A predecessor of a rotation by succession (``<alias>.retiring-<until>``) would go on working, and would hold
+    its team (LiteLLM's cascade): it goes with its key, also when the key itself is gone; another key's stays."""
+    retiring = dict(KEY, token="t-old", key_alias="k.retiring-20991231T000000Z")
+    other = dict(KEY, token="t-other", key_alias="k2.retiring-20991231T000000Z")
+    live = {"team": [TEAM], "virtual_key": [KEY, retiring, other]}
+    plan = skip_plan({"virtual_keys": [{"key_alias": "k", "state": "absent"}]}, live)
+    assert sorted((i.name, i.action) for i in plan.work) == [("k", "delete"), ("k.retiring-20991231T000000Z", "delete")]
+    plan = skip_plan({"virtual_keys": [{"key_alias": "k", "state": "absent"}]}, {"team": [TEAM], "virtual_key": [retiring]})
+    assert [(i.name, i.action) for i in plan.work] == [("k.retiring-20991231T000000Z", "delete")]

@@ -11,7 +11,9 @@
 - ``spec_path``: a path gateway_state reports in ``changes`` (``max_budget``, ``litellm_params.rpm``,
   ``members[user_email=...]``) as the spec path of the resource down to the leaf (``spec.maxBudgetMonthly``);
 - ``spec_patch``: LiteLLM's values at such paths written back into a spec (api-wins);
-- ``cr_object_names``: the names by which a resource names its LiteLLM object (what a run must never prune).
+- ``cr_object_names``: the names by which a resource names its LiteLLM object (what a run must never prune);
+- ``cr_absent``: the document object that deletes a resource's LiteLLM object (the operator's finalizer);
+- ``member_users``: the users that members given by email need where LiteLLM adds members by user_id only.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -31,7 +33,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document im
     natural_name,
     object_spec,
 )
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND, claims
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND, KINDS, claims
 
 
 class Invalid(Exception):
@@ -186,6 +188,61 @@ def cr_options(resource, cr, lookup, secrets=None):
             if field.write_only:
                 options.pop(field.name, None)
     return options, origins
+
+
+def _without_refs(crmap, spec):
+    """A copy of ``spec`` without its references (a deletion names its own object, never those it references)."""
+    spec = dict(spec)
+    for ref in crmap.refs:
+        head, _dot, rest = ref.spec_path.partition(".")
+        if not rest:
+            spec.pop(head, None)
+        elif isinstance(spec.get(head), dict):
+            spec[head] = dict((k, v) for k, v in spec[head].items() if k != rest)
+    return spec
+
+
+def cr_absent(cr):
+    """The document object (``state: absent``) that deletes the LiteLLM object of a custom resource: its id and
+    natural key (with the key's filters) as ``cr_options`` maps them, nothing else of its spec (no reference, no
+    secret); None when the spec does not map (the caller deletes it some other way: a deletion never waits for a
+    valid spec) or the kind is a singleton."""
+    resource = BY_CR_KIND.get(cr.get("kind"))
+    if resource is None or resource.cr_map is None or resource.cr_map.singleton:
+        return None
+    if not isinstance(cr.get("spec") or {}, dict):
+        return None
+    bare = dict(cr, spec=_without_refs(resource.cr_map, cr.get("spec") or {}))
+    try:
+        options, _origins = cr_options(resource, bare, {})
+    except Invalid:
+        return None
+    names = set([resource.id_field, resource.key_field, resource.cr_map.name])
+    names.update(n for n in (resource.key_filters(options) if resource.key_filters else {}) if n in resource.by_name)
+    found = dict((n, options[n]) for n in names if n and options.get(n) not in (None, ""))
+    if not (found.get(resource.id_field) or found.get(resource.key_field)):
+        return None
+    found["state"] = "absent"
+    return found
+
+
+def member_users(document):
+    """The users (``{user_email}``) that the members given by email of a document's objects need, where LiteLLM adds
+    members by user_id only (organizations): the operator creates them as internal users first, as its organization
+    playbook does. An email that a user object of the document declares (present or absent) is left to it; a user
+    that exists with the email is matched by it and left as it is."""
+    taken = set(str(u.get("user_email")).lower() for u in document.get("users") or [] if u.get("user_email"))
+    found = []
+    for resource in KINDS:
+        if resource.members is None or not resource.members.resolve:
+            continue
+        for obj in document.get(resource.plural) or []:
+            for member in obj.get("members") or []:
+                email = member.get("user_email")
+                if email and not member.get("user_id") and email.lower() not in taken:
+                    taken.add(email.lower())
+                    found.append(dict(user_email=email))
+    return found
 
 
 def object_name(resource, options):

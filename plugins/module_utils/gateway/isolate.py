@@ -7,9 +7,11 @@ With ``invalid: fail`` (the default) a document with one invalid object is refus
 written. With ``skip``, an object that fails its own checks (its options, its name, a licence its options need, its
 plan against the live state) is held back as ``invalid`` with that one sentence; one that names an object existing
 neither live nor in the document, or whose parent (a key's team, a model's credential) is held back, is held back as
-``waiting``, naming the object it waits for. Nothing of a held object is written, and it is never pruned; every other
-object is planned and applied as usual. A document that is not a mapping of kinds to lists, and a contradiction
-between objects (one declared under a parent another deletes), are still refused whole.
+``waiting``, naming the object it waits for. A declared deletion that LiteLLM's cascade would make take objects not
+declared absent, or that objects declared present belong to (a contradiction), is held back as ``invalid``, alone.
+Nothing of a held object is written, and it is never pruned; every other object is planned and applied as usual. A
+document that is not a mapping of kinds to lists, and a contradiction with or a cascade of ``unmanaged: prune``, are
+still refused whole.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -137,6 +139,14 @@ class IsolatingPlanner(Planner):
                 except LiteLLMError as exc:
                     hold(item, exc)
                     changed = True
+
+    def refuse_deletion(self, item, exc):
+        """A declared deletion LiteLLM's cascade would make take objects not declared absent, or that objects
+        declared present belong to, is held back alone (invalid, with that sentence); the objects declared present
+        are planned. A deletion by ``unmanaged: prune`` is refused whole, as in ``fail``."""
+        if not item.where:
+            raise exc
+        hold(item, exc)
 
     def held_names(self):
         """(kind, name or id) -> the held-back Item declaring it present."""

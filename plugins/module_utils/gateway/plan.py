@@ -457,20 +457,19 @@ class Planner(object):
         if not deleting:
             return []
         for item in self.items:
-            if item.params["state"] != "present":
+            if item.params["state"] != "present":  # (held back or not: its live object must not go)
                 continue
             for cascade in item.resource.cascaded_by:
                 parent_id = get_path(item.desired, cascade.path)
                 if parent_id is None or parent_id == KNOWN_AFTER_APPLY:
                     parent_id = get_path(item.raw, cascade.path) if item.raw else None
                 parent = deleting.get((cascade.parent.kind, parent_id))
-                if parent is not None:
-                    raise Contradiction("%s: %s is declared present, but it belongs to %s, which %s (LiteLLM's "
-                                        "cascade: %s)" % (
-                                            item.where, item.label, parent.label,
-                                            "%s declares absent" % parent.where if parent.where else
-                                            "unmanaged: prune deletes",
-                                            "deleted with it" if cascade.effect == DELETED else cascade.effect))
+                if parent is not None and parent.action == "delete":
+                    self.refuse_deletion(parent, Contradiction(
+                        "%s: %s is declared present, but it belongs to %s, which %s (LiteLLM's cascade: %s)" % (
+                            item.where, item.label, parent.label,
+                            "%s declares absent" % parent.where if parent.where else "unmanaged: prune deletes",
+                            "deleted with it" if cascade.effect == DELETED else cascade.effect)))
         cascaded = []
         for parent in self.items + unmanaged:
             if parent.action != "delete":
@@ -480,9 +479,13 @@ class Planner(object):
                      and (child.kind, raw.get(child.id_field)) not in deleting]
             opted = parent.params.get("cascade") if parent.params.get("cascade") is not None else self.cascade
             if found and not opted:
-                refuse("%s: deleting %s" % (parent.where, parent.label) if parent.where else
-                       "unmanaged: prune: deleting %s" % parent.label, found, "not declared absent",
-                       "declare %s absent")
+                try:
+                    refuse("%s: deleting %s" % (parent.where, parent.label) if parent.where else
+                           "unmanaged: prune: deleting %s" % parent.label, found, "not declared absent",
+                           "declare %s absent")
+                except ValidationError as exc:
+                    self.refuse_deletion(parent, exc)
+                    continue
             for child, raw, effect in found:
                 item = Item(child, raw=raw)
                 item.action, item.cascade_of, item.effect = "cascade", parent, effect
@@ -491,10 +494,34 @@ class Planner(object):
                 cascaded.append(item)
         return cascaded
 
+    def refuse_deletion(self, item, exc):
+        """A deletion refused by LiteLLM's cascade (``exc``): the document is refused whole (``invalid: skip``
+        holds back that one deletion, isolate.py)."""
+        raise exc
+
     # objects not declared ------------------------------------------------------------------------------------
 
+    def plan_predecessors(self):
+        """The predecessors (``<alias>.retiring-<until>``) of the virtual keys declared absent, deleted with them as
+        the virtual_key module deletes them (also when the key itself is gone): a predecessor would go on working."""
+        aliases = set()
+        for item in self.items:
+            if item.resource is VIRTUAL_KEY and item.params["state"] == "absent" and item.status not in HELD:
+                aliases.update(a for a in (item.view.get("key_alias"), item.params.get("key_alias")) if a)
+        found = []
+        for raw in self.live.get(VIRTUAL_KEY.kind, []) if aliases else []:
+            retiring, claim = retiring_of(raw.get("key_alias")), (VIRTUAL_KEY.kind, raw.get(VIRTUAL_KEY.id_field))
+            if retiring is None or retiring[0] not in aliases or claim in self.claimed:
+                continue
+            item = Item(VIRTUAL_KEY, raw=raw)
+            item.action = "delete"
+            item.diff = [dict(path="", desired=None, live=item.name)]
+            self.claimed[claim] = item
+            found.append(item)
+        return found
+
     def plan_unmanaged(self):
-        unmanaged = []
+        unmanaged = self.plan_predecessors()
         for resource in KINDS:
             if resource.plural not in self.scope.kinds:
                 continue
