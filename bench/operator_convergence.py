@@ -17,10 +17,10 @@ LiteLLMVirtualKey naming a team), in phases:
 4. ``sweep``: a ``gateway_state`` check-mode run on the same document; ``max_budget`` changed through LiteLLM's API
    on ``--drifted`` teams, drift checks switched on (``configSync``, manual): time until every CR's status says it
    was checked, the runs it took, and the CRs reporting drift (exactly those teams, at ``spec.maxBudget``). When the
-   operator records its sweeps on the instance (``status.lastDriftCheckTime``), a second, steady-state sweep: the
-   first teams put back, ``--drifted`` other teams changed, the sweep started by a change of the instance's
-   ``configSync.interval``; time until the instance records it, the CRs whose status it wrote (their
-   resourceVersion changed) and the CRs reporting drift (exactly the new ones).
+   operator logs its sweeps, a second, steady-state sweep: the first teams put back, ``--drifted`` other teams
+   changed, ``configSync.interval`` set so that the next sweep starts by itself 20 s later (no instance change
+   beside it); its time as the operator logs it (from its start to its last status write), the CRs whose status it
+   wrote (their resourceVersion changed) and the CRs reporting drift (exactly the new ones).
 
 Throughout: the peak RSS of the operator process and of its process tree (ansible-runner runs included), sampled
 every 0.1 s per phase, next to the playbook's; the CPU seconds of the operator's tree and of the Kubernetes API
@@ -194,7 +194,6 @@ class Bench:
         self.emulator: subprocess.Popen[bytes] | None = None
         self.spies: list[subprocess.Popen[bytes]] = []
         self.sessions = 0
-        self.interval = max(60, args.n // 10)  # configSync.interval (s): the sweep after the first comes by itself
         self.cpu_finished = 0.0  # CPU seconds of the operator sessions that ended
         self.results: dict[str, Any] = {"n": args.n, "mix": args.mix, "counts": self.counts, "workers": self.workers,
                                         "phases": {}}
@@ -498,7 +497,7 @@ class Bench:
         self.begin("operator sweep")
         start = time.monotonic()
         self.custom.patch_namespaced_custom_object(GROUP, VERSION, self.namespace, "litellminstances", "gw", {
-            "spec": {"configSync": {"enabled": True, "interval": f"{self.interval}s", "conflictResolution": "manual"}}})
+            "spec": {"configSync": {"enabled": True, "interval": "1h", "conflictResolution": "manual"}}})
         wait(lambda: all((i.get("status") or {}).get("lastDriftCheckTime") for i in self.everything()),
              3600, "every CR checked for drift", period=max(0.2, self.n / 1000))
         elapsed = time.monotonic() - start
@@ -509,8 +508,9 @@ class Bench:
         self.end("operator sweep", seconds=round(elapsed, 1), runs=self.drift_runs(), **self.drift_found(first),
                  **({"operator_seconds": logged[0]["seconds"]} if logged else {}))
 
-        # The next sweep comes by itself, ``interval`` after the first began: the steady state (no instance change,
-        # no reconcile beside it), timed by the operator from its start to its last status write (its log line).
+        # The next sweep comes by itself, ``interval`` after the first began (the interval is set to 20 s from now:
+        # the instance's reconcile that the change starts is over by then): the steady state, timed by the operator
+        # from its start to its last status write (its log line).
         if not self.sweep_logs():
             self.results["phases"]["operator steady sweep"] = {"skipped": "the operator logs no sweep"}
             return
@@ -522,8 +522,10 @@ class Bench:
             self.api("POST", "/team/update", json={"team_id": teams[name]["status"]["litellmId"], "max_budget": 99}).raise_for_status()
         versions = {(b["kind"], b["metadata"]["name"]): b["metadata"]["resourceVersion"] for b in self.everything()}
         runs_before, logged = self.drift_runs(), len(self.sweep_logs())
+        self.custom.patch_namespaced_custom_object(GROUP, VERSION, self.namespace, "litellminstances", "gw", {
+            "spec": {"configSync": {"interval": f"{int(time.monotonic() - start) + 20}s"}}})
         self.begin("operator steady sweep")
-        line = wait(lambda: self.sweep_logs()[logged:], self.interval + 3600, "the next sweep", period=0.2)[0]
+        line = wait(lambda: self.sweep_logs()[logged:], 3600, "the next sweep", period=0.2)[0]
         written = sorted(f"{k}/{n}" for b in self.everything() for k, n in [(b["kind"], b["metadata"]["name"])]
                          if versions.get((k, n)) != b["metadata"]["resourceVersion"])
         self.end("operator steady sweep", seconds=line["seconds"], runs=self.drift_runs() - runs_before,
