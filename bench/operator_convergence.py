@@ -240,7 +240,7 @@ class Bench:
         log = (self.workdir / "emulator.log").open("wb")
         self.emulator = subprocess.Popen([sys.executable, "-m", "tests.lib.kubeapi", "serve", "--kubeconfig", str(config)],
                                          cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=log, stderr=subprocess.STDOUT)
-        wait(config.exists, 60, "the emulator serves", period=0.1)
+        wait(lambda: config.exists() and "current-context" in config.read_text(), 60, "the emulator serves", period=0.1)
         self.kubeconfig = config
         self.spy(self.emulator.pid, "emulator")
         self.client = kubernetes.config.new_client_from_config(config_file=str(config))
