@@ -222,10 +222,12 @@ class Bench:
         writes = [r for r in seen if r[0] in ("POST", "PUT", "PATCH", "DELETE")]
         emulator = cpu_seconds(psutil.Process(self.emulator.pid)) if self.emulator else 0.0
         own, tree = self.sampler.peaks.get(phase, (0, 0))
-        result = {**found, "requests": len(seen), "writes": len(writes),
+        # (a playbook phase gives its own process tree's RSS in ``found``)
+        result = {"requests": len(seen), "writes": len(writes),
                   "cpu_operator_s": round(self.operator_cpu() - self._phase_start["cpu_operator"], 1),
                   "cpu_emulator_s": round(emulator - self._phase_start["cpu_emulator"], 1),
-                  "rss_own_mib": round(own / MIB), "rss_tree_mib": round(tree / MIB), "load": round(os.getloadavg()[0], 1)}
+                  "rss_own_mib": round(own / MIB), "rss_tree_mib": round(tree / MIB), "load": round(os.getloadavg()[0], 1),
+                  **found}
         if writes and phase.startswith("operator restart"):
             result["write_paths"] = sorted({f"{m} {p}" for m, p in writes})
         self.results["phases"][phase] = result
