@@ -240,7 +240,8 @@ class Bench:
         """The emulator in its own process (its CPU is counted apart, and it does not share the bench's GIL)."""
         config = self.workdir / "kubeconfig"
         log = (self.workdir / "emulator.log").open("wb")
-        self.emulator = subprocess.Popen([sys.executable, "-m", "tests.lib.kubeapi", "serve", "--kubeconfig", str(config)],
+        self.emulator = subprocess.Popen([sys.executable, "-m", "tests.lib.kubeapi", "serve", "--kubeconfig", str(config),
+                                          "--timings", str(self.workdir / "emulator-timings.json")],
                                          cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=log, stderr=subprocess.STDOUT)
         wait(lambda: config.exists() and "current-context" in config.read_text(), 60, "the emulator serves", period=0.1)
         self.kubeconfig = config
@@ -566,6 +567,10 @@ class Bench:
         if self.emulator is not None:
             self.emulator.terminate()
             self.emulator.wait(timeout=60)
+            timings = self.workdir / "emulator-timings.json"
+            if timings.exists():  # what serving took, the costliest kinds of request first
+                found = json.loads(timings.read_text())
+                self.results["emulator"] = dict(sorted(found.items(), key=lambda item: -item[1]["seconds"])[:12])
         self.sampler.__exit__()
 
     def cleanup(self) -> None:
@@ -653,6 +658,10 @@ def main() -> None:
     print(f"\n{args.n} CRs ({', '.join(f'{v} {k}' for k, v in bench.counts.items())}), "
           f"{bench.results['started']} to {bench.results['ended']}\n")
     print(report(bench.results))
+    if bench.results.get("emulator"):
+        print("\nthe emulator's costliest kinds of request (watches left out):")
+        for what, spent in bench.results["emulator"].items():
+            print(f"  {what}: {spent['requests']} requests, {spent['seconds']:.1f} s, slowest {spent['slowest'] * 1000:.0f} ms")
 
 
 if __name__ == "__main__":
