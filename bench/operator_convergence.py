@@ -187,6 +187,7 @@ class Bench:
         self.namespace = self.prefix
         self.counts = {kind: args.n * share // 10 for kind, share in self.mix}
         self.counts[self.mix[0][0]] += args.n - sum(self.counts.values())
+        ensure_collection_link()  # this checkout as llmops.litellm, for every ansible-playbook run
         self.recorder = RecordingProxy(url).start()
         self.url = self.recorder.url  # both sides reach LiteLLM through the recorder
         self.sampler = Sampler().__enter__()
@@ -291,7 +292,6 @@ class Bench:
         return self.custom.get_namespaced_custom_object(GROUP, VERSION, self.namespace, kind.lower() + "s", name)
 
     def start_operator(self) -> None:
-        ensure_collection_link()
         watches = self.workdir / "watches.yaml"
         entries = [{**e, "playbook": str(REPO / e["playbook"])} for e in yaml.safe_load((REPO / "operator" / "watches.yaml").read_text())
                    if (REPO / e["playbook"]).exists()]
