@@ -439,6 +439,7 @@ class Bench:
     def playbook_scratch(self) -> None:
         self.begin("playbook scratch")
         document = self.scratch_document()
+        (self.workdir / "keys").mkdir(mode=0o700)
         elapsed, (own, tree) = self.playbook("scratch", document, key_dir=str(self.workdir / "keys"))
         self.end("playbook scratch", seconds=round(elapsed, 1), rss_own_mib=round(own / MIB), rss_tree_mib=round(tree / MIB))
         self.prune(f"{self.prefix}-gs-")  # the operator then starts from the same database
