@@ -273,7 +273,8 @@ class KubeAPI(kmock.KubernetesScaffold):
     async def _list(self, request: kmock.Request) -> kmock.Response:
         resource = self._resource(request)
         selected = self._selector(request, resource)
-        items = [_to_client(resource, obj) for obj in self.store.list(self._storage(resource), request.namespace) if selected(obj)]
+        items = [_to_client(resource, obj) for obj in self.store.list(self._storage(resource), request.namespace, copy_objects=False)
+                 if selected(obj)]
         if not resource.custom:  # like a real server, items of built-in lists carry no apiVersion/kind
             items = [{key: value for key, value in item.items() if key not in ("apiVersion", "kind")} for item in items]
         return self._typed_list(resource, items)
@@ -345,7 +346,7 @@ class KubeAPI(kmock.KubernetesScaffold):
         yield b""  # the headers, at once: the watch is established
         if since == 0:
             since = self.store.revision
-            for obj in [obj for obj in self.store.list(storage, namespace) if selected(obj)]:
+            for obj in [obj for obj in self.store.list(storage, namespace, copy_objects=False) if selected(obj)]:
                 yield {"type": "ADDED", "object": _to_client(resource, obj)}
             if initial_events_end:
                 yield {"type": "BOOKMARK", "object": {"apiVersion": resource.api_version, "kind": resource.kind, "metadata": {
