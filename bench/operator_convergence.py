@@ -371,7 +371,10 @@ class Bench:
         """The same objects as the CRs, with their own names, as one gateway_state document (a team gets its id
         from its alias so that users and keys can name it, as the operator's table names it by id)."""
         teams, creds = self.counts.get("LiteLLMTeam", 0), self.counts.get("LiteLLMCredential", 0)
-        name = lambda short, i: f"{self.prefix}-gs-{short}{i}"  # noqa: E731
+
+        def name(short: str, i: int) -> str:
+            return f"{self.prefix}-gs-{short}{i}"
+
         document: dict[str, list[dict[str, Any]]] = {}
         for kind, _share in self.mix:
             objects = document.setdefault(PLURAL[kind], [])
