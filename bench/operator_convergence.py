@@ -1,25 +1,45 @@
-"""The operator against one ansible-playbook run doing the same work, side by side (a benchmark, not a test).
+"""The operator against ansible-playbook runs of gateway_state doing the same work, side by side (a benchmark, not a
+test): every target of issue 12 in one invocation.
 
-1. Event-to-converged latency for one CR: create a LiteLLMTeam, time until its status says Ready (median of
-   --repeat), on a running operator.
-2. N CRs from scratch (N/2 LiteLLMTeams, N/2 LiteLLMVirtualKeys, each key referencing a team; with ``--mix
-   teams-users``, N/2 LiteLLMUsers each in its team instead of the keys, which the operator reconciles in batches
-   per instance): time until all are Ready, the ansible-runner runs it took, and the peak RSS of the operator
-   process (and of its process tree, ansible runs included), sampled every 0.1 s.
-3. The same objects made by one ``ansible-playbook`` run of the collection's modules (team, then virtual_key
-   with a key_file per key; ``--mix teams-users``: one run of ``gateway_state`` on the same document): wall time and
-   peak RSS of its process tree, sampled the same way.
-4. One drift sweep of all N CRs: with ``max_budget`` changed through LiteLLM's API on 10 teams, drift checks are
-   switched on (``configSync``, manual) and the time until every CR has been checked is measured, with the runs it
-   took and the CRs it found drifted (those 10 exactly, at ``spec.maxBudget``); side by side, one
-   ``ansible-playbook`` run of ``gateway_state`` in check mode on the same document (the table's
-   ``document_from_crs`` of the same CRs).
+N custom resources of one LiteLLMInstance, mixed (``--mix issue``, per 10: 3 LiteLLMTeams, 3 LiteLLMUsers each in a
+team, 2 LiteLLMModels each naming a LiteLLMCredential, 1 LiteLLMCredential with its provider key in a Secret, 1
+LiteLLMVirtualKey naming a team), in phases:
 
-The operator runs as ``python -m llmops_operator`` on the project's Kubernetes API emulator (tests/lib/kubeapi,
-no cluster here) against the development proxy of /tmp/llmops-dev-proxy.json (or LITELLM_PROXY_URL /
-LITELLM_PROXY_API_KEY). Everything it creates carries a unique prefix and is deleted through the API at the end.
+1. ``scratch``: one ``ansible-playbook`` run of ``gateway_state`` applying the same objects (its own names), then
+   those pruned again; the operator (``python -m llmops_operator``) started and the N CRs created (4 threads):
+   time until every CR is Ready at its generation.
+2. ``change``: one CR changed (a team's ``maxBudget``), time until it is Ready at its new generation; ``--changes``
+   times, one team after the other: p50 and max.
+3. ``restart``: a ``gateway_state`` no-op run on the document of the converged CRs (the table's
+   ``document_from_crs``); then the operator stopped (SIGTERM) and started again: time until every CR has been
+   reconciled again (``status.lastReconcileTime`` at or after the restart, Ready), and the writes that reached
+   LiteLLM meanwhile (0 is the target).
+4. ``sweep``: a ``gateway_state`` check-mode run on the same document; ``max_budget`` changed through LiteLLM's API
+   on ``--drifted`` teams, drift checks switched on (``configSync``, manual): time until every CR's status says it
+   was checked, the runs it took, and the CRs reporting drift (exactly those teams, at ``spec.maxBudget``). When the
+   operator logs its sweeps, a second, steady-state sweep: the first teams put back, ``--drifted`` other teams
+   changed, ``configSync.interval`` set so that the next sweep starts by itself 20 s later (no instance change
+   beside it); its time as the operator logs it (from its start to its last status write), the CRs whose status it
+   wrote (their resourceVersion changed) and the CRs reporting drift (exactly the new ones).
 
-    .venv/bin/python -m bench.operator_convergence [--n 100] [--repeat 3] [--workers 4] [--mix teams-users]
+Throughout: the peak RSS of the operator process and of its process tree (ansible-runner runs included), sampled
+every 0.1 s per phase, next to the playbook's; the CPU seconds of the operator's tree and of the Kubernetes API
+emulator per phase. Every request to LiteLLM of either side goes through tests/lib/recording_proxy.py, which counts
+the writes per phase. ``--profile DIR`` attaches py-spy (``pip install --target /tmp/pyspy py-spy``; ``--py-spy``
+names its binary) to the operator and to the emulator for the whole run and writes their collapsed stacks per
+session, for finding where the time goes.
+
+Virtual keys and credentials (their values come from Secrets) are reconciled per CR, one run each, by their own
+playbooks, as the operator does today; the other kinds ride one batch per instance. ``--mix teams-users`` (5+5 per
+10) and ``--mix teams-keys`` give the earlier benchmarks' mixes.
+
+The operator runs on the project's Kubernetes API emulator (tests/lib/kubeapi, in its own process: no cluster
+here) against the development proxy (LITELLM_PROXY_URL / LITELLM_PROXY_API_KEY, else LLMOPS_TEST_PROXY_URL / _KEY
+of /work/devstack/env, else /tmp/llmops-dev-proxy.json). Everything it creates in LiteLLM carries a unique prefix
+and is pruned at the end (by ``gateway_state`` with ``unmanaged: prune``), whatever state the run stopped in.
+
+    .venv/bin/python -m bench.operator_convergence [--n 100] [--changes 10] [--workers 4] [--drifted 10]
+        [--mix issue] [--json FILE] [--profile DIR]
 
 (Run it as a module, or with ``python -P``: as a script its folder would come first on sys.path and its name
 would hide the standard library's ``operator``.)
@@ -29,8 +49,12 @@ from __future__ import annotations
 
 import argparse
 import base64
+import concurrent.futures
+import datetime
 import json
 import os
+import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -50,20 +74,34 @@ import psutil
 import requests
 import yaml
 
-from tests.lib.kubeapi.fixtures import kubeconfig
-from tests.lib.kubeapi.server import ServerThread
 from tests.lib.playbook import COLLECTIONS, ensure_collection_link
+from tests.lib.recording_proxy import RecordingProxy
 
 GROUP, VERSION = "litellm.llmops.dev", "v1alpha1"
+MIB = 1024 * 1024
+# Per 10 CRs, in creation order (a user names its team, a model its credential, a key its team).
+MIXES = {
+    "issue": (("LiteLLMTeam", 3), ("LiteLLMCredential", 1), ("LiteLLMUser", 3), ("LiteLLMModel", 2),
+              ("LiteLLMVirtualKey", 1)),
+    "teams-users": (("LiteLLMTeam", 5), ("LiteLLMUser", 5)),
+    "teams-keys": (("LiteLLMTeam", 5), ("LiteLLMVirtualKey", 5)),
+}
+SHORT = {"LiteLLMTeam": "t", "LiteLLMUser": "u", "LiteLLMModel": "m", "LiteLLMCredential": "c", "LiteLLMVirtualKey": "k"}
+PLURAL = {"LiteLLMTeam": "teams", "LiteLLMUser": "users", "LiteLLMModel": "models", "LiteLLMCredential": "credentials",
+          "LiteLLMVirtualKey": "virtual_keys"}
+UPSTREAM_KEY = "sk-bench-upstream-not-a-real-key"
+SWEEP_LOG = re.compile(r"drift sweep of LiteLLMInstance \S+: (?P<checked>\d+) custom resource\(s\) checked .* in (?P<seconds>[\d.]+) s")
 
 
 class Sampler:
-    """Peak RSS of a process and of its process tree, sampled in a thread."""
+    """Peak RSS of a process and of its process tree, sampled in a thread, per phase (``phase`` names the current
+    one); the CPU seconds of the tree (the process and its reaped children) at each phase's start."""
 
-    def __init__(self, pid: int, period: float = 0.1) -> None:
-        self.process = psutil.Process(pid)
+    def __init__(self, period: float = 0.1) -> None:
         self.period = period
-        self.peak_own = self.peak_tree = 0
+        self.process: psutil.Process | None = None
+        self.phase = "start"
+        self.peaks: dict[str, tuple[int, int]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -75,71 +113,162 @@ class Sampler:
         self._stop.set()
         self._thread.join()
 
+    def watch(self, pid: int) -> None:
+        self.process = psutil.Process(pid)
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            try:
-                own = self.process.memory_info().rss
-                tree = own
-                for child in self.process.children(recursive=True):
-                    try:
-                        tree += child.memory_info().rss
-                    except psutil.Error:
-                        pass
-            except psutil.Error:
-                return
-            self.peak_own, self.peak_tree = max(self.peak_own, own), max(self.peak_tree, tree)
+            process = self.process
+            if process is not None:
+                try:
+                    own = process.memory_info().rss
+                    tree = own
+                    for child in process.children(recursive=True):
+                        try:
+                            tree += child.memory_info().rss
+                        except psutil.Error:
+                            pass
+                    old = self.peaks.get(self.phase, (0, 0))
+                    self.peaks[self.phase] = (max(old[0], own), max(old[1], tree))
+                except psutil.Error:
+                    pass
             time.sleep(self.period)
+
+    def peak(self) -> tuple[int, int]:
+        return max((p[0] for p in self.peaks.values()), default=0), max((p[1] for p in self.peaks.values()), default=0)
+
+
+def cpu_seconds(process: psutil.Process | None) -> float:
+    """CPU seconds of a process and of its children it has waited for (0 once it is gone)."""
+    try:
+        times = process.cpu_times() if process is not None else None
+    except psutil.Error:
+        return 0.0
+    return 0.0 if times is None else times.user + times.system + times.children_user + times.children_system
 
 
 def proxy() -> tuple[str, str]:
-    if os.environ.get("LITELLM_PROXY_URL"):
-        return os.environ["LITELLM_PROXY_URL"].rstrip("/"), os.environ["LITELLM_PROXY_API_KEY"]
+    for url, key in (("LITELLM_PROXY_URL", "LITELLM_PROXY_API_KEY"), ("LLMOPS_TEST_PROXY_URL", "LLMOPS_TEST_PROXY_KEY")):
+        if os.environ.get(url) and os.environ.get(key):
+            return os.environ[url].rstrip("/"), os.environ[key]
     dev = json.loads(Path("/tmp/llmops-dev-proxy.json").read_text())
     return dev["url"].rstrip("/"), dev["master_key"]
 
 
-def wait(condition: Callable[[], bool], timeout: float, what: str, period: float = 0.05) -> None:
+def wait(condition: Callable[[], Any], timeout: float, what: str, period: float = 0.05) -> Any:
     deadline = time.monotonic() + timeout
-    while not condition():
+    while not (found := condition()):
         if time.monotonic() > deadline:
             raise SystemExit(f"gave up waiting for {what}")
         time.sleep(period)
+    return found
+
+
+def stamp() -> str:
+    """Now, as the operator writes times in status (whole seconds)."""
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def condition_true(body: dict[str, Any], kind: str) -> bool:
+    return any(c.get("type") == kind and c.get("status") == "True" for c in (body.get("status") or {}).get("conditions") or [])
+
+
+def ready(body: dict[str, Any]) -> bool:
+    return condition_true(body, "Ready") and (body.get("status") or {}).get("observedGeneration") == body["metadata"]["generation"]
 
 
 class Bench:
-    def __init__(self, url: str, key: str, workdir: Path, workers: int, repeat: int, mix: str = "teams-keys") -> None:
-        self.url, self.key, self.workdir, self.workers = url, key, workdir, workers
-        self.mix = mix
-        self.users = 0  # users of each side to delete at the end (teams-users)
-        self.latency_teams = repeat  # teams of the latency measurement, Ready before the bulk starts
-        self.prefix = f"bench-op-{uuid.uuid4().hex[:6]}"
+    def __init__(self, url: str, key: str, workdir: Path, args: argparse.Namespace) -> None:
+        self.upstream, self.key, self.workdir = url, key, workdir
+        self.n, self.workers, self.mix = args.n, args.workers, MIXES[args.mix]
+        self.profile: Path | None = args.profile
+        self.py_spy = args.py_spy
+        self.prefix = f"bop-{uuid.uuid4().hex[:6]}"
         self.namespace = self.prefix
+        self.counts = {kind: args.n * share // 10 for kind, share in self.mix}
+        self.counts[self.mix[0][0]] += args.n - sum(self.counts.values())
+        ensure_collection_link()  # this checkout as llmops.litellm, for every ansible-playbook run
+        self.recorder = RecordingProxy(url).start()
+        self.url = self.recorder.url  # both sides reach LiteLLM through the recorder
+        self.sampler = Sampler().__enter__()
+        self.operator: subprocess.Popen[bytes] | None = None
+        self.emulator: subprocess.Popen[bytes] | None = None
+        self.spies: list[subprocess.Popen[bytes]] = []
+        self.sessions = 0
+        self.cpu_finished = 0.0  # CPU seconds of the operator sessions that ended
+        self.results: dict[str, Any] = {"n": args.n, "mix": args.mix, "counts": self.counts, "workers": self.workers,
+                                        "phases": {}}
+        self._phase_start: dict[str, Any] = {}
 
     def scrub(self, text: str) -> str:
         """``text`` (a run's output, printed on failure) without the master key."""
         return text.replace(self.key, "********")
 
     def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        return requests.request(method, self.url + path, headers={"Authorization": f"Bearer {self.key}"}, timeout=60, **kwargs)
+        """LiteLLM's API directly (not through the recorder: the bench's own requests are not counted)."""
+        return requests.request(method, self.upstream + path, headers={"Authorization": f"Bearer {self.key}"},
+                                timeout=120, **kwargs)
+
+    # --- phases: writes to LiteLLM, CPU and RSS per phase ---------------------------------------------------
+
+    def begin(self, phase: str) -> None:
+        self.sampler.phase = phase
+        self.recorder.reset()
+        self._phase_start = {"cpu_operator": self.operator_cpu(),
+                             "cpu_emulator": cpu_seconds(psutil.Process(self.emulator.pid)) if self.emulator else 0.0}
+        print(f"[{stamp()}] {phase} (load average {os.getloadavg()[0]:.1f})", flush=True)
+
+    def end(self, phase: str, **found: Any) -> dict[str, Any]:
+        seen = self.recorder.reset()
+        writes = [r for r in seen if r[0] in ("POST", "PUT", "PATCH", "DELETE")]
+        emulator = cpu_seconds(psutil.Process(self.emulator.pid)) if self.emulator else 0.0
+        own, tree = self.sampler.peaks.get(phase, (0, 0))
+        # (a playbook phase gives its own process tree's RSS in ``found``)
+        result = {"requests": len(seen), "writes": len(writes),
+                  "cpu_operator_s": round(self.operator_cpu() - self._phase_start["cpu_operator"], 1),
+                  "cpu_emulator_s": round(emulator - self._phase_start["cpu_emulator"], 1),
+                  "rss_own_mib": round(own / MIB), "rss_tree_mib": round(tree / MIB), "load": round(os.getloadavg()[0], 1),
+                  **found}
+        if writes and phase.startswith("operator restart"):
+            result["write_paths"] = sorted({f"{m} {p}" for m, p in writes})
+        self.results["phases"][phase] = result
+        print(f"[{stamp()}]   {json.dumps(result)}", flush=True)
+        return result
 
     # --- Kubernetes side ---------------------------------------------------------------------------------
 
-    def setup_cluster(self, server_url: str) -> None:
+    def start_emulator(self) -> None:
+        """The emulator in its own process (its CPU is counted apart, and it does not share the bench's GIL)."""
         config = self.workdir / "kubeconfig"
-        config.write_text(yaml.safe_dump(kubeconfig(server_url)))
+        log = (self.workdir / "emulator.log").open("wb")
+        self.emulator = subprocess.Popen([sys.executable, "-m", "tests.lib.kubeapi", "serve", "--kubeconfig", str(config),
+                                          "--timings", str(self.workdir / "emulator-timings.json")],
+                                         cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=log, stderr=subprocess.STDOUT)
+        wait(lambda: config.exists() and "current-context" in config.read_text(), 60, "the emulator serves", period=0.1)
         self.kubeconfig = config
+        self.spy(self.emulator.pid, "emulator")
         self.client = kubernetes.config.new_client_from_config(config_file=str(config))
+        self.client.rest_client.pool_manager.connection_pool_kw["maxsize"] = 8
         self.custom = kubernetes.client.CustomObjectsApi(self.client)
-        core = kubernetes.client.CoreV1Api(self.client)
+        self.core = kubernetes.client.CoreV1Api(self.client)
         extensions = kubernetes.client.ApiextensionsV1Api(self.client)
         for path in sorted((REPO / "crds").glob("litellm.llmops.dev_*.yaml")):
             extensions.create_custom_resource_definition(yaml.safe_load(path.read_text()))
         wait(self._served, 60, "the CRDs are served")
-        core.create_namespace({"metadata": {"name": self.namespace}})
-        core.create_namespaced_secret(self.namespace, {"metadata": {"name": "master"},
-                                                       "data": {"key": base64.b64encode(self.key.encode()).decode()}})
+        self.core.create_namespace({"metadata": {"name": self.namespace}})
+        for name, key, value in (("master", "key", self.key), ("provider", "api_key", UPSTREAM_KEY)):
+            self.core.create_namespaced_secret(self.namespace, {"metadata": {"name": name},
+                                                                "data": {key: base64.b64encode(value.encode()).decode()}})
         self.create("LiteLLMInstance", "gw", {"external": {"url": self.url, "masterKeySecretRef": {"name": "master", "key": "key"}},
                                               "configSync": {"enabled": False}})
+
+    def spy(self, pid: int, name: str) -> None:
+        if self.profile is None:
+            return
+        self.profile.mkdir(parents=True, exist_ok=True)
+        self.spies.append(subprocess.Popen([self.py_spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "50",
+                                            "--nonblocking", "-o", str(self.profile / f"{name}.txt")],
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
     def _served(self) -> bool:
         try:
@@ -152,13 +281,17 @@ class Bench:
         self.custom.create_namespaced_custom_object(GROUP, VERSION, self.namespace, kind.lower() + "s", {
             "apiVersion": f"{GROUP}/{VERSION}", "kind": kind, "metadata": {"name": name}, "spec": spec})
 
-    def ready(self, kind: str) -> int:
-        items = self.custom.list_namespaced_custom_object(GROUP, VERSION, self.namespace, kind.lower() + "s")["items"]
-        return sum(any(c["type"] == "Ready" and c["status"] == "True" and (i.get("status") or {}).get("observedGeneration") == i["metadata"]["generation"]
-                       for c in (i.get("status") or {}).get("conditions", [])) for i in items)
+    def items(self, kind: str) -> list[dict[str, Any]]:
+        found = self.custom.list_namespaced_custom_object(GROUP, VERSION, self.namespace, kind.lower() + "s")["items"]
+        return [{**item, "kind": kind} for item in found]
 
-    def start_operator(self) -> subprocess.Popen[bytes]:
-        ensure_collection_link()
+    def everything(self) -> list[dict[str, Any]]:
+        return [item for kind in self.counts for item in self.items(kind)]
+
+    def get(self, kind: str, name: str) -> dict[str, Any]:
+        return self.custom.get_namespaced_custom_object(GROUP, VERSION, self.namespace, kind.lower() + "s", name)
+
+    def start_operator(self) -> None:
         watches = self.workdir / "watches.yaml"
         entries = [{**e, "playbook": str(REPO / e["playbook"])} for e in yaml.safe_load((REPO / "operator" / "watches.yaml").read_text())
                    if (REPO / e["playbook"]).exists()]
@@ -171,227 +304,368 @@ class Bench:
                "LLMOPS_OPERATOR_RUNNER_DIR": str(self.workdir / "runner"), "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
                "ANSIBLE_PYTHON_INTERPRETER": sys.executable, "MAX_CONCURRENT_RECONCILES": str(self.workers),
                "LLMOPS_OPERATOR_METRICS_PORT": "0", "DRIFT_CHECK_PERIOD": "1"}
-        log = (self.workdir / "operator.log").open("wb")
-        return subprocess.Popen([sys.executable, "-m", "llmops_operator", "--standalone"], cwd=REPO / "operator",
-                                env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.sessions += 1
+        log = (self.workdir / f"operator-{self.sessions}.log").open("wb")
+        self.operator = subprocess.Popen([sys.executable, "-m", "llmops_operator", "--standalone"], cwd=REPO / "operator",
+                                         env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.sampler.watch(self.operator.pid)
+        self.spy(self.operator.pid, f"operator-{self.sessions}")
 
-    # --- the measurements --------------------------------------------------------------------------------
+    def operator_up(self) -> None:
+        """Wait until the operator has reconciled the instance: it watches."""
+        wait(lambda: ready(self.get("LiteLLMInstance", "gw")), 300, "the LiteLLMInstance Ready", period=0.2)
 
-    def latency(self, repeat: int) -> list[float]:
-        times = []
-        for index in range(repeat):
-            name = f"lat-{index}"
-            start = time.monotonic()
-            self.create("LiteLLMTeam", name, {"instanceRef": {"name": "gw"}, "teamAlias": f"{self.prefix}-{name}"})
-            wait(lambda count=index + 1: self.ready("LiteLLMTeam") == count, 300, f"team {name} Ready", period=0.02)
-            times.append(time.monotonic() - start)
-        return times
+    def operator_cpu(self) -> float:
+        """CPU seconds of the operator's process trees so far (its runs included, once they ended)."""
+        return self.cpu_finished + (cpu_seconds(psutil.Process(self.operator.pid)) if self.operator else 0.0)
 
-    @property
-    def second(self) -> str:
-        """The kind of the other half of the N CRs."""
-        return "LiteLLMUser" if self.mix == "teams-users" else "LiteLLMVirtualKey"
-
-    def operator_bulk(self, n: int, operator: subprocess.Popen[bytes]) -> tuple[float, Sampler]:
-        teams = n // 2
-        with Sampler(operator.pid) as sampler:
-            start = time.monotonic()
-            for index in range(teams):
-                self.create("LiteLLMTeam", f"t{index}", {"instanceRef": {"name": "gw"}, "teamAlias": f"{self.prefix}-op-t{index}", "maxBudget": 10})
-                if self.mix == "teams-users":
-                    self.create("LiteLLMUser", f"u{index}", {
-                        "instanceRef": {"name": "gw"}, "userId": f"{self.prefix}-op-u{index}",
-                        "teamRefs": [{"name": f"t{index}"}], "maxBudget": 1})
-                else:
-                    self.create("LiteLLMVirtualKey", f"k{index}", {
-                        "instanceRef": {"name": "gw"}, "keyAlias": f"{self.prefix}-op-k{index}",
-                        "teamRef": {"name": f"t{index}"}, "maxBudget": 1})
-            wait(lambda: self.ready("LiteLLMTeam") >= teams + self.latency_teams and self.ready(self.second) >= teams,
-                 3600, f"{n} CRs Ready", period=0.5)
-            elapsed = time.monotonic() - start
-        return elapsed, sampler
+    def stop_operator(self) -> None:
+        if self.operator is None:
+            return
+        self.cpu_finished = self.operator_cpu()  # (its last moments, shutting down, are not counted)
+        self.operator.send_signal(signal.SIGTERM)
+        try:
+            self.operator.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            self.operator.kill()
+            self.operator.wait()
+        self.operator = None
 
     def runs(self) -> dict[str, int]:
-        """ansible-runner runs so far, per folder of the runner directory (litellmteam ...: the artifacts each CR
-        keeps) and batch (the operator's log: an instance keeps the artifacts of its last 5 batches only)."""
+        """ansible-runner runs so far: per folder of the runner directory (litellmvirtualkey ...: the artifacts each
+        CR keeps, one run each here) and batch runs (the operators' logs: an instance keeps the artifacts of its last 5
+        batches only)."""
         root = self.workdir / "runner"
-        found = {p.name: len(list(p.glob("*/*/artifacts/*/status"))) for p in sorted(root.iterdir()) if p.is_dir()} \
-            if root.is_dir() else {}
-        found["batch"] = (self.workdir / "operator.log").read_text(errors="replace").count("] batch run of ")
+        found = {p.name: len(list(p.glob("*/*/artifacts/*/status"))) for p in sorted(root.iterdir())
+                 if p.is_dir() and p.name not in ("batch", ".bin")} if root.is_dir() else {}
+        found["batch"] = sum(log.read_text(errors="replace").count("] batch run of ") for log in self.workdir.glob("operator-*.log"))
         return found
 
-    def gateway_state_bulk(self, n: int) -> tuple[float, Sampler]:
-        """The same teams and users in one ansible-playbook run of gateway_state (its own names)."""
-        teams = n // 2
-        # a user names its teams by id (as the operator's table writes them): the document gives the teams theirs
-        document = {"teams": [{"team_alias": f"{self.prefix}-gs-t{i}", "team_id": f"{self.prefix}-gs-t{i}", "max_budget": 10}
-                              for i in range(teams)],
-                    "users": [{"user_id": f"{self.prefix}-gs-u{i}", "teams": [f"{self.prefix}-gs-t{i}"], "max_budget": 1}
-                              for i in range(teams)]}
-        (self.workdir / "bulk-document.yml").write_text(yaml.safe_dump(document))
-        play = [{"name": "The same objects with gateway_state", "hosts": "localhost", "gather_facts": False, "tasks": [
-            {"name": "Apply", "llmops.litellm.gateway_state": {"files": [str(self.workdir / "bulk-document.yml")]}}]}]
-        playbook = self.workdir / "bulk-gateway-state.yml"
-        playbook.write_text(yaml.safe_dump(play, sort_keys=False))
-        env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS), "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-               "LITELLM_PROXY_URL": self.url, "LITELLM_PROXY_API_KEY": self.key}
-        start = time.monotonic()
-        process = subprocess.Popen([str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local",
-                                    str(playbook)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        with Sampler(process.pid) as sampler:
-            output = process.communicate()[0]
-        elapsed = time.monotonic() - start
-        if process.returncode != 0:
-            raise SystemExit(f"ansible-playbook of gateway_state failed:\n{output.decode()[-3000:]}")
-        return elapsed, sampler
+    # --- the CRs and the same objects as a gateway_state document ------------------------------------------
 
-    def playbook_bulk(self, n: int) -> tuple[float, Sampler]:
-        teams = n // 2
-        keys_dir = self.workdir / "keys"
-        keys_dir.mkdir()
-        play = [{"name": "The same objects with the collection's modules", "hosts": "localhost", "gather_facts": False,
-                 # the master key reaches the modules by the environment (LITELLM_PROXY_API_KEY), never this file
-                 "module_defaults": {"group/llmops.litellm.litellm": {"api_url": self.url}},
-                 "tasks": [
-                     {"name": "Teams", "llmops.litellm.team": {"team_alias": "{{ item }}", "max_budget": 10},
-                      "loop": [f"{self.prefix}-pb-t{i}" for i in range(teams)], "register": "teams"},
-                     {"name": "Keys", "llmops.litellm.virtual_key": {
-                         "key_alias": "{{ item.0 }}", "team_id": "{{ item.1.team.team_id }}", "max_budget": 1,
-                         "key_file": f"{keys_dir}/{{{{ item.0 }}}}"},
-                      "loop": "{{ keys | zip(teams.results) | list }}",
-                      "vars": {"keys": [f"{self.prefix}-pb-k{i}" for i in range(teams)]}},
-                 ]}]
-        playbook = self.workdir / "bulk.yml"
-        playbook.write_text(yaml.safe_dump(play, sort_keys=False))
-        env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS), "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-               "LITELLM_PROXY_API_KEY": self.key}
-        start = time.monotonic()
-        process = subprocess.Popen([str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)],
-                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        with Sampler(process.pid) as sampler:
-            output = process.communicate()[0]
-        elapsed = time.monotonic() - start
-        if process.returncode != 0:
-            raise SystemExit(f"ansible-playbook failed:\n{self.scrub(output.decode())[-3000:]}")
-        return elapsed, sampler
+    def specs(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """(kind, name, spec) of the N CRs, in creation order."""
+        teams, creds = self.counts.get("LiteLLMTeam", 0), self.counts.get("LiteLLMCredential", 0)
+        gw = {"instanceRef": {"name": "gw"}}
+        made = []
+        for kind, _share in self.mix:
+            for i in range(self.counts[kind]):
+                name = f"{SHORT[kind]}{i}"
+                alias = f"{self.prefix}-op-{name}"
+                if kind == "LiteLLMTeam":
+                    spec = {**gw, "teamAlias": alias, "maxBudget": 10}
+                elif kind == "LiteLLMUser":
+                    spec = {**gw, "userId": alias, "teamRefs": [{"name": f"t{i % teams}"}], "maxBudget": 1}
+                elif kind == "LiteLLMVirtualKey":
+                    spec = {**gw, "keyAlias": alias, "teamRef": {"name": f"t{i % teams}"}, "maxBudget": 1}
+                elif kind == "LiteLLMCredential":
+                    spec = {**gw, "credentialName": alias, "apiKeySecretRef": {"name": "provider", "key": "api_key"}}
+                else:
+                    spec = {**gw, "modelName": alias, "litellmParams": {
+                        "model": "openai/gpt-4o", "mock_response": "hi", "rpm": 100,
+                        "credentialRef": {"name": f"c{i % creds}"}}}
+                made.append((kind, name, spec))
+        return made
 
-    def items(self, kind: str) -> list[dict[str, Any]]:
-        found = self.custom.list_namespaced_custom_object(GROUP, VERSION, self.namespace, kind.lower() + "s")["items"]
-        return [{**item, "kind": kind} for item in found]
+    def scratch_document(self) -> dict[str, list[dict[str, Any]]]:
+        """The same objects as the CRs, with their own names, as one gateway_state document (a team gets its id
+        from its alias so that users and keys can name it, as the operator's table names it by id)."""
+        teams, creds = self.counts.get("LiteLLMTeam", 0), self.counts.get("LiteLLMCredential", 0)
 
-    def operator_sweep(self, drifted: int) -> tuple[float, int, dict[str, list[dict[str, Any]]]]:
-        """Change ``drifted`` teams through LiteLLM, switch drift checks on, time until every CR is checked."""
-        teams = [t for t in self.items("LiteLLMTeam") if t["metadata"]["name"].startswith("t")]
-        for team in teams[:drifted]:
-            self.api("POST", "/team/update", json={"team_id": team["status"]["litellmId"], "max_budget": 99}).raise_for_status()
-        kinds = ("LiteLLMTeam", self.second)
-        start = time.monotonic()
-        self.custom.patch_namespaced_custom_object(GROUP, VERSION, self.namespace, "litellminstances", "gw", {
-            "spec": {"configSync": {"enabled": True, "interval": "1h", "conflictResolution": "manual"}}})
-        wait(lambda: all((i.get("status") or {}).get("lastDriftCheckTime") for kind in kinds for i in self.items(kind)),
-             3600, "every CR checked for drift", period=0.2)
-        elapsed = time.monotonic() - start
-        runs = self.workdir / "runner" / "drift" / self.namespace / "gw" / "artifacts"
-        count = len([p for p in runs.iterdir() if p.is_dir() and not p.is_symlink()]) if runs.is_dir() else 0
-        found = {i["metadata"]["name"]: i["status"]["drift"] for kind in kinds for i in self.items(kind)
-                 if (i.get("status") or {}).get("drift")}
-        return elapsed, count, found
+        def name(short: str, i: int) -> str:
+            return f"{self.prefix}-gs-{short}{i}"
 
-    def playbook_check(self) -> float:
-        """One ansible-playbook run of gateway_state in check mode on the document of the same CRs."""
+        document: dict[str, list[dict[str, Any]]] = {}
+        for kind, _share in self.mix:
+            objects = document.setdefault(PLURAL[kind], [])
+            for i in range(self.counts[kind]):
+                if kind == "LiteLLMTeam":
+                    objects.append({"team_alias": name("t", i), "team_id": name("t", i), "max_budget": 10})
+                elif kind == "LiteLLMUser":
+                    objects.append({"user_id": name("u", i), "teams": [name("t", i % teams)], "max_budget": 1})
+                elif kind == "LiteLLMVirtualKey":
+                    objects.append({"key_alias": name("k", i), "team_id": name("t", i % teams), "max_budget": 1})
+                elif kind == "LiteLLMCredential":
+                    objects.append({"credential_name": name("c", i), "credential_values": {"api_key": UPSTREAM_KEY}})
+                else:
+                    objects.append({"model_name": name("m", i), "litellm_params": {
+                        "model": "openai/gpt-4o", "mock_response": "hi", "rpm": 100,
+                        "litellm_credential_name": name("c", i % creds)}})
+        return document
+
+    def crs_document(self) -> dict[str, Any]:
+        """The gateway_state document of the operator's CRs, by the collection's table (secrets left out, as the
+        operator's drift check leaves them out)."""
         sys.path.insert(0, str(COLLECTIONS))
         from ansible_collections.llmops.litellm.plugins.module_utils.gateway.custom_resources import document_from_crs
 
-        crs = self.items("LiteLLMTeam") + self.items(self.second)
-        document, _index, problems = document_from_crs(crs)
+        document, _index, problems = document_from_crs(self.everything())
         assert not problems, problems
-        (self.workdir / "document.yml").write_text(yaml.safe_dump(document))
-        play = [{"name": "Drift check", "hosts": "localhost", "gather_facts": False, "tasks": [
-            {"name": "Check", "llmops.litellm.gateway_state": {"files": [str(self.workdir / "document.yml")]}}]}]
-        playbook = self.workdir / "check.yml"
+        return document
+
+    def playbook(self, name: str, document: dict[str, Any], *, check: bool = False, **options: Any) -> tuple[float, tuple[int, int]]:
+        """One ansible-playbook run of gateway_state on ``document`` (read from a file): wall time, peak RSS."""
+        path = self.workdir / f"{name}-document.yml"
+        path.write_text(yaml.safe_dump(document))
+        play = [{"name": name, "hosts": "localhost", "gather_facts": False, "tasks": [
+            {"name": "gateway_state", "llmops.litellm.gateway_state": {"files": [str(path)], **options}}]}]
+        playbook = self.workdir / f"{name}.yml"
         playbook.write_text(yaml.safe_dump(play, sort_keys=False))
         env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS), "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
                "LITELLM_PROXY_URL": self.url, "LITELLM_PROXY_API_KEY": self.key}
+        sampler = Sampler()
         start = time.monotonic()
-        done = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local",
-                               "--check", str(playbook)], env=env, capture_output=True, check=False)
+        process = subprocess.Popen([str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local",
+                                    *(["--check"] if check else []), str(playbook)], env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        sampler.watch(process.pid)
+        with sampler:
+            output = process.communicate()[0]
         elapsed = time.monotonic() - start
-        if done.returncode != 0:
-            raise SystemExit(f"ansible-playbook failed:\n{self.scrub(done.stdout.decode())[-3000:]}")
-        return elapsed
+        if process.returncode != 0:
+            raise SystemExit(f"ansible-playbook {name} failed:\n{self.scrub(output.decode())[-3000:]}")
+        return elapsed, sampler.peak()
+
+    def prune(self, prefix: str) -> None:
+        """Delete what ``prefix`` names in LiteLLM, through the engine itself (unmanaged: prune)."""
+        kinds = sorted({PLURAL[kind] for kind, _share in MIXES["issue"]})
+        self.playbook("prune", dict.fromkeys(kinds, []), scope={"name_prefix": prefix}, unmanaged="prune")
+
+    # --- the measurements --------------------------------------------------------------------------------
+
+    def converged(self, since: str | None = None) -> bool:
+        """Every CR Ready at its generation (and, with ``since``, reconciled at or after that time)."""
+        found = self.everything()
+        done = [b for b in found if ready(b) and (since is None or ((b.get("status") or {}).get("lastReconcileTime") or "") >= since)]
+        return len(found) == self.n and len(done) == self.n
+
+    def playbook_scratch(self) -> None:
+        self.begin("playbook scratch")
+        document = self.scratch_document()
+        (self.workdir / "keys").mkdir(mode=0o700)
+        elapsed, (own, tree) = self.playbook("scratch", document, key_dir=str(self.workdir / "keys"))
+        self.end("playbook scratch", seconds=round(elapsed, 1), rss_own_mib=round(own / MIB), rss_tree_mib=round(tree / MIB))
+        self.prune(f"{self.prefix}-gs-")  # the operator then starts from the same database
+
+    def operator_scratch(self) -> None:
+        self.start_operator()
+        self.operator_up()
+        period = max(0.25, self.n / 400)
+        self.begin("operator scratch")
+        before = self.runs()
+        start = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda made: self.create(*made), self.specs()))
+        created = time.monotonic() - start
+        wait(self.converged, 7200, f"{self.n} CRs Ready", period=period)
+        elapsed = time.monotonic() - start
+        runs = {k: v - before.get(k, 0) for k, v in self.runs().items() if v - before.get(k, 0)}
+        self.end("operator scratch", seconds=round(elapsed, 1), created_s=round(created, 1), runs=runs)
+
+    def changes(self, count: int) -> None:
+        """One CR changed at a time (a team's maxBudget): time until Ready at its new generation."""
+        self.begin("operator one CR changed")
+        times = []
+        for index in range(count):
+            name = f"t{index % self.counts['LiteLLMTeam']}"
+            start = time.monotonic()
+            self.custom.patch_namespaced_custom_object(GROUP, VERSION, self.namespace, "litellmteams", name,
+                                                       {"spec": {"maxBudget": 11 + index}})
+            wait(lambda n=name: ready(self.get("LiteLLMTeam", n)), 600, f"team {name} Ready again", period=0.02)
+            times.append(time.monotonic() - start)
+        self.end("operator one CR changed", p50=round(statistics.median(times), 2), max=round(max(times), 2),
+                 samples=[round(t, 2) for t in times])
+
+    def restart(self) -> None:
+        document = self.crs_document()
+        self.begin("playbook no-op")
+        elapsed, (own, tree) = self.playbook("noop", document)
+        self.end("playbook no-op", seconds=round(elapsed, 1), rss_own_mib=round(own / MIB), rss_tree_mib=round(tree / MIB))
+        self.begin("operator restart")
+        self.stop_operator()
+        before, since = self.runs(), stamp()
+        start = time.monotonic()
+        self.start_operator()
+        wait(lambda: self.converged(since), 7200, f"{self.n} CRs reconciled again", period=max(0.25, self.n / 400))
+        elapsed = time.monotonic() - start
+        runs = {k: v - before.get(k, 0) for k, v in self.runs().items() if v - before.get(k, 0)}
+        self.end("operator restart", seconds=round(elapsed, 1), runs=runs)
+
+    def sweeps(self, drifted: int) -> None:
+        document = self.crs_document()
+        self.begin("playbook check")
+        elapsed, (own, tree) = self.playbook("check", document, check=True)
+        self.end("playbook check", seconds=round(elapsed, 1), rss_own_mib=round(own / MIB), rss_tree_mib=round(tree / MIB))
+
+        teams = {t["metadata"]["name"]: t for t in self.items("LiteLLMTeam")}
+        first = [f"t{i}" for i in range(drifted)]
+        for name in first:
+            self.api("POST", "/team/update", json={"team_id": teams[name]["status"]["litellmId"], "max_budget": 99}).raise_for_status()
+        self.begin("operator sweep")
+        start = time.monotonic()
+        self.custom.patch_namespaced_custom_object(GROUP, VERSION, self.namespace, "litellminstances", "gw", {
+            "spec": {"configSync": {"enabled": True, "interval": "1h", "conflictResolution": "manual"}}})
+        wait(lambda: all((i.get("status") or {}).get("lastDriftCheckTime") for i in self.everything()),
+             3600, "every CR checked for drift", period=max(0.2, self.n / 1000))
+        elapsed = time.monotonic() - start
+        deadline = time.monotonic() + 30  # its log line follows the last status it writes
+        while not self.sweep_logs() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        logged = self.sweep_logs()
+        self.end("operator sweep", seconds=round(elapsed, 1), runs=self.drift_runs(), **self.drift_found(first),
+                 **({"operator_seconds": logged[0]["seconds"]} if logged else {}))
+
+        # The next sweep comes by itself, ``interval`` after the first began (the interval is set to 20 s from now:
+        # the instance's reconcile that the change starts is over by then): the steady state, timed by the operator
+        # from its start to its last status write (its log line).
+        if not self.sweep_logs():
+            self.results["phases"]["operator steady sweep"] = {"skipped": "the operator logs no sweep"}
+            return
+        second = [f"t{i}" for i in range(drifted, 2 * drifted)]
+        for name in first:  # back to the spec
+            self.api("POST", "/team/update", json={"team_id": teams[name]["status"]["litellmId"],
+                                                   "max_budget": self.get("LiteLLMTeam", name)["spec"]["maxBudget"]}).raise_for_status()
+        for name in second:
+            self.api("POST", "/team/update", json={"team_id": teams[name]["status"]["litellmId"], "max_budget": 99}).raise_for_status()
+        versions = {(b["kind"], b["metadata"]["name"]): b["metadata"]["resourceVersion"] for b in self.everything()}
+        runs_before, logged = self.drift_runs(), len(self.sweep_logs())
+        self.custom.patch_namespaced_custom_object(GROUP, VERSION, self.namespace, "litellminstances", "gw", {
+            "spec": {"configSync": {"interval": f"{int(time.monotonic() - start) + 20}s"}}})
+        self.begin("operator steady sweep")
+        line = wait(lambda: self.sweep_logs()[logged:], 3600, "the next sweep", period=0.2)[0]
+        written = sorted(f"{k}/{n}" for b in self.everything() for k, n in [(b["kind"], b["metadata"]["name"])]
+                         if versions.get((k, n)) != b["metadata"]["resourceVersion"])
+        self.end("operator steady sweep", seconds=line["seconds"], runs=self.drift_runs() - runs_before,
+                 statuses_written=len(written), **self.drift_found(second))
+
+    def sweep_logs(self) -> list[dict[str, Any]]:
+        """The sweeps the operator logged (sweep.py): {seconds, ...} each, in order."""
+        found = []
+        for log in sorted(self.workdir.glob("operator-*.log")):
+            for text in log.read_text(errors="replace").splitlines():
+                match = SWEEP_LOG.search(text)
+                if match:
+                    found.append({"checked": int(match["checked"]), "seconds": float(match["seconds"])})
+        return found
+
+    def drift_runs(self) -> int:
+        runs = self.workdir / "runner" / "drift" / self.namespace / "gw" / "artifacts"
+        return len([p for p in runs.iterdir() if p.is_dir() and not p.is_symlink()]) if runs.is_dir() else 0
+
+    def drift_found(self, expected: list[str]) -> dict[str, Any]:
+        found = {f"{b['kind']}/{b['metadata']['name']}": b["status"]["drift"] for b in self.everything()
+                 if (b.get("status") or {}).get("drift")}
+        paths = sorted({d["path"] for entries in found.values() for d in entries})
+        exact = sorted(found) == sorted(f"LiteLLMTeam/{name}" for name in expected) and paths == ["spec.maxBudget"]
+        return {"drifted_crs": len(found), "drift_paths": paths, "exactly_the_changed": exact}
+
+    def close(self) -> None:
+        self.stop_operator()
+        for spy in self.spies:
+            spy.send_signal(signal.SIGINT)
+        for spy in self.spies:
+            try:
+                spy.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                spy.kill()
+        if self.emulator is not None:
+            self.emulator.terminate()
+            self.emulator.wait(timeout=60)
+            timings = self.workdir / "emulator-timings.json"
+            if timings.exists():  # what serving took, the costliest kinds of request first
+                found = json.loads(timings.read_text())
+                self.results["emulator"] = dict(sorted(found.items(), key=lambda item: -item[1]["seconds"])[:12])
+        self.sampler.__exit__()
 
     def cleanup(self) -> None:
         """Delete what this run made in LiteLLM (its name prefix), whatever state it stopped in."""
-        tokens, page, pages = [], 1, 1
-        while page <= pages:
-            found = self.api("GET", "/key/list", params={"return_full_object": "true", "size": 100, "page": page}).json()
-            tokens += [k["token"] for k in found.get("keys", []) if str(k.get("key_alias") or "").startswith(self.prefix)]
-            page, pages = page + 1, found.get("total_pages") or 1
-        if tokens:
-            self.api("POST", "/key/delete", json={"keys": tokens})
-        team_ids = [t["team_id"] for t in self.api("GET", "/team/list").json() if str(t.get("team_alias") or "").startswith(self.prefix)]
-        if team_ids:
-            self.api("POST", "/team/delete", json={"team_ids": team_ids})
-        user_ids = [u["user_id"] for u in self.api("GET", "/user/list", params={"page_size": 100, "user_ids": ",".join(
-            f"{self.prefix}-{side}-u{i}" for side in ("op", "gs") for i in range(self.users))}).json().get("users") or []]
-        for start in range(0, len(user_ids), 50):
-            self.api("POST", "/user/delete", json={"user_ids": user_ids[start:start + 50]})
+        try:
+            self.prune(f"{self.prefix}-")
+        except SystemExit as exc:
+            print(f"cleanup by prune failed, left with prefix {self.prefix}-: {exc}", file=sys.stderr)
+        self.recorder.stop()
 
 
-def sweep_table(total: int, drifted: int, sweep_time: float, sweep_runs: int, drift: dict[str, list[dict[str, Any]]],
-                check_time: float) -> None:
-    """Printed as soon as measured: the rest of the benchmark may still fail on a loaded proxy."""
-    paths = sorted({d["path"] for entries in drift.values() for d in entries})
-    print(f"\none drift sweep of all {total} CRs ({drifted} teams changed through LiteLLM's API): {sweep_runs} run(s); "
-          f"{len(drift)} CRs report drift, at {', '.join(paths)}\n")
-    print("| contender | drift check of all CRs | ratio |")
-    print("|---|---|---|")
-    print(f"| operator (one sweep per instance, until every CR's status is written) | {sweep_time:.1f} s | {sweep_time / check_time:.2f} |")
-    print(f"| one ansible-playbook run of gateway_state, check mode | {check_time:.1f} s | 1.00 |", flush=True)
+def report(results: dict[str, Any]) -> str:
+    """The targets of issue 12, measured vs target, as a Markdown table."""
+    phases = results["phases"]
+
+    def get(phase: str, field: str, default: Any = None) -> Any:
+        return phases.get(phase, {}).get(field, default)
+
+    rows = []
+    scratch, pb = get("operator scratch", "seconds"), get("playbook scratch", "seconds")
+    if scratch and pb:
+        runs = get("operator scratch", "runs", {})
+        rows.append(("from scratch to all Ready", f"{scratch:.1f} s vs {pb:.1f} s = {scratch / pb:.2f}x "
+                     f"({', '.join(f'{v} {k}' for k, v in runs.items())} runs)", "≤ 1.25x", scratch / pb <= 1.25))
+    restart, noop = get("operator restart", "seconds"), get("playbook no-op", "seconds")
+    if restart and noop:
+        writes = get("operator restart", "writes")
+        runs = get("operator restart", "runs", {})
+        rows.append(("restart: all Ready again, 0 writes", f"{restart:.1f} s vs {noop:.1f} s = {restart / noop:.2f}x, "
+                     f"{writes} writes ({', '.join(f'{v} {k}' for k, v in runs.items())} runs)", "< 3x, 0 writes",
+                     restart / noop < 3 and writes == 0))
+    check = get("playbook check", "seconds")
+    for phase, label in (("operator sweep", "first drift sweep (every CR's status written)"),
+                         ("operator steady sweep", "drift sweep, steady state")):
+        sweep = get(phase, "seconds")
+        if sweep and check:
+            exact = get(phase, "exactly_the_changed")
+            rows.append((label, f"{sweep:.1f} s vs {check:.1f} s = {sweep / check:.2f}x, {get(phase, 'runs')} run(s), "
+                         f"{get(phase, 'drifted_crs')} CRs drifted ({'exactly the changed' if exact else 'NOT exactly the changed'})"
+                         + (f", {get(phase, 'statuses_written')} statuses written" if phase == "operator steady sweep" else ""),
+                         "< 1.5x, 1 run, exactly those", sweep / check < 1.5 and get(phase, "runs") == 1 and exact))
+    p50 = get("operator one CR changed", "p50")
+    if p50 is not None:
+        rows.append(("one CR changed, converged p50", f"{p50:.2f} s (max {get('operator one CR changed', 'max'):.2f} s)",
+                     "< 2 s", p50 < 2))
+    trees = [p.get("rss_tree_mib", 0) for name, p in phases.items() if name.startswith("operator")]
+    owns = [p.get("rss_own_mib", 0) for name, p in phases.items() if name.startswith("operator")]
+    if trees:
+        rows.append(("peak RSS of the operator's process tree", f"{max(trees)} MiB (process {max(owns)} MiB)", "< 400 MiB",
+                     max(trees) < 400))
+    lines = ["| target | measured | target | met |", "|---|---|---|---|"]
+    lines += [f"| {what} | {measured} | {target} | {'yes' if met else 'no'} |" for what, measured, target, met in rows]
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=100, help="CRs to converge (half teams, half keys)")
-    parser.add_argument("--repeat", type=int, default=3, help="single-CR latency samples")
+    parser.add_argument("--n", type=int, default=100, help="CRs (see --mix)")
+    parser.add_argument("--changes", type=int, default=10, help="one-CR changes timed one after the other")
     parser.add_argument("--workers", type=int, default=4, help="MAX_CONCURRENT_RECONCILES")
     parser.add_argument("--drifted", type=int, default=10, help="teams changed behind the operator's back")
-    parser.add_argument("--mix", choices=("teams-keys", "teams-users"), default="teams-keys",
-                        help="the other half of the N CRs: virtual keys (one run each) or users (batched)")
+    parser.add_argument("--mix", choices=sorted(MIXES), default="issue", help="the kinds of the N CRs")
+    parser.add_argument("--json", type=Path, help="write the results here too")
+    parser.add_argument("--profile", type=Path, help="py-spy's collapsed stacks of the operator and the emulator here")
+    parser.add_argument("--py-spy", default="/tmp/pyspy/bin/py-spy", help="the py-spy binary (with --profile)")
     args = parser.parse_args()
     url, key = proxy()
     workdir = Path(tempfile.mkdtemp(prefix="bench-operator-"))
-    bench = Bench(url, key, workdir, args.workers, args.repeat, args.mix)
-    bench.users = args.n // 2 if args.mix == "teams-users" else 0
+    bench = Bench(url, key, workdir, args)
+    print(f"workdir {workdir}; LiteLLM {url}; {args.n} CRs: {bench.counts}; MAX_CONCURRENT_RECONCILES={args.workers}", flush=True)
+    bench.results["started"] = stamp()
     try:
-        with ServerThread() as server:
-            bench.setup_cluster(server.url)
-            operator = bench.start_operator()
-            try:
-                latencies = bench.latency(args.repeat)
-                before = bench.runs()
-                op_time, op_mem = bench.operator_bulk(args.n, operator)
-                op_runs = {k: v - before.get(k, 0) for k, v in bench.runs().items() if v - before.get(k, 0)}
-                sweep_time, sweep_runs, drift = bench.operator_sweep(args.drifted)
-                check_time = bench.playbook_check()
-                sweep_table(args.n + args.repeat, args.drifted, sweep_time, sweep_runs, drift, check_time)
-            finally:
-                operator.terminate()
-                operator.wait(timeout=60)
-        pb_time, pb_mem = bench.gateway_state_bulk(args.n) if args.mix == "teams-users" else bench.playbook_bulk(args.n)
+        bench.start_emulator()
+        bench.playbook_scratch()
+        bench.operator_scratch()
+        bench.changes(args.changes)
+        bench.restart()
+        bench.sweeps(args.drifted)
     finally:
+        bench.close()
         bench.cleanup()
-    mib = 1024 * 1024
-    second = "users" if args.mix == "teams-users" else "keys"
-    print(f"\nLiteLLM {url}; operator: MAX_CONCURRENT_RECONCILES={args.workers}; {args.n} CRs = {args.n // 2} teams + {args.n // 2} {second}\n")
-    print(f"event-to-converged, one LiteLLMTeam: median {statistics.median(latencies):.2f} s (samples {', '.join(f'{t:.2f}' for t in latencies)})\n")
-    print("| contender | converge N from scratch | ratio | peak RSS (process) | peak RSS (process tree) |")
-    print("|---|---|---|---|---|")
-    runs = ", ".join(f"{count} {folder}" for folder, count in op_runs.items())
-    print(f"| operator ({sum(op_runs.values())} ansible-runner runs: {runs}) | {op_time:.1f} s | {op_time / pb_time:.2f} "
-          f"| {op_mem.peak_own / mib:.0f} MiB | {op_mem.peak_tree / mib:.0f} MiB |")
-    contender = "one ansible-playbook run of gateway_state" if args.mix == "teams-users" else "one ansible-playbook run"
-    print(f"| {contender} | {pb_time:.1f} s | 1.00 | {pb_mem.peak_own / mib:.0f} MiB | {pb_mem.peak_tree / mib:.0f} MiB |")
+        bench.results["ended"] = stamp()
+        if args.json:
+            args.json.write_text(json.dumps(bench.results, indent=2))
+    print(f"\n{args.n} CRs ({', '.join(f'{v} {k}' for k, v in bench.counts.items())}), "
+          f"{bench.results['started']} to {bench.results['ended']}\n")
+    print(report(bench.results))
+    if bench.results.get("emulator"):
+        print("\nthe emulator's costliest kinds of request (watches left out):")
+        for what, spent in bench.results["emulator"].items():
+            print(f"  {what}: {spent['requests']} requests, {spent['seconds']:.1f} s, slowest {spent['slowest'] * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ import json
 import logging
 import re
 import threading
+import time
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from types import TracebackType
@@ -118,6 +119,8 @@ class KubeAPI(kmock.KubernetesScaffold):
 
     store: Store = attrs.field(init=False)
     served: int = attrs.field(default=0, init=False)  # requests served so far
+    # "<METHOD> <plural>[/<subresource>]" -> [requests, seconds, slowest]: what serving took, watches left out
+    timings: dict[str, list[float]] = attrs.field(factory=dict, init=False)
     _log: collections.deque[kmock.Request] = attrs.field(factory=lambda: collections.deque(maxlen=REQUEST_LOG), init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -156,6 +159,7 @@ class KubeAPI(kmock.KubernetesScaffold):
         self.served += 1
         self._log.append(request)
         token = _MATCHING.set(request)
+        started = time.perf_counter()
         try:
             return await self._handle(request)
         except kmock.KubernetesNotFoundError:  # kmock's own 404s, e.g. "Endpoint Not Found", in the server's words
@@ -166,9 +170,19 @@ class KubeAPI(kmock.KubernetesScaffold):
             return await self._render_error(exc)
         finally:
             _MATCHING.reset(token)
+            if request.action != kmock.action.WATCH:
+                self._time(request, time.perf_counter() - started)
             for payload in self._payloads:  # each reaction keeps the requests it served, too: the recent ones
                 if len(payload._requests) > 2 * REQUEST_LOG:
                     del payload._requests[:-REQUEST_LOG]
+
+    def _time(self, request: kmock.Request, seconds: float) -> None:
+        method = getattr(request.method, "value", request.method)
+        what = f"{method} {request.resource.plural if request.resource else request.url.path}"
+        entry = self.timings.setdefault(what + (f"/{request.subresource}" if request.subresource else ""), [0, 0.0, 0.0])
+        entry[0] += 1
+        entry[1] += seconds
+        entry[2] = max(entry[2], seconds)
 
     async def _parse(self, raw: aiohttp.web.BaseRequest) -> kmock.Request:
         body = await raw.read()
@@ -259,7 +273,8 @@ class KubeAPI(kmock.KubernetesScaffold):
     async def _list(self, request: kmock.Request) -> kmock.Response:
         resource = self._resource(request)
         selected = self._selector(request, resource)
-        items = [_to_client(resource, obj) for obj in self.store.list(self._storage(resource), request.namespace) if selected(obj)]
+        items = [_to_client(resource, obj) for obj in self.store.list(self._storage(resource), request.namespace, copy_objects=False)
+                 if selected(obj)]
         if not resource.custom:  # like a real server, items of built-in lists carry no apiVersion/kind
             items = [{key: value for key, value in item.items() if key not in ("apiVersion", "kind")} for item in items]
         return self._typed_list(resource, items)
@@ -331,7 +346,7 @@ class KubeAPI(kmock.KubernetesScaffold):
         yield b""  # the headers, at once: the watch is established
         if since == 0:
             since = self.store.revision
-            for obj in [obj for obj in self.store.list(storage, namespace) if selected(obj)]:
+            for obj in [obj for obj in self.store.list(storage, namespace, copy_objects=False) if selected(obj)]:
                 yield {"type": "ADDED", "object": _to_client(resource, obj)}
             if initial_events_end:
                 yield {"type": "BOOKMARK", "object": {"apiVersion": resource.api_version, "kind": resource.kind, "metadata": {

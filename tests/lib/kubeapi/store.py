@@ -22,6 +22,10 @@ What a real API server does and this reproduces:
 - every write can be a dry run: the result is computed and returned, nothing is stored;
 - a log of changes (ADDED/MODIFIED/DELETED with their revision) from which watches are served: the last
   ``CHANGE_LOG`` changes, as a real server compacts its history (a watch from an older revision gets 410).
+
+A stored object is never changed in place: a write stores a new one. So the change log and the server's reads
+(``list(copy=False)``, serialized at once) share the stored objects instead of copying each (a list of 300 custom
+resources cost ~15 ms of copying, and every write two more copies for the log).
 """
 
 from __future__ import annotations
@@ -112,8 +116,11 @@ class Store:
     def get(self, resource: Resource, namespace: str | None, name: str) -> Object:
         return copy.deepcopy(self._existing(resource, self.key(resource, namespace, name)))
 
-    def list(self, resource: Resource, namespace: str | None) -> list[Object]:
-        return [copy.deepcopy(self.objects[key]) for key in self._keys(resource, namespace)]
+    def list(self, resource: Resource, namespace: str | None, *, copy_objects: bool = True) -> list[Object]:
+        """The objects of ``resource`` (in ``namespace``), as copies; ``copy_objects=False``: the stored objects
+        themselves, for a reader that only reads them (never change one)."""
+        found = [self.objects[key] for key in self._keys(resource, namespace)]
+        return [copy.deepcopy(obj) for obj in found] if copy_objects else found
 
     def create(self, resource: Resource, namespace: str | None, body: Mapping[str, Any], *, dry_run: bool = False) -> Object:
         obj = copy.deepcopy(dict(body))
@@ -289,7 +296,7 @@ class Store:
         else:
             self.objects[key] = obj
             self._by_resource[key[:2]].add(key)
-        self.changes.append(Change(self.revision, type_, key, copy.deepcopy(obj), copy.deepcopy(old)))
+        self.changes.append(Change(self.revision, type_, key, obj, old))  # (never changed in place: no copies)
         if len(self.changes) >= 2 * self.change_log:
             self.changes = self.changes[-self.change_log:]  # a new list: a watch may be iterating the old one
         self._wakeup.set()
