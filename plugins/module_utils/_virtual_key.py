@@ -235,15 +235,16 @@ def retiring_of(name):
     return None if until is None else (alias, until)
 
 
+def predecessors_of(aliases, raws):
+    """The live keys among ``raws`` that are predecessors (``<alias>.retiring-<until>``) of a key named in ``aliases``."""
+    return [raw for raw in raws if (retiring_of(raw.get("key_alias")) or (None,))[0] in aliases] if aliases else []
+
+
 def predecessors(client, alias):
     """The live predecessors of the key with ``alias`` (keys named <alias>.retiring-<until>), as (raw, until)."""
     listed = page_through(client, VIRTUAL_KEY.find, {"key_alias": alias + RETIRING, "substring_matching": "true"},
                           VIRTUAL_KEY)
-    found = []
-    for raw in listed:
-        retiring = retiring_of(raw.get("key_alias"))
-        if retiring is not None and retiring[0] == alias:
-            found.append((raw, retiring[1]))
+    found = [(raw, retiring_of(raw["key_alias"])[1]) for raw in predecessors_of(set([alias]), listed)]
     return sorted(found, key=lambda item: item[0]["key_alias"])
 
 

@@ -313,6 +313,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.isolate imp
 )
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.live import (
     ensure_offered,
+    needed_kinds,
     read_live,
     thread_clients,
     unlicensed_kinds,
@@ -322,7 +323,6 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.plan import
     POLICIES,
     Planner,
     item_view,
-    needed_kinds,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds import proxy_settings as settings
 

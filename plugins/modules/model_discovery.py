@@ -132,11 +132,10 @@ from ansible_collections.llmops.litellm.plugins.module_utils._errors import Vali
 from ansible_collections.llmops.litellm.plugins.module_utils._module import LiteLLMModule
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.apply import Applier
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import make_scope, parse_document
-from ansible_collections.llmops.litellm.plugins.module_utils.gateway.live import ensure_offered, read_live, thread_clients
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.live import ensure_offered, needed_kinds, read_live, thread_clients
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.plan import (
     Planner,
     item_view,
-    needed_kinds,
 )
 
 

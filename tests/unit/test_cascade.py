@@ -10,6 +10,7 @@ import pytest
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway import document as documents
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway import live
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway import plan as planning
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import KINDS
 
@@ -110,10 +111,10 @@ def test_no_cascade_when_the_document_deletes_or_moves_the_children(document, po
 def test_a_deletion_reads_the_kinds_it_may_reach():
     declared = documents.parse_document({"teams": [TEAM_GONE]})
     scope = documents.make_scope({"teams": [TEAM_GONE]})
-    assert {r.kind for r in planning.needed_kinds(declared, scope)} >= {"team", "virtual_key", "model"}
+    assert {r.kind for r in live.needed_kinds(declared, scope)} >= {"team", "virtual_key", "model"}
     present = documents.parse_document({"teams": [{"team_alias": "x"}]})
-    assert "virtual_key" not in {r.kind for r in planning.needed_kinds(present, scope)}
-    assert "virtual_key" in {r.kind for r in planning.needed_kinds(present, scope, "prune")}
+    assert "virtual_key" not in {r.kind for r in live.needed_kinds(present, scope)}
+    assert "virtual_key" in {r.kind for r in live.needed_kinds(present, scope, "prune")}
 
 
 def test_every_cascade_names_a_parent_kind_the_registry_knows():

@@ -16,7 +16,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._capabilities impor
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import UnsupportedError, ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import keep_valid
 from ansible_collections.llmops.litellm.plugins.module_utils._read import list_page, unique
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_PLURAL
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_PLURAL, KINDS, cascades_of
 
 
 def kind_page(client, resource, page):
@@ -91,3 +91,24 @@ def ensure_object_offered(client, resource, where, params, paths):
             resource.preflight(client, params)
         except ValidationError as exc:
             raise ValidationError("%s: %s" % (where, exc.msg))
+
+
+def needed_kinds(declared, scope, policy="preserve"):
+    """The kinds whose live state a plan needs: declared, in scope, referenced, and those a deletion (a declared
+    absent object, or with prune any kind in scope) may take with it."""
+    kinds = set(r.kind for r, _w, _p in declared) | set(BY_PLURAL[p].kind for p in scope.kinds)
+    deleted = set(r for r, _w, p in declared if p["state"] == "absent")
+    if policy == "prune":
+        deleted.update(BY_PLURAL[p] for p in scope.kinds)
+    kinds.update(child.kind for resource in deleted for child, _cascade in cascades_of(resource))
+    for resource, _where, params in declared:
+        for reference in resource.references:
+            if params.get(reference.option):
+                kinds.add(reference.target.kind)
+        if params["state"] == "present":
+            kinds.update(names.target.kind for _option, names, _name in resource.named(params["_desired"], params))
+        if resource.members and resource.members.resolve and params.get("members"):
+            kinds.add("user")
+    if "organization" in kinds:
+        kinds.add("user")  # organization members are listed by user_id: their emails come from the users
+    return [r for r in KINDS if r.kind in kinds]

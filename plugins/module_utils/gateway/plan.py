@@ -32,9 +32,10 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document im
     key_file_name,
     natural_name,
 )
-from ansible_collections.llmops.litellm.plugins.module_utils._virtual_key import key_hash, key_problem, retiring_of
+from ansible_collections.llmops.litellm.plugins.module_utils._virtual_key import (
+    key_hash, key_problem, predecessors_of, retiring_of)
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization import no_member_user
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_PLURAL, KINDS, cascades_of
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import KINDS
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key import VIRTUAL_KEY
 
 
@@ -495,8 +496,7 @@ class Planner(object):
         return cascaded
 
     def refuse_deletion(self, item, exc):
-        """A deletion refused by LiteLLM's cascade (``exc``): the document is refused whole (``invalid: skip``
-        holds back that one deletion, isolate.py)."""
+        """A deletion refused by LiteLLM's cascade: the document is refused whole (isolate.py holds back one)."""
         raise exc
 
     # objects not declared ------------------------------------------------------------------------------------
@@ -504,14 +504,12 @@ class Planner(object):
     def plan_predecessors(self):
         """The predecessors (``<alias>.retiring-<until>``) of the virtual keys declared absent, deleted with them as
         the virtual_key module deletes them (also when the key itself is gone): a predecessor would go on working."""
-        aliases = set()
-        for item in self.items:
-            if item.resource is VIRTUAL_KEY and item.params["state"] == "absent" and item.status not in HELD:
-                aliases.update(a for a in (item.view.get("key_alias"), item.params.get("key_alias")) if a)
+        aliases = set(a for item in self.items if item.resource is VIRTUAL_KEY and item.params["state"] == "absent"
+                      and item.status not in HELD for a in (item.view.get("key_alias"), item.params.get("key_alias")))
         found = []
-        for raw in self.live.get(VIRTUAL_KEY.kind, []) if aliases else []:
-            retiring, claim = retiring_of(raw.get("key_alias")), (VIRTUAL_KEY.kind, raw.get(VIRTUAL_KEY.id_field))
-            if retiring is None or retiring[0] not in aliases or claim in self.claimed:
+        for raw in predecessors_of(aliases - set([None, ""]), self.live.get(VIRTUAL_KEY.kind, [])):
+            claim = (VIRTUAL_KEY.kind, raw.get(VIRTUAL_KEY.id_field))
+            if claim in self.claimed:
                 continue
             item = Item(VIRTUAL_KEY, raw=raw)
             item.action = "delete"
@@ -563,27 +561,6 @@ class Planner(object):
             field = item.resource.owner_field
             return bool(field) and (item.view.get(field) or {}).get(OWNER_KEY) == self.scope.owner
         return True
-
-
-def needed_kinds(declared, scope, policy="preserve"):
-    """The kinds whose live state a plan needs: declared, in scope, referenced, and those a deletion (a declared
-    absent object, or with prune any kind in scope) may take with it."""
-    kinds = set(r.kind for r, _w, _p in declared) | set(BY_PLURAL[p].kind for p in scope.kinds)
-    deleted = set(r for r, _w, p in declared if p["state"] == "absent")
-    if policy == "prune":
-        deleted.update(BY_PLURAL[p] for p in scope.kinds)
-    kinds.update(child.kind for resource in deleted for child, _cascade in cascades_of(resource))
-    for resource, _where, params in declared:
-        for reference in resource.references:
-            if params.get(reference.option):
-                kinds.add(reference.target.kind)
-        if params["state"] == "present":
-            kinds.update(names.target.kind for _option, names, _name in resource.named(params["_desired"], params))
-        if resource.members and resource.members.resolve and params.get("members"):
-            kinds.add("user")
-    if "organization" in kinds:
-        kinds.add("user")  # organization members are listed by user_id: their emails come from the users
-    return [r for r in KINDS if r.kind in kinds]
 
 
 def item_view(item, after):
