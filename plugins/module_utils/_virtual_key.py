@@ -132,6 +132,25 @@ def key_secret(cr, value, made_at=None):
     }
 
 
+def key_secret_value(secret):
+    """The value kept in ``secret`` (a Secret as the Kubernetes API returns it, its data base64-encoded)."""
+    data = secret.get("data") or {}
+    if not data.get(KEY_SECRET_FIELD):
+        meta = secret.get("metadata") or {}
+        raise ValueError("Secret %s/%s has no %s" % (meta.get("namespace") or "", meta.get("name"), KEY_SECRET_FIELD))
+    return base64.b64decode(data[KEY_SECRET_FIELD]).decode("utf-8")
+
+
+def key_secret_made_at(secret):
+    """When the value kept in ``secret`` was made: its value-made-at annotation, else the Secret's creation (a time
+    rotation_due reads; empty when unknown)."""
+    meta = secret.get("metadata") or {}
+    annotations = meta.get("annotations") or {}
+    if KEY_MADE_AT_ANNOTATION in annotations:
+        return annotations[KEY_MADE_AT_ANNOTATION]
+    return meta.get("creationTimestamp") or ""
+
+
 def read_key_file(path):
     """The key a key file holds, or None when there is no such file."""
     try:
