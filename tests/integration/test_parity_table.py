@@ -12,7 +12,9 @@ for the rows that run on the premium twin), as a user declares a gateway; each r
 sides. Each task's requests are told apart by the base URL it is given (tests/lib/recording_proxy.py ``step_url``),
 so no mark tasks are needed; within a gateway step, its diff names each object, and each write is given to the
 object whose name or LiteLLM id it sends (or, naming none, to the only kind whose module sent the same call in that
-step); a write given to no object, or to two, fails every row of that step. Organizations run against the
+step), but a write carrying a whole map of the router settings (a model alias's /config/update names every alias in
+force) to the one object of this run it adds, changes or removes in that map; a write given to no object, or to two,
+fails every row of that step. Organizations run against the
 Enterprise-switched twin (``litellm_proxy_premium``: same database, premium check on, TEST ONLY), through a second
 recorder; the licence refusals against the plain proxy.
 
@@ -39,6 +41,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import json
 import re
 import sys
 import time
@@ -54,6 +57,7 @@ from tests.lib.recording_proxy import WRITE_METHODS, RecordingProxy
 
 sys.path.insert(0, str(ensure_collection_link()))
 
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.model_alias import CONFIG_UPDATE  # noqa: E402
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_KIND, KINDS  # noqa: E402
 
 pytestmark = pytest.mark.slow(400)  # started first by make test (tests/conftest.py)
@@ -260,6 +264,12 @@ TABLE = [
                 lambda f: dict(policy_name=f.prefix + "nowhere", attachments=[{"priority": 1}]),
                 contains="attachments has an entry that applies nowhere"),
     ]),
+    Kind("model_alias", lambda f, n: dict(alias=n, model="mock-gpt"), dict(hidden=True), [
+        Refusal("naming itself", lambda f: dict(alias=f.prefix + "self", model=f.prefix + "self"),
+                contains="must not name itself as its model"),
+        Refusal("not a model name", lambda f: dict(alias=f.prefix + "two words", model="mock-gpt"),
+                contains="is not a model name clients can send"),
+    ]),
     # LiteLLM makes a team admin only with its Enterprise licence (a team's create is the exception)
     Kind("team_member", lambda f, n: member_of(f, n, "user"), dict(role="admin"), [], premium=True, plural="teams"),
 ]
@@ -278,19 +288,10 @@ def test_a_model_plan_compares_the_model_info_keys_its_row_declares():
     assert declared("model", view, fixtures, row)["model_info"] == {"owner": "parity", "team": "t"}
 
 
-# Kinds the table cannot compare yet, and why (each is a gap to close, not a kind exempted for good).
-NOT_IN_TABLE = {
-    # every write is one /config/update carrying the router's whole alias map, so it names the module's alias and
-    # the gateway's alias at once: the table gives each write to exactly one object and cannot tell them apart
-    "model_alias": "one write names every alias",
-}
-
-
 def test_the_table_covers_every_kind():
-    """Every kind the gateway engine manages has a row (but those NOT_IN_TABLE names, with the reason), and so has
-    the one kind only a module manages. The proxy's settings are no engine kind (gateway_state plans them apart)."""
-    assert sorted(BY_ROW) == sorted([r.kind for r in KINDS if r.kind not in NOT_IN_TABLE] + ["team_member"])
-    assert set(NOT_IN_TABLE) <= set(BY_KIND) - set(BY_ROW)
+    """Every kind the gateway engine manages has a row, and so has the one kind only a module manages. The proxy's
+    settings are no engine kind (gateway_state plans them apart)."""
+    assert sorted(BY_ROW) == sorted([r.kind for r in KINDS] + ["team_member"])
     assert all(row.update for row in TABLE)
 
 
@@ -568,11 +569,41 @@ def ids_in(value: Any) -> set[str]:
     return set(UUID.findall(value)) if isinstance(value, str) else set()
 
 
+# The writes that carry a whole map of the router settings, and where the map is in their body: each names every
+# entry in force, so the entries it adds, changes or removes say which object it writes.
+WHOLE_MAPS = {("POST", CONFIG_UPDATE): ("router_settings", "model_group_alias")}
+
+
+def whole_map_changes(tasks: list[tuple[str, bool, list[tuple[str, str, str]]]],
+                      prefix: str) -> dict[tuple[str, int], set[str]]:
+    """The entries named with this run's ``prefix`` that each whole-map write (WHOLE_MAPS) adds, changes or removes,
+    keyed by (task, the write's index among the task's writes); ``tasks``: (name, premium, writes with their
+    bodies) in the order they ran. A map is compared with the map the write before it sent through the same recorder
+    (the tasks run one at a time; other writers of a shared proxy write entries of their own prefix)."""
+    sent: dict[tuple[bool, str, str], dict[str, Any]] = {}
+    found = {}
+    for name, premium, bodies in tasks:
+        for index, (method, path, text) in enumerate(bodies):
+            if (method, path) not in WHOLE_MAPS:
+                continue
+            after = json.loads(text.split("\n", 1)[1] or "null")  # the recorder's text: query, newline, body
+            for key in WHOLE_MAPS[method, path]:
+                after = after.get(key) if isinstance(after, dict) else None
+            if not isinstance(after, dict):  # the call without the map (the proxy settings' other keys)
+                continue
+            before = sent.get((premium, method, path), {})
+            sent[premium, method, path] = after
+            found[name, index] = set(entry for entry in set(before) | set(after)
+                                     if entry.startswith(prefix) and before.get(entry) != after.get(entry))
+    return found
+
+
 def gateway_writes(playbook: Playbook, fixtures: Fixtures, rows: list[Kind]) -> Iterator[tuple[str, str, str | None]]:
     """(gateway task, write with placeholders, kind of the row whose object it writes, or None: given to no object
     or to two) of every write of the gateway steps. A write belongs to the object whose name or LiteLLM id (from the
     gateway's diffs of it, less the ids two rows or the fixtures share) it sends; one naming none of them, to the
-    only row whose module sent the same call in that step."""
+    only row whose module sent the same call in that step; a whole-map write, to the row whose object is the one
+    entry of this run it changes (whole_map_changes), never by the names it sends."""
     tasks = [(step, premium) for step, _what, _check in STEPS for premium in (False, True)
              if gateway_step(step, premium) in playbook.results]
     found = {}
@@ -583,20 +614,40 @@ def gateway_writes(playbook: Playbook, fixtures: Fixtures, rows: list[Kind]) -> 
     shared = {fixtures.user_id, fixtures.team_id, *fixtures.rename_ids} | {i for i, n in counted.items() if n > 1}
     patterns = dict((kind, [re.compile(r"(?<![\w.@+-])%s(?![\w.@+-])" % re.escape(i)) for i in names - shared])
                     for kind, names in found.items())
+    changing = whole_map_changes([(t["name"], playbook.premium[t["name"]], playbook.bodies(t["name"]))
+                                  for t in playbook.tasks], fixtures.prefix)
     for step, premium in tasks:
         task = gateway_step(step, premium)
         group = [row for row in rows if row.premium == premium]
         module = dict((row.kind, writes(playbook, step_name(row.kind, step, "module"), fixtures, row.kind))
                       for row in group)
-        for method, path, text in playbook.bodies(task):
-            owners = [row for row in group if any(p.search(path + "\n" + text) for p in patterns[row.kind])]
-            if len(owners) != 1:
-                owners = [row for row in group if placeholders("%s %s" % (method, path), fixtures, row.kind)
-                          in module[row.kind]]
+        for index, (method, path, text) in enumerate(playbook.bodies(task)):
+            if (task, index) in changing:  # it sends every alias in force: the one it changes is its object
+                owners = [row for row in group if changing[task, index] == {fixtures.name(row.kind, "gateway")}]
+            else:
+                owners = [row for row in group if any(p.search(path + "\n" + text) for p in patterns[row.kind])]
+                if len(owners) != 1:
+                    owners = [row for row in group if placeholders("%s %s" % (method, path), fixtures, row.kind)
+                              in module[row.kind]]
             if len(owners) == 1:
                 yield task, placeholders("%s %s" % (method, path), fixtures, owners[0].kind), owners[0].kind
             else:
                 yield task, "%s %s" % (method, path), None
+
+
+def test_a_whole_map_write_names_the_aliases_it_changes():
+    """A /config/update of the alias map is given to the aliases of this run it adds, changes or removes against the
+    map sent before it through the same recorder, whatever else the map holds: one that also drops another alias of
+    this run names two (and is then given to no row); one without the map is no whole-map write."""
+    def update(aliases: dict[str, Any]) -> tuple[str, str, str]:
+        return "POST", CONFIG_UPDATE, "\n" + json.dumps({"router_settings": {"model_group_alias": aliases}})
+    tasks = [("module", False, [update({"p-a_m": "x", "theirs": "y"})]),
+             ("premium", True, [update({"p-b_m": "x"})]),
+             ("gateway", False, [update({"p-a_m": "x", "p-a_g": "x"}),
+                                 update({"p-a_g": {"model": "x", "hidden": True}}),
+                                 ("POST", CONFIG_UPDATE, "\n" + json.dumps({"router_settings": {"num_retries": 2}}))])]
+    assert whole_map_changes(tasks, "p-") == {("module", 0): {"p-a_m"}, ("premium", 0): {"p-b_m"},
+                                              ("gateway", 0): {"p-a_g"}, ("gateway", 1): {"p-a_g", "p-a_m"}}
 
 
 def test_a_gateway_step_changes_only_the_objects_of_the_rows(outcome: Outcome):
