@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime
 import importlib
 import io
 import json
@@ -149,6 +150,11 @@ def plan(plays: Any, *, check: bool, diff: bool, env: dict[str, str] | None) -> 
     return tasks
 
 
+def now() -> str:
+    """A task's start or end as the json callback writes it."""
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None).isoformat() + "Z"
+
+
 def render(value: Any, variables: dict[str, Any]) -> Any:
     """``value`` templated by Ansible's own Templar with the registered results and facts, as the controller does
     (the strings of a playbook are trusted templates); ``value`` itself when it holds no template."""
@@ -235,6 +241,7 @@ def run(tasks: list[Task], env: dict[str, str] | None) -> tuple[int, str, str, l
     variables: dict[str, Any] = {}
     with ONE_AT_A_TIME, mock.patch.dict(os.environ, env or {}):
         for task in tasks:
+            started = now()
             try:
                 task = dataclasses.replace(task, args=render(task.args, variables),
                                            environment=render(task.environment, variables))
@@ -258,7 +265,8 @@ def run(tasks: list[Task], env: dict[str, str] | None) -> tuple[int, str, str, l
                 shown["censored"] = ("the output has been hidden due to the fact that 'no_log: true' was specified "
                                      "for this result")
                 shown.update(action=task.action, _ansible_no_log=True)
-            recorded.append({"task": {"name": task.name, "duration": {}}, "hosts": {"localhost": shown}})
+            recorded.append({"task": {"name": task.name, "duration": {"start": started, "end": now()}},
+                             "hosts": {"localhost": shown}})
             if result.get("skipped"):
                 stats["skipped"] += 1
                 continue
