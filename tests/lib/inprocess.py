@@ -192,8 +192,8 @@ def controller_args(task: Task, tmpdir: str) -> dict[str, Any]:
                 _ansible_tracebacks_for=[], _ansible_inject_invocation=False)
 
 
-def run_module(task: Task) -> tuple[dict[str, Any], str, str]:
-    """Run the task's module once; its result as the controller records it, and what it printed."""
+def run_module(task: Task) -> tuple[dict[str, Any], str]:
+    """Run the task's module once: its result as the controller records it, and what it printed on stderr."""
     from ansible.module_utils import _internal
     from ansible.module_utils.common import warnings
     from ansible.module_utils.testing import patch_module_args
@@ -212,14 +212,13 @@ def run_module(task: Task) -> tuple[dict[str, Any], str, str]:
             pass
         except Exception:  # an uncaught exception: what ansible-playbook reports of a module that crashed
             return ({"failed": True, "changed": False, "msg": "MODULE FAILURE\nSee stdout/stderr for the exact error",
-                     "module_stdout": out.getvalue(), "module_stderr": traceback.format_exc()},
-                    out.getvalue(), err.getvalue())
+                     "module_stdout": out.getvalue(), "module_stderr": traceback.format_exc()}, err.getvalue())
     printed = out.getvalue()
     try:
-        result, _ = json.JSONDecoder().raw_decode(printed[printed.index("{"):])
+        result = json.JSONDecoder().raw_decode(printed[printed.index("{"):])[0]
     except ValueError:
         return ({"failed": True, "changed": False, "msg": "MODULE FAILURE: no JSON printed",
-                 "module_stdout": printed}, printed, err.getvalue())
+                 "module_stdout": printed}, err.getvalue())
     result = dict((k, v) for k, v in result.items() if not k.startswith("_ansible"))
     if result.get("warnings"):  # the controller records a warning's message
         result["warnings"] = [w["event"]["msg"] if isinstance(w, dict) and "event" in w else w
@@ -229,7 +228,7 @@ def run_module(task: Task) -> tuple[dict[str, Any], str, str]:
         result["failed"] = True
     if result.get("failed"):
         result.setdefault("exception", "(traceback unavailable)")  # what ansible-playbook records without -vvv
-    return result, printed, err.getvalue()
+    return result, err.getvalue()
 
 
 def run(tasks: list[Task], env: dict[str, str] | None) -> tuple[int, str, str, list[dict[str, Any]], dict[str, Any]]:
@@ -253,7 +252,7 @@ def run(tasks: list[Task], env: dict[str, str] | None) -> tuple[int, str, str, l
                     result, stderr = {"ansible_facts": dict(task.args), "changed": False}, ""
                 else:
                     with mock.patch.dict(os.environ, dict((k, str(v)) for k, v in task.environment.items())):
-                        result, _, stderr = run_module(task)
+                        result, stderr = run_module(task)
             errors.append(stderr)
             result["action"] = task.action
             if task.register:
