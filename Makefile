@@ -5,7 +5,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.cache/collections
 export ANSIBLE_LOCALHOST_WARNING := false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 
-.PHONY: venv collection quickstart quickstart-down test sanity lint unit integration image image-local image-tools image-test fault-matrix test-litellm-1.110
+.PHONY: venv collection quickstart quickstart-down test test-through-playbook sanity lint unit integration image image-local image-tools image-test fault-matrix test-litellm-1.110
 
 venv:
 	scripts/bootstrap
@@ -71,3 +71,7 @@ test-litellm-1.110: collection
 # The static checks run beside pytest, not before it (scripts/test says why); either failing fails the target.
 test: collection
 	MAKE=$(MAKE) scripts/test
+
+# The same suite with every play through ansible-playbook, none in the test process (tests/lib/inprocess.py): slower.
+test-through-playbook: collection
+	LLMOPS_TEST_MODULES=playbook MAKE=$(MAKE) scripts/test
