@@ -163,6 +163,9 @@ class Batcher:
         self.shim = shim
         self.queues: dict[tuple[str, str], dict[Ident, Pending]] = {}
         self.workers: dict[tuple[str, str], asyncio.Task[None]] = {}
+        # the runs' document files (secrets): the operator's own directory beside the runners' private ones, emptied
+        # when it starts and stops (a crash leaves no value behind beyond the next start)
+        self.documents = shim.config.runner_dir / "documents"
 
     def takes(self, watch: Watch, body: dict[str, Any], deleting: bool = False) -> bool:
         """Whether ``body`` is reconciled (``deleting``: deleted) in its instance's batch (else by its own
@@ -482,12 +485,13 @@ class Batcher:
 
     async def run(self, instance: dict[str, Any], document: dict[str, Any], env: dict[str, str]) -> runner.Result:
         """One run of batch.yml. The document, with its secrets (the virtual keys' values, the values of the
-        resources' Secrets), goes in a 0600 file outside the runner's directory, read by gateway_state itself (nothing
-        of it is templated) and deleted after the run: never in extravars, whose copy ansible-runner keeps in its
-        artifacts."""
+        resources' Secrets), goes in a 0600 file outside the runner's private data directory (``documents``), read by
+        gateway_state itself (nothing of it is templated) and deleted after the run: never in extravars, whose copy
+        ansible-runner keeps in its artifacts."""
         namespace, name = instance.get("namespace") or "", instance.get("name") or "_"
         private = self.shim.config.runner_dir / "batch" / (namespace or "_cluster") / name
-        fd, path = tempfile.mkstemp(prefix="llmops-batch-", suffix=".json")  # (mode 0600)
+        self.documents.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, path = tempfile.mkstemp(prefix="batch-", suffix=".json", dir=self.documents)  # (mode 0600)
         try:
             with os.fdopen(fd, "w") as stream:
                 json.dump(document, stream)
@@ -498,3 +502,10 @@ class Batcher:
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
+
+    def remove_files(self) -> None:
+        """Remove every document file: at the start (those a crash left) and at the stop (those of runs in flight,
+        whose worker tasks are dropped)."""
+        for path in self.documents.glob("*.json"):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()

@@ -123,6 +123,7 @@ class Shim:
         except kubernetes.config.ConfigException:
             kubernetes.config.load_kube_config()
         self.kube = refs.Kube(kubernetes.client.ApiClient())
+        self.batcher.remove_files()  # a crash's leftovers
         events.configure(kubernetes.client.ApiClient())
         if any(not self.litellm_kind(w) for w in self.watches):
             client = kubernetes.client.ApiClient()
@@ -137,6 +138,7 @@ class Shim:
 
     def disconnect(self) -> None:
         events.flush()
+        self.batcher.remove_files()
         for handle in self.requeues.values():
             handle.cancel()
         if self.dependents is not None:

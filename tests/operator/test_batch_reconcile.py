@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -283,7 +282,6 @@ def test_virtual_keys_ride_the_batch_secret_first_and_no_value_in_the_artifacts(
     places = {str(p): p.read_text(errors="replace") for p in operator.runner_dir.rglob("*") if p.is_file()}
     assert any("job_events" in where for where in places), "the runs' artifacts are there to scan"
     places["operator log"] = operator.log
-    places.update({str(p): p.read_text(errors="replace") for p in Path(tempfile.gettempdir()).glob("llmops-batch-*")})
     leaks = [(where, name) for where, text in places.items() for name, value in values.items() if value in text]
     assert leaks == [], f"key values found in: {leaks}"
 
@@ -384,7 +382,6 @@ def test_credentials_ride_the_batch_their_secret_values_in_no_artifact_status_ev
 
     places.update({str(p): p.read_text(errors="replace") for p in operator.runner_dir.rglob("*") if p.is_file()})
     assert any("job_events" in where for where in places), "the runs' artifacts are there to scan"
-    places.update({str(p): p.read_text(errors="replace") for p in Path(tempfile.gettempdir()).glob("llmops-batch-*")})
     leaks = [(where, value) for where, text in places.items() for value in used if value in text]
     assert leaks == [], f"Secret values found in: {leaks}"
 
