@@ -42,10 +42,8 @@ not declare, watches whose playbook or finalizer is not the collection's own.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import dataclasses
-import datetime
 import hashlib
 import json
 import logging
@@ -63,7 +61,13 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.custom_reso
     spec_path,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import natural_name
-from ansible_collections.llmops.litellm.plugins.module_utils._virtual_key import key_hash, new_key
+from ansible_collections.llmops.litellm.plugins.module_utils._virtual_key import (
+    KEY_SECRET_FIELD,
+    key_hash,
+    key_secret,
+    key_secret_name,
+    new_key,
+)
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND
 
 from llmops_operator import refs, runner
@@ -75,9 +79,6 @@ PLAYBOOKS = COLLECTION_ROOT / "playbooks" / "operator"
 PLAYBOOK = PLAYBOOKS / "batch.yml"
 KEY_KIND = "LiteLLMVirtualKey"
 KEYS = BY_CR_KIND[KEY_KIND].plural
-# The Secret of a key's value, as playbooks/operator/virtual_key.yml writes it.
-KEY_FIELD = "api_key"
-MADE_AT_ANNOTATION = "litellm.llmops.dev/value-made-at"
 APPLIED = ("created", "updated", "unchanged")
 DELETED = ("deleted", "unchanged")  # unchanged: LiteLLM did not have it (any more)
 
@@ -95,10 +96,6 @@ class Pending:
 class OwnPlaybook(Exception):
     """A virtual key the batch cannot converge (its Secret's value is one LiteLLM revoked, or a key with its alias
     holds another value: a rotation): its own playbook (virtual_key.yml) does, at once."""
-
-
-def key_secret_name(body: dict[str, Any]) -> str:
-    return (body.get("spec") or {}).get("keySecretName") or f"{body['metadata']['name']}-key"
 
 
 def key_batched(body: dict[str, Any], deleting: bool, orphaned: bool) -> bool:
@@ -415,20 +412,11 @@ class Batcher:
         data = listed.get(name)
         for _attempt in range(2):
             if data is not None:
-                if not data.get(KEY_FIELD):
-                    raise OwnPlaybook(f"Secret {namespace}/{name} has no {KEY_FIELD}")
-                return data[KEY_FIELD]
+                if not data.get(KEY_SECRET_FIELD):
+                    raise OwnPlaybook(f"Secret {namespace}/{name} has no {KEY_SECRET_FIELD}")
+                return data[KEY_SECRET_FIELD]
             value = new_key()
-            made = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-            secret = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-                      "metadata": {"name": name, "namespace": namespace,
-                                   "labels": {MANAGED_BY[0]: MANAGED_BY[1], "app.kubernetes.io/part-of": "llmops-litellm"},
-                                   "annotations": {MADE_AT_ANNOTATION: made},
-                                   "ownerReferences": [{"apiVersion": body.get("apiVersion") or f"{refs.GROUP}/{refs.VERSION}",
-                                                        "kind": KEY_KIND, "name": meta["name"], "uid": meta.get("uid", ""),
-                                                        "controller": True, "blockOwnerDeletion": True}]},
-                      "data": {KEY_FIELD: base64.b64encode(value.encode()).decode()}}
-            if self.shim.api.create_secret(namespace, secret):
+            if self.shim.api.create_secret(namespace, key_secret({**body, "kind": KEY_KIND}, value)):
                 return value
             data = self.shim.api.secret_data(namespace, name)  # it exists (not the operator's label, or just made)
         raise RuntimeError(f"Secret {namespace}/{name} was created and deleted meanwhile")

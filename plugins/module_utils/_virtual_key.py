@@ -22,6 +22,7 @@ settings and the new value is created, and the old key is deleted by the first r
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import base64
 import calendar
 import errno
 import hashlib
@@ -33,6 +34,7 @@ import time
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import unsupported
+from ansible_collections.llmops.litellm.plugins.module_utils._custom_resources import CR_API_VERSION
 from ansible_collections.llmops.litellm.plugins.module_utils._module import EntityModule, InfoModule
 from ansible_collections.llmops.litellm.plugins.module_utils._read import Reader, page_through
 from ansible_collections.llmops.litellm.plugins.module_utils._write import send_create, send_delete
@@ -52,6 +54,10 @@ MINIMUM_KEY_LENGTH = 16  # LiteLLM's MINIMUM_CUSTOM_KEY_LENGTH
 RETIRING = ".retiring-"  # <alias>.retiring-<until>: a predecessor kept until its grace period ends
 STAMP = "%Y%m%dT%H%M%SZ"
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# The Secret that keeps the value of an operator's LiteLLMVirtualKey (key_secret)
+KEY_SECRET_FIELD = "api_key"
+KEY_MADE_AT_ANNOTATION = "litellm.llmops.dev/value-made-at"
+KEY_SECRET_LABELS = {"app.kubernetes.io/managed-by": "llmops-litellm-operator", "app.kubernetes.io/part-of": "llmops-litellm"}
 # Options of the predecessor a successor does not copy: its identity, and what only applies when it is created
 NOT_INHERITED = ("token", "key_alias", "duration", "key_type")
 
@@ -98,6 +104,51 @@ def rotation_due(started, period, now=None):
     every ``period`` (a duration); an unknown start is due."""
     since = parse_time(started)
     return since is None or (now or time.time()) - since >= duration_seconds("rotation_period", period)
+
+
+def key_secret_name(cr):
+    """The name of the Secret that keeps the value of the LiteLLMVirtualKey custom resource ``cr``: its
+    ``spec.keySecretName``, else ``{metadata.name}-key``."""
+    return (cr.get("spec") or {}).get("keySecretName") or "%s-key" % cr["metadata"]["name"]
+
+
+def key_secret(cr, value, made_at=None):
+    """The Secret that keeps ``value``, the value of the LiteLLMVirtualKey custom resource ``cr`` (its apiVersion,
+    kind, metadata name, namespace and uid): named by key_secret_name, the value base64-encoded in ``api_key``,
+    the operator's labels, when the value was made (``made_at``, STAMP, default now) in the value-made-at
+    annotation (rotationPeriod counts from it), and owned by ``cr`` (deleted with it)."""
+    meta = cr["metadata"]
+    return {
+        "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+        "metadata": {
+            "name": key_secret_name(cr), "namespace": meta.get("namespace") or "",
+            "labels": dict(KEY_SECRET_LABELS),
+            "annotations": {KEY_MADE_AT_ANNOTATION: made_at or time.strftime(STAMP, time.gmtime())},
+            "ownerReferences": [{"apiVersion": cr.get("apiVersion") or CR_API_VERSION,
+                                 "kind": cr.get("kind") or VIRTUAL_KEY.cr_kind, "name": meta["name"],
+                                 "uid": meta.get("uid") or "", "controller": True, "blockOwnerDeletion": True}],
+        },
+        "data": {KEY_SECRET_FIELD: base64.b64encode(value.encode("utf-8")).decode("ascii")},
+    }
+
+
+def key_secret_value(secret):
+    """The value kept in ``secret`` (a Secret as the Kubernetes API returns it, its data base64-encoded)."""
+    data = secret.get("data") or {}
+    if not data.get(KEY_SECRET_FIELD):
+        meta = secret.get("metadata") or {}
+        raise ValueError("Secret %s/%s has no %s" % (meta.get("namespace") or "", meta.get("name"), KEY_SECRET_FIELD))
+    return base64.b64decode(data[KEY_SECRET_FIELD]).decode("utf-8")
+
+
+def key_secret_made_at(secret):
+    """When the value kept in ``secret`` was made: its value-made-at annotation, else the Secret's creation (a time
+    rotation_due reads; empty when unknown)."""
+    meta = secret.get("metadata") or {}
+    annotations = meta.get("annotations") or {}
+    if KEY_MADE_AT_ANNOTATION in annotations:
+        return annotations[KEY_MADE_AT_ANNOTATION]
+    return meta.get("creationTimestamp") or ""
 
 
 def read_key_file(path):

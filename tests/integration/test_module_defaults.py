@@ -165,7 +165,8 @@ def test_every_module_through_module_defaults_only(litellm_proxy_premium, tmp_pa
         assert not {"api_url", "api_key"} & set(options), "connection options come from module_defaults only"
     result = run_tasks([{"name": "every module", "block": creates, "always": deletes}],
                        module_defaults={GROUP: {"api_url": litellm_proxy.url, "api_key": litellm_proxy.master_key}},
-                       env={"LITELLM_PROXY_URL": "", "LITELLM_PROXY_API_KEY": "", "LITELLM_MASTER_KEY": ""})
+                       env={"LITELLM_PROXY_URL": "", "LITELLM_PROXY_API_KEY": "", "LITELLM_MASTER_KEY": ""},
+                       inprocess=False)  # about ansible-playbook's module_defaults groups: never in process
     assert result.rc == 0, result.stdout[-3000:]
     for row in rows:
         if row.present:

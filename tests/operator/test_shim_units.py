@@ -265,6 +265,16 @@ def test_which_virtual_keys_ride_the_batch(spec: dict[str, Any], annotations: di
     assert batch.key_secret_name(body) == "ci-key"
 
 
+def test_the_key_secret_carries_the_label_the_operator_lists() -> None:
+    """The batch finds the key Secrets of a namespace by the operator's label (config.MANAGED_BY): the Secret the
+    collection builds (key_secret) carries it."""
+    from llmops_operator import batch
+    from llmops_operator.config import MANAGED_BY
+
+    secret = batch.key_secret({"metadata": {"name": "ci"}}, "sk-0123456789abcdef")
+    assert secret["metadata"]["labels"][MANAGED_BY[0]] == MANAGED_BY[1]
+
+
 def test_sweep_scope_kinds_are_the_engines_own() -> None:
     """The drift sweep's scope names every watched kind gateway_state scopes, and not the proxy's settings (planned
     apart): the engine refused a scope naming them, and every drift check of every instance failed."""

@@ -11,6 +11,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Endpoint,
     Field,
     Resource,
+    get_path,
 )
 
 
@@ -41,3 +42,14 @@ BUDGET = Resource(
     cr_kind="LiteLLMBudget",
     cr_ref="budgetRef",
 )
+
+
+def join_budgets(client, objects, id_path, into, keep=False):
+    """``objects`` (as LiteLLM lists them) each with the budget whose id is at ``id_path`` joined in as ``into``,
+    from one read of the budgets' list (none when no object names a budget). ``keep``: an object whose budget the
+    list lacks keeps the ``into`` it has (else None)."""
+    wanted = set(get_path(o, id_path) for o in objects) - set([None])
+    if not wanted:
+        return objects
+    budgets = dict((b.get("budget_id"), b) for b in client.get(BUDGET.find.path) or [])
+    return [dict(o, **{into: budgets.get(get_path(o, id_path)) or (o.get(into) if keep else None)}) for o in objects]

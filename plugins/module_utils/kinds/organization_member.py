@@ -14,6 +14,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Membership,
     Resource,
 )
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.budget import join_budgets
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization import ORGANIZATION
 
 
@@ -29,13 +30,8 @@ def _organization_members(answer):
 
 def _member_budgets(client, members):
     """/organization/info leaves each membership's budget out (litellm_budget_table is null there even when the
-    membership has a budget_id): join it from /budget/list."""
-    wanted = set(m.get("budget_id") for m in members) - set([None])
-    if not wanted:
-        return members
-    budgets = dict((b.get("budget_id"), b) for b in client.get("/budget/list") or [])
-    return [dict(m, litellm_budget_table=budgets.get(m.get("budget_id")) or m.get("litellm_budget_table"))
-            for m in members]
+    membership has a budget_id): join it from the budgets' list."""
+    return join_budgets(client, members, ("budget_id",), "litellm_budget_table", keep=True)
 
 
 ORGANIZATION_MEMBER = Resource(

@@ -23,8 +23,8 @@ from ansible_collections.llmops.litellm.plugins.module_utils._spec import (
     Members,
     Reference,
     Resource,
-    get_path,
 )
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.budget import join_budgets
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.organization import ORGANIZATION
 
 
@@ -39,13 +39,8 @@ def _default_models_in_models(desired):
 
 
 def _team_member_budgets(client, teams):
-    """List results lack the per-member default budget /team/info joins in: join it from /budget/list."""
-    wanted = set(get_path(t, ("metadata", "team_member_budget_id")) for t in teams) - set([None])
-    if not wanted:
-        return teams
-    budgets = dict((b.get("budget_id"), b) for b in client.get("/budget/list") or [])
-    return [dict(t, team_member_budget_table=budgets.get(get_path(t, ("metadata", "team_member_budget_id"))))
-            for t in teams]
+    """List results lack the per-member default budget /team/info joins in: join it from the budgets' list."""
+    return join_budgets(client, teams, ("metadata", "team_member_budget_id"), "team_member_budget_table")
 
 
 TEAM = Resource(

@@ -17,11 +17,15 @@ The generated client is ~380,000 lines of Python (``prisma/types.py`` alone 248,
 start imports: its bytecode is compiled here, once, so that no start compiles it again (where
 PYTHONDONTWRITEBYTECODE is set, no import ever writes it; measured: 2.2 CPU-s per start).
 
+Two runs at once into one environment (two stacks starting side by side from one virtualenv) take turns: an
+exclusive lock on a file beside the marker, so that neither imports a client the other is half-way writing.
+
 Prints one JSON line: {"changed": bool}.
 """
 
 import argparse
 import compileall
+import fcntl
 import hashlib
 import importlib.util
 import json
@@ -53,7 +57,12 @@ def main(argv=None) -> int:
     parser.add_argument("--offline-bundle", default="", help="offline bundle: install the CLI from its npm-cache, never from the network")
     parser.add_argument("--cli-cache", default="", help="where prisma-client-py keeps the CLI (PRISMA_BINARY_CACHE_DIR); default its own, under $HOME")
     args = parser.parse_args(argv)
+    with open(package_dir("prisma") / "llmops_generate.lock", "a", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        return generate(args)
 
+
+def generate(args: argparse.Namespace) -> int:
     schema = package_dir("litellm") / "proxy" / "schema.prisma"
     marker = package_dir("prisma") / "llmops_generated_schema.sha256"
     digest = hashlib.sha256(schema.read_bytes()).hexdigest()
