@@ -29,9 +29,9 @@ the writes per phase. ``--profile DIR`` attaches py-spy (``pip install --target 
 names its binary) to the operator and to the emulator for the whole run and writes their collapsed stacks per
 session, for finding where the time goes.
 
-Virtual keys and credentials (their values come from Secrets) are reconciled per CR, one run each, by their own
-playbooks, as the operator does today; the other kinds ride one batch per instance. ``--mix teams-users`` (5+5 per
-10) and ``--mix teams-keys`` give the earlier benchmarks' mixes.
+Every kind of the mix rides one batch per instance (virtual keys with their values kept in their Secrets first,
+credentials with their Secret's value read by the operator; both reach the run in its 0600 document file).
+``--mix teams-users`` (5+5 per 10) and ``--mix teams-keys`` give the earlier benchmarks' mixes.
 
 The operator runs on the project's Kubernetes API emulator (tests/lib/kubeapi, in its own process: no cluster
 here) against the development proxy (LITELLM_PROXY_URL / LITELLM_PROXY_API_KEY, else LLMOPS_TEST_PROXY_URL / _KEY
@@ -422,8 +422,11 @@ class Bench:
         with sampler:
             output = process.communicate()[0]
         elapsed = time.monotonic() - start
-        if process.returncode != 0:
-            raise SystemExit(f"ansible-playbook {name} failed:\n{self.scrub(output.decode())[-3000:]}")
+        if process.returncode != 0:  # its message and the objects that did not converge, then the output's end
+            text = self.scrub(output.decode())
+            why = re.findall(r'"msg": "(?:[^"\\]|\\.)*"', text)[:3] + re.findall(
+                r'\{[^{}]*"status": "(?:failed|invalid|waiting|skipped)"[^{}]*\}', text)[:10]
+            raise SystemExit(f"ansible-playbook {name} failed:\n" + "\n".join(w[:1000] for w in why) + f"\n{text[-3000:]}")
         return elapsed, sampler.peak()
 
     def prune(self, prefix: str) -> None:

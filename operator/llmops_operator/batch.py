@@ -22,6 +22,12 @@ stops in between. The keys go to the run in a 0600 document file outside the run
 which ansible-runner copies into its artifacts), deleted after it. A key the batch cannot converge (a revoked value,
 a rotation) is handed to its own playbook (``OwnPlaybook``).
 
+Resources with Secret references ride it (credentials, models, guardrails, MCP servers, ...: each reference the
+kind's table declares, ``cr_secret_refs``): their values are read from the Secrets (``secret_values``) and handed to
+the table (``document_from_crs(secrets=...)``), so they are in the document file only; a resource whose Secret is
+missing waits alone (``WaitingForSecret``, naming the Secret). Their write-only values are sent again only when their
+fingerprint (``secrets_hashes``, ``status.appliedSecretsHash``) changed, as the per-resource playbooks do.
+
 Organizations ride it: the users their members given by email need (LiteLLM adds organization members by user_id
 only) are declared in the same document (``member_users``), as the organization playbook creates them first; an
 organization whose new member users are created by the run waits for them, and converges in the next run.
@@ -29,9 +35,8 @@ organization whose new member users are created by the run waits for them, and c
 Not batched (their own playbook, one run each, as before): LiteLLMInstance, virtual keys with ``rotationPeriod``,
 ``gracePeriod``, ``keyValueSecretRef`` or adopted, and Orphan deletions of keys (the playbook releases their
 Secret), singleton kinds (LiteLLMProxySettings: gateway_state plans the proxy's settings apart from its objects and
-reports no object of its own to conclude it from), reconciles of resources with Secret references (their values go
-by environment variables to the per-resource playbooks, never into a document), watches whose playbook or finalizer
-is not the collection's own.
+reports no object of its own to conclude it from), resources with a Secret reference that their kind's table does
+not declare, watches whose playbook or finalizer is not the collection's own.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import hashlib
 import json
 import logging
 import os
@@ -49,6 +55,7 @@ from typing import Any
 
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.custom_resources import (
     cr_absent,
+    cr_secret_refs,
     document_from_crs,
     member_users,
     spec_path,
@@ -63,7 +70,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._virtual_key import
 )
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND
 
-from llmops_operator import params, refs, runner
+from llmops_operator import refs, runner
 from llmops_operator.config import ADOPTED_ANNOTATION, COLLECTION_ROOT, MANAGED_BY
 from llmops_operator.watches import Watch
 
@@ -153,6 +160,9 @@ class Batcher:
         self.shim = shim
         self.queues: dict[tuple[str, str], dict[Ident, Pending]] = {}
         self.workers: dict[tuple[str, str], asyncio.Task[None]] = {}
+        # the runs' document files (secrets): the operator's own directory beside the runners' private ones, emptied
+        # when it starts and stops (a crash leaves no value behind beyond the next start)
+        self.documents = shim.config.runner_dir / "documents"
 
     def takes(self, watch: Watch, body: dict[str, Any], deleting: bool = False) -> bool:
         """Whether ``body`` is reconciled (``deleting``: deleted) in its instance's batch (else by its own
@@ -176,7 +186,9 @@ class Batcher:
                     dict(final.vars) not in ({}, {"state": "absent"}):
                 return False
             return self.shim.orphaned(body) or cr_absent({**body, "kind": watch.kind}) is not None
-        return not refs.secret_refs(body.get("spec") or {})
+        # its Secret values ride the document file (secret_values) when the kind's table declares each reference
+        declared = {id(ref) for ref in cr_secret_refs({**body, "kind": watch.kind}).values()}
+        return all(id(ref) in declared for _path, ref in refs.secret_refs(body.get("spec") or {}))
 
     async def submit(self, watch: Watch, body: dict[str, Any], instance: tuple[str, str],
                      delete: bool = False) -> runner.Result:
@@ -249,8 +261,10 @@ class Batcher:
                 outcomes[ident] = exc
                 continue
             crs.append(cr)
+        secrets = await asyncio.to_thread(self.secret_values, crs, outcomes)  # a missing Secret: that one waits
+        crs = [cr for cr in crs if _ident(cr["kind"], cr) not in outcomes]
         others = await asyncio.to_thread(self.referenced, crs)
-        document, index, problems = document_from_crs(crs, others=others)
+        document, index, problems = document_from_crs(crs, others=others, secrets=secrets)
         for cr in absent:  # after the objects declared present (their positions are the table's)
             options = cr_absent(cr)
             resource = BY_CR_KIND[cr["kind"]]
@@ -271,6 +285,7 @@ class Batcher:
                 if problem.get("waiting") else ValueError(message)
         bodies = {ident: pending.body for ident, pending in batch.items()}
         tokens = await asyncio.to_thread(self.key_values, document, index, bodies, outcomes)
+        hashes = self.secrets_hashes(document, index, bodies, resolved.env.get("LITELLM_PROXY_API_KEY", ""))
         if not any(document.values()):
             return outcomes
         instance = resolved.instance or {}
@@ -283,14 +298,79 @@ class Batcher:
             obj = objects.get(where)
             if obj is None:  # the run failed before its plan (LiteLLM down, the document refused whole)
                 error = runner.scrub(str(result.litellm_status.get("error") or "gateway_state reported nothing"),
-                                     resolved.secrets)  # (the module's no_log already hides the master key)
+                                     resolved.secrets + [v for values in secrets.values() for v in values.values()])
                 outcomes[ident] = result if not result.ok else runner.Result(False, "failed", result.stats, {}, [error], [])
                 continue
             found = outcome(obj, resource, entry["origins"], entry.get("delete", False))
             if ident[0] == KEY_KIND:
                 found = await asyncio.to_thread(self.key_outcome, found, obj, bodies[ident], tokens.get(ident))
+            elif ident in hashes and isinstance(found, runner.Result) and found.ok:
+                found.litellm_status["appliedSecretsHash"] = hashes[ident]
             outcomes[ident] = found
         return outcomes
+
+    def secret_values(self, crs: list[dict[str, Any]], outcomes: dict[Ident, Any]) -> dict[tuple[str, str], dict[str, str]]:
+        """{(namespace, name): {spec path: value}} of the Secret references of ``crs`` (blocking; the table's paths,
+        ``cr_secret_refs``), for ``document_from_crs``; each Secret read once (a namespace's Secrets in one list call
+        when the batch names several). A resource whose Secret or key is missing gets ``refs.Waiting`` (it waits
+        alone, the message names the Secret, never a value), one with an incomplete reference an invalid spec."""
+        wanted: dict[Ident, dict[str, tuple[str, str, str]]] = {}
+        for cr in crs:
+            namespace = cr["metadata"].get("namespace") or ""
+            for where, ref in cr_secret_refs(cr).items():
+                if not isinstance(ref, dict) or not ref.get("name") or not ref.get("key"):
+                    outcomes[_ident(cr["kind"], cr)] = ValueError(f"{runner.INVALID_SPEC} spec.{where}: needs name and key")
+                    break
+                wanted.setdefault(_ident(cr["kind"], cr), {})[where] = (ref.get("namespace") or namespace, ref["name"], ref["key"])
+        names: dict[str, set[str]] = {}
+        for ident, paths in wanted.items():
+            if ident not in outcomes:
+                for namespace, name, _key in paths.values():
+                    names.setdefault(namespace, set()).add(name)
+        found: dict[tuple[str, str], dict[str, str] | None] = {}
+        for namespace, listed in names.items():
+            if len(listed) > 2:  # one list call (the kubernetes client's DEBUG log is filtered: __main__)
+                every = self.shim.api.labelled_secrets(namespace)
+                found.update(((namespace, name), every.get(name)) for name in listed)
+            else:
+                found.update(((namespace, name), self.shim.api.secret_data(namespace, name)) for name in listed)
+        values: dict[tuple[str, str], dict[str, str]] = {}
+        for ident, paths in wanted.items():
+            if ident in outcomes:
+                continue
+            for where, (namespace, name, key) in paths.items():
+                data = found.get((namespace, name))
+                if data is None or key not in data:
+                    missing = "does not exist" if data is None else f"has no key {key!r}"
+                    outcomes[ident] = refs.Waiting("WaitingForSecret", f"spec.{where}: Secret {namespace}/{name} {missing}")
+                    break
+                values.setdefault(ident[1:], {})[where] = data[key]
+        return values
+
+    @staticmethod
+    def secrets_hashes(document: dict[str, Any], index: dict[Any, list[dict[str, Any]]], bodies: dict[Ident, dict[str, Any]],
+                       master_key: str) -> dict[Ident, str]:
+        """The fingerprint of each resource's write-only values (a provider key, credential values), keyed with the
+        master key so that it cannot be guessed back (the rule of ``operator_secrets_hash`` in the playbooks'
+        vars/common.yml), returned as ``status.appliedSecretsHash``. Its object sends them again
+        (``update_secrets: always``) only when it differs from the one in the resource's status (a Secret's new
+        value, a changed ``apiBase``, the first run), unless its spec says ``updateSecrets``; else a run that changes
+        nothing writes nothing. Virtual keys keep their own protocol (``key_values``)."""
+        hashes = {}
+        for where, resource, entry in Batcher.places(document, index):
+            if entry.get("delete") or resource.cr_kind == KEY_KIND or not resource.has_secrets:
+                continue
+            options = document[resource.plural][int(where[:-1].partition("[")[2])]
+            written = {name: value for name, value in options.items()
+                       if name in resource.by_name and resource.by_name[name].secret(value) is not None}
+            if not written:
+                continue
+            ident = (entry["kind"], entry["namespace"], entry["name"])
+            hashes[ident] = hashlib.sha256(f"{master_key}\n{json.dumps(written, sort_keys=True)}".encode()).hexdigest()
+            if "update_secrets" not in options and ((bodies[ident].get("status") or {}).get("appliedSecretsHash")
+                                                    != hashes[ident]):
+                options["update_secrets"] = "always"
+        return hashes
 
     def key_values(self, document: dict[str, Any], index: dict[Any, list[dict[str, Any]]],
                    bodies: dict[Ident, dict[str, Any]], outcomes: dict[Ident, Any]) -> dict[Ident, str]:
@@ -392,22 +472,28 @@ class Batcher:
         return found
 
     async def run(self, instance: dict[str, Any], document: dict[str, Any], env: dict[str, str]) -> runner.Result:
-        """One run of batch.yml. The virtual keys (their values) go in a 0600 document file outside the runner's
-        directory, read by gateway_state itself and deleted after the run: never in extravars, whose copy
+        """One run of batch.yml. The document, with its secrets (the virtual keys' values, the values of the
+        resources' Secrets), goes in a 0600 file outside the runner's private data directory (``documents``), read by
+        gateway_state itself (nothing of it is templated) and deleted after the run: never in extravars, whose copy
         ansible-runner keeps in its artifacts."""
         namespace, name = instance.get("namespace") or "", instance.get("name") or "_"
         private = self.shim.config.runner_dir / "batch" / (namespace or "_cluster") / name
-        inline = {plural: objects for plural, objects in document.items() if plural != KEYS}
-        keys = document.get(KEYS)
-        fd, path = tempfile.mkstemp(prefix="llmops-keys-", suffix=".json")  # (mode 0600)
+        self.documents.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, path = tempfile.mkstemp(prefix="batch-", suffix=".json", dir=self.documents)  # (mode 0600)
         try:
             with os.fdopen(fd, "w") as stream:
-                json.dump({KEYS: keys} if keys else {}, stream)
-            variables = {"litellm_operator": {"mode": "reconcile", "document": params.mark_unsafe(inline),
-                                              "files": [path] if keys else []},
+                json.dump(document, stream)
+            variables = {"litellm_operator": {"mode": "reconcile", "files": [path]},
                          "ansible_operator_meta": {"name": name, "namespace": namespace}}
             playbook = runner.prepare(private, variables, PLAYBOOK, None)
             return await self.shim.execute(refs.INSTANCE, "batch", private, playbook, env, check=False, keep=5)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
+
+    def remove_files(self) -> None:
+        """Remove every document file: at the start (those a crash left) and at the stop (those of runs in flight,
+        whose worker tasks are dropped)."""
+        for path in self.documents.glob("*.json"):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()

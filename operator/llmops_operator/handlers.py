@@ -123,6 +123,7 @@ class Shim:
         except kubernetes.config.ConfigException:
             kubernetes.config.load_kube_config()
         self.kube = refs.Kube(kubernetes.client.ApiClient())
+        self.batcher.remove_files()  # a crash's leftovers
         events.configure(kubernetes.client.ApiClient())
         if any(not self.litellm_kind(w) for w in self.watches):
             client = kubernetes.client.ApiClient()
@@ -137,6 +138,7 @@ class Shim:
 
     def disconnect(self) -> None:
         events.flush()
+        self.batcher.remove_files()
         for handle in self.requeues.values():
             handle.cancel()
         if self.dependents is not None:
@@ -697,6 +699,20 @@ def register(registry: kopf.OperatorRegistry, shim: Shim) -> None:
             if event.get("type") == "DELETED":
                 await shim.dependent_deleted(plain(body))
 
+    referring = [w for w in shim.watches if shim.litellm_kind(w) and w.kind != refs.INSTANCE]
+    if referring:
+        @kopf.on.event("", "v1", "secrets", id="referenced-secret", registry=registry)
+        async def referenced_secret(event: dict[str, Any], body: kopf.Body, **kwargs: Any) -> None:
+            # A Secret a resource takes values from was created or changed: reconcile it again (its new values are
+            # sent, by their fingerprint). Not on the initial listing (type None): each resource resumes anyway.
+            if event.get("type") not in ("ADDED", "MODIFIED"):
+                return
+            key = (body["metadata"].get("namespace", ""), body["metadata"]["name"])
+            for watch in referring:
+                for namespace, name in sorted(set((kwargs.get(f"secrets_{watch.kind.lower()}") or {}).get(key) or ())):
+                    await asyncio.to_thread(shim.request_reconcile, watch, namespace, name,
+                                            f"Secret {key[1]} {str(event['type']).lower()}")
+
     sweeper = sweep.Sweeper(shim)
     if sweeper.watches():
         @kopf.timer(refs.GROUP, refs.VERSION, "litellminstances", id="drift-sweep",
@@ -736,6 +752,15 @@ def _register_watch(registry: kopf.OperatorRegistry, shim: Shim, watch: Watch) -
         @kopf.index(*resource, id=claims_id, registry=registry, **filters)
         def claims(body: kopf.Body, **_: Any) -> dict[Any, Any]:
             return _claims(watch, plain(body))
+
+        # Which CRs take values from which Secret: a change of one reconciles them again (register).
+        @kopf.index(*resource, id=f"secrets_{watch.kind.lower()}", registry=registry, **filters)
+        def secret_users(body: kopf.Body, **_: Any) -> dict[Any, Any]:
+            meta = body["metadata"]
+            namespace = meta.get("namespace", "")
+            return {(ref.get("namespace") or namespace, ref["name"]): (namespace, meta["name"])
+                    for _path, ref in refs.secret_refs(plain(body).get("spec") or {})
+                    if isinstance(ref.get("name"), str) and ref["name"]}
 
         # Which CRs use which instance: an instance is deleted after them (Shim.finalize).
         @kopf.index(*resource, id=f"users_{watch.kind.lower()}", registry=registry, **filters)

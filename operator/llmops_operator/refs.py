@@ -90,9 +90,10 @@ class Kube:
             raise
         return {k: base64.b64decode(v).decode() for k, v in (secret.data or {}).items()}
 
-    def labelled_secrets(self, namespace: str, labels: str) -> dict[str, dict[str, str]]:
-        """{name: values (decoded)} of the Secrets of ``namespace`` with the label selector ``labels`` (one call)."""
-        found = self.core.list_namespaced_secret(namespace, label_selector=labels).items
+    def labelled_secrets(self, namespace: str, labels: str = "") -> dict[str, dict[str, str]]:
+        """{name: values (decoded)} of the Secrets of ``namespace`` with the label selector ``labels`` (every one
+        without), in one call."""
+        found = self.core.list_namespaced_secret(namespace, **({"label_selector": labels} if labels else {})).items
         return {s.metadata.name: {k: base64.b64decode(v).decode() for k, v in (s.data or {}).items()} for s in found}
 
     def create_secret(self, namespace: str, body: dict[str, Any]) -> bool:

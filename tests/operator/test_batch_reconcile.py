@@ -8,7 +8,7 @@ The custom resources of one instance are applied together by ``playbooks/operato
 from __future__ import annotations
 
 import hashlib
-import tempfile
+import json
 from pathlib import Path
 from typing import Any
 
@@ -282,9 +282,108 @@ def test_virtual_keys_ride_the_batch_secret_first_and_no_value_in_the_artifacts(
     places = {str(p): p.read_text(errors="replace") for p in operator.runner_dir.rglob("*") if p.is_file()}
     assert any("job_events" in where for where in places), "the runs' artifacts are there to scan"
     places["operator log"] = operator.log
-    places.update({str(p): p.read_text(errors="replace") for p in Path(tempfile.gettempdir()).glob("llmops-keys-*")})
     leaks = [(where, name) for where, text in places.items() for name, value in values.items() if value in text]
     assert leaks == [], f"key values found in: {leaks}"
+
+
+def masked(value: str) -> str:
+    """A credential value as LiteLLM's /credentials/by_name shows one under a sensitive name (api_key)."""
+    return value[:2] + "****" + value[-2:]
+
+
+def test_credentials_ride_the_batch_their_secret_values_in_no_artifact_status_event_or_log(
+        kube_api: KubeCluster, k8s: Cluster, operator_crds: list[dict[str, Any]], litellm_proxy: LiteLLMProxy,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Credentials taking their provider key (apiKeySecretRef) and a parameter (secretParams) from a Secret, and the
+    models naming them, converge in a few batch runs and no per-resource run; the values reach LiteLLM (read back
+    through /credentials: the key masked by LiteLLM, the parameter as it is). A credential whose Secret is missing
+    waits alone (WaitingForSecret, naming the Secret) while the others converge, and converges once the Secret
+    exists; a changed Secret value is sent again (the credential is reconciled by the Secret's change, by its
+    fingerprint). No value is in the runner's artifacts, the operator's log, a status, an Event or a leftover
+    document file."""
+    workdir = tmp_path_factory.mktemp("batchcred")
+    namespace, prefix = k8s.namespace(unique("bcred")), unique("bcred")
+    external_instance(k8s, namespace, "gw", litellm_proxy.url, litellm_proxy.master_key, config_sync={"enabled": False})
+    watches = operator_watches(workdir / "watches.yaml", only=("LiteLLMCredential", "LiteLLMModel"))
+    count = 4  # c0..c2 with their Secret, c3 waiting for its Secret
+    names = [f"c{i}" for i in range(count)]
+    values = {name: {"api-key": f"sk-prov-{prefix}-{name}-a1", "region": f"eu-{prefix}-{name}"} for name in names}
+    used = [value for pair in values.values() for value in pair.values()]  # what the scan looks for
+
+    def credential(name: str) -> dict[str, Any]:
+        response = litellm_proxy.api("GET", f"/credentials/by_name/{prefix}-{name}")
+        return response.json() if response.status_code == 200 else {}
+
+    def ready(kind: str, name: str) -> dict[str, Any] | None:
+        body = k8s.get(kind, namespace, name)
+        return body if is_true(body, "Ready") else None
+
+    with start_operator(kube_api, workdir, watches, namespaces=(namespace,)) as operator:
+        for name in names[:-1]:
+            k8s.secret(namespace, f"{name}-provider", values[name])
+        for name in names:
+            k8s.create("LiteLLMCredential", namespace, name, {
+                "instanceRef": {"name": "gw"}, "credentialName": f"{prefix}-{name}",
+                "apiKeySecretRef": {"name": f"{name}-provider", "key": "api-key"},
+                "secretParams": {"region": {"name": f"{name}-provider", "key": "region"}},
+                "apiBase": "http://127.0.0.1:9/v1"})
+            k8s.create("LiteLLMModel", namespace, f"m-{name}", {
+                "instanceRef": {"name": "gw"}, "modelName": f"{prefix}-m-{name}",
+                "litellmParams": {"model": "openai/gpt-4o-mini", "credentialRef": {"name": name}}})
+        bodies = {n: wait_for(lambda n=n: ready("LiteLLMCredential", n), f"credential {n} Ready", timeout=180)
+                  for n in names[:-1]}
+        for name in names[:-1]:
+            wait_for(lambda n=name: ready("LiteLLMModel", f"m-{n}"), f"model m-{name} Ready", timeout=180)
+            live = credential(name)["credential_values"]
+            assert live["api_key"] == masked(values[name]["api-key"]), "the Secret's provider key reached LiteLLM"
+            assert live["region"] == values[name]["region"] and live["api_base"] == "http://127.0.0.1:9/v1"
+            assert bodies[name]["status"]["litellmId"] == f"{prefix}-{name}"
+            assert len(bodies[name]["status"]["appliedSecretsHash"]) == 64
+        waiting = wait_for(lambda: (b := k8s.get("LiteLLMCredential", namespace, "c3"))
+                           and condition(b, "Ready").get("reason") == "WaitingForSecret" and b, "c3 waits for its Secret")
+        assert f"Secret {namespace}/c3-provider does not exist" in condition(waiting, "Ready")["message"]
+        assert credential("c3") == {}, "nothing of c3 is written while its Secret is missing"
+        create_runs = batch_runs(operator, namespace)
+        assert 1 <= create_runs <= 4, f"{2 * count - 2} resources took {create_runs} runs"
+
+        # the missing Secret appears: c3 (and its model) converge; c0's Secret changes: its new values are sent
+        mark = batch_runs(operator, namespace)
+        k8s.secret(namespace, "c3-provider", values["c3"])
+        values["c0"] = {"api-key": f"sk-prov-{prefix}-c0-b2", "region": f"us-{prefix}-c0"}
+        used += values["c0"].values()
+        k8s.secret(namespace, "c0-provider", values["c0"])
+        wait_for(lambda: ready("LiteLLMCredential", "c3"), "c3 Ready once its Secret exists", timeout=180)
+        wait_for(lambda: ready("LiteLLMModel", "m-c3"), "model m-c3 Ready", timeout=180)
+        assert credential("c3")["credential_values"]["api_key"] == masked(values["c3"]["api-key"])
+        wait_for(lambda: credential("c0")["credential_values"] == {
+            "api_key": masked(values["c0"]["api-key"]), "region": values["c0"]["region"],
+            "api_base": "http://127.0.0.1:9/v1"}, "c0's new Secret values in LiteLLM", timeout=180)
+        changed = wait_for(lambda: (b := k8s.get("LiteLLMCredential", namespace, "c0")) and b["status"].get(
+            "appliedSecretsHash") != bodies["c0"]["status"]["appliedSecretsHash"] and b, "c0's new fingerprint")
+        assert is_true(changed, "Ready")
+        assert batch_runs(operator, namespace) - mark <= 4
+        assert not per_cr_runs(operator.runner_dir), "no per-resource run: credentials and models batched"
+
+        for name in names:
+            k8s.delete("LiteLLMModel", namespace, f"m-{name}")
+            k8s.delete("LiteLLMCredential", namespace, name)
+        for name in names:
+            wait_for(lambda n=name: k8s.get("LiteLLMCredential", namespace, n) is None, f"credential {name} deleted",
+                     timeout=180)
+            assert credential(name) == {}
+        places = {"operator log": operator.log,
+                  "events": json.dumps([e.to_dict() for e in k8s.events(namespace)], default=str)}
+        places.update({f"{kind} {b['metadata']['name']}": json.dumps(b) for kind in ("LiteLLMCredential", "LiteLLMModel")
+                       for b in k8s.custom.list_namespaced_custom_object("litellm.llmops.dev", "v1alpha1", namespace,
+                                                                         kind.lower() + "s")["items"]})
+        places.update({f"status of {n}": json.dumps(b) for n, b in {**bodies, "c0": changed}.items()})
+        print(f"\n{2 * count} credentials and models: {create_runs} runs to Ready (one waiting); "
+              f"{batch_runs(operator, namespace)} runs in all")
+
+    places.update({str(p): p.read_text(errors="replace") for p in operator.runner_dir.rglob("*") if p.is_file()})
+    assert any("job_events" in where for where in places), "the runs' artifacts are there to scan"
+    leaks = [(where, value) for where, text in places.items() for value in used if value in text]
+    assert leaks == [], f"Secret values found in: {leaks}"
 
 
 def test_organizations_ride_the_batch_with_the_users_of_their_members_by_email(

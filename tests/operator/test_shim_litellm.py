@@ -150,6 +150,10 @@ def test_team_and_virtual_key_lifecycle(env: Env) -> None:
 
     credential = env.wait_ready("LiteLLMCredential", "cred")
     assert credential["status"]["litellmId"] == f"{env.prefix}-cred"
+    live = env.proxy.api("GET", f"/credentials/by_name/{env.prefix}-cred").json()["credential_values"]
+    assert live["api_key"] == provider_key[:2] + "****" + provider_key[-2:], "the Secret's key reached LiteLLM (masked)"
+    assert not list(env.operator.runner_dir.glob("litellmcredential/*/*/artifacts/*/status")), \
+        "the credential rode its instance's batch (its Secret's value in the batch's document file)"
     env.k8s.delete("LiteLLMVirtualKey", env.namespace, "ci")
     env.k8s.delete("LiteLLMCredential", env.namespace, "cred")
     env.wait_gone("LiteLLMVirtualKey", "ci")

@@ -13,6 +13,7 @@
 - ``spec_patch``: LiteLLM's values at such paths written back into a spec (api-wins);
 - ``cr_object_names``: the names by which a resource names its LiteLLM object (what a run must never prune);
 - ``cr_absent``: the document object that deletes a resource's LiteLLM object (the operator's finalizer);
+- ``cr_secret_refs``: the Secret references of a resource by spec path (the operator reads their values);
 - ``member_users``: the users that members given by email need where LiteLLM adds members by user_id only.
 """
 
@@ -112,6 +113,33 @@ def _referenced(ref, cr, value, lookup):
     return found
 
 
+def _secret_entries(crmap, spec):
+    """[(spec path, option path, reference)] of the Secret references a spec sets, as its kind's table declares them
+    (a map of references gives one entry per key: ``secretParams.region``)."""
+    found = []
+    for secret in crmap.secrets:
+        value = get_spec(spec, secret.field)
+        if value is None:
+            continue
+        if secret.each:
+            found.extend(("%s.%s" % (secret.field, key), secret.path(spec) + (key,), ref)
+                         for key, ref in (value.items() if isinstance(value, dict) else ()))
+        else:
+            found.append((secret.field, secret.path(spec), value))
+    return found
+
+
+def cr_secret_refs(cr):
+    """{spec path: reference ``{name, key, namespace?}``} of the Secret references of a custom resource, as its
+    kind's table declares them (``apiKeySecretRef``, ``secretParams.region``): the values ``document_from_crs``
+    takes in ``secrets`` under the same paths. Empty for a kind without a table."""
+    resource = BY_CR_KIND.get(cr.get("kind"))
+    spec = cr.get("spec") or {}
+    if resource is None or resource.cr_map is None or not isinstance(spec, dict):
+        return {}
+    return dict((where, ref) for where, _path, ref in _secret_entries(resource.cr_map, spec))
+
+
 def cr_options(resource, cr, lookup, secrets=None):
     """(options, origins) of one custom resource: its document object and, for each document path the spec sets,
     the spec path it comes from. ``lookup``: {(kind, namespace, name): custom resource} of those it may reference;
@@ -163,16 +191,10 @@ def cr_options(resource, cr, lookup, secrets=None):
         else:
             _set(options, path, _referenced(ref, cr, value, lookup))
         origins[ref.option] = "spec." + ref.spec_path
-    for secret in crmap.secrets:
-        value = get_spec(spec, secret.field)
-        if value is None or secrets is None:
-            continue
-        entries = [("%s.%s" % (secret.field, key), secret.path(spec) + (key,)) for key in value] if secret.each \
-            else [(secret.field, secret.path(spec))]
-        for where, path in entries:
-            if where not in secrets:
-                raise Invalid("spec.%s: the value of its Secret was not given" % where)
-            _set(options, path, secrets[where])
+    for where, path, _ref in (_secret_entries(crmap, spec) if secrets is not None else ()):
+        if where not in secrets:
+            raise Invalid("spec.%s: the value of its Secret was not given" % where)
+        _set(options, path, secrets[where])
     if crmap.status_id and not options.get(resource.id_field) and (cr.get("status") or {}).get("litellmId"):
         options[resource.id_field] = cr["status"]["litellmId"]
     for rule in crmap.rules:
