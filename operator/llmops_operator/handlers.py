@@ -308,7 +308,10 @@ class Shim:
                     if retry == 0:
                         events.warn(body, reason="Conflict", message=rival)
                     raise kopf.TemporaryError(rival, delay=30)
-                await self.set_conditions(watch, body, status.running(generation))
+                # a converged resource resumed or touched (a restart, an annotation): said only if something changes
+                quiet = self.litellm_kind(watch) and status.settled(body)
+                if not quiet:
+                    await self.set_conditions(watch, body, status.running(generation))
                 result = None
                 if self.batcher.takes(watch, body):
                     # with the other resources of its instance, in one run; waits alone for a missing reference
@@ -332,7 +335,7 @@ class Shim:
                     except ValueError as exc:
                         await self.fail(watch, body, str(exc), permanent=True, retry=retry)
                         raise AssertionError("unreachable") from exc
-                await self.conclude(watch, body, result, retry, reason="Reconciled")
+                await self.conclude(watch, body, result, retry, reason="Reconciled", quiet=quiet)
                 self.schedule_requeue(watch, body, result.requeue_after)
             outcome = "success"
         except kopf.PermanentError:
@@ -370,15 +373,24 @@ class Shim:
             raise kopf.PermanentError(message)
         raise kopf.TemporaryError(message, delay=backoff(retry))
 
-    async def conclude(self, watch: Watch, body: dict[str, Any], result: runner.Result, retry: int, reason: str) -> None:
+    async def conclude(self, watch: Watch, body: dict[str, Any], result: runner.Result, retry: int, reason: str,
+                       quiet: bool = False) -> None:
+        """The run's outcome in the status, and an Event. ``quiet``: the resource was settled (status.settled)
+        before the run; a successful run that changed nothing in LiteLLM and finds what the status already says
+        writes nothing (its ``ansibleResult`` and ``lastReconcileTime`` stay those of the last reconcile that
+        did)."""
         generation = body["metadata"].get("generation")
         extra = {"ansibleResult": result.ansible_result(), "lastReconcileTime": status.now()}
         if not result.ok:
             reason = "EnterpriseLicenseRequired" if result.licence_required and not result.invalid_spec else ""
             await self.fail(watch, body, result.message, permanent=result.permanent, retry=retry, reason=reason, **extra)
         answering = result.litellm_status.get("ready") is not False  # a deployed proxy with no replica up yet: False
+        found = params.camel_keys(result.litellm_status)
+        current = body.get("status") or {}
+        if quiet and answering and not result.stats.get("changed") and all(current.get(k) == v for k, v in found.items()):
+            return
         await self.set_conditions(watch, body, status.succeeded(generation, ready=answering), remove=("Failure", "Conflict"),
-                                  observedGeneration=generation, **extra, **params.camel_keys(result.litellm_status))
+                                  observedGeneration=generation, **extra, **found)
         events.info(body, reason=reason, message=f"{watch.kind} reconciled: {result.stats['changed']} change(s)")
         if not answering:
             # Ready means the proxy answers: look again until its pods are up (no event says when).

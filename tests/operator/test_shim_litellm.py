@@ -10,16 +10,20 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import signal
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.lib.kubeapi.fixtures import KubeCluster
 from tests.lib.stack import LiteLLMProxy, free_port
 from tests.operator.conftest import (
+    GROUP,
+    VERSION,
     Cluster,
     OperatorProcess,
     condition,
@@ -477,16 +481,33 @@ def test_litellm_down_then_back_converges(env: Env) -> None:
     env.wait_gone("LiteLLMTeam", "late")
 
 
+def resumable(env: Env) -> int:
+    """The resources the operator resumes when it starts: those of the kinds it watches, in its namespace."""
+    kinds = [w["kind"] for w in yaml.safe_load((env.operator.log_path.parent / "watches.yaml").read_text())]
+    return sum(len(env.k8s.custom.list_namespaced_custom_object(GROUP, VERSION, env.namespace, Cluster.plural(kind))
+                   ["items"]) for kind in kinds)
+
+
 def test_operator_restart_mid_reconcile_converges_without_duplicates(env: Env) -> None:
-    """The operator is killed while a key's run is going; its successor converges with one key, one Secret."""
+    """The operator is killed while a key's run is going; its successor converges with one key, one Secret, and
+    resumes a converged team without a word: no status written, no Event (status.settled)."""
+    env.k8s.create("LiteLLMTeam", env.namespace, "calm", {"instanceRef": {"name": "gw"}, "teamAlias": f"{env.prefix}-calm"})
+    calm = env.wait_ready("LiteLLMTeam", "calm")
+    said = len(env.k8s.events(env.namespace, "calm"))
     alias = f"{env.prefix}-crash"
     env.k8s.create("LiteLLMVirtualKey", env.namespace, "crash", {"instanceRef": {"name": "gw"}, "keyAlias": alias})
     wait_for(lambda: condition(env.get("LiteLLMVirtualKey", "crash"), "Running").get("reason") == "Running",
              "the run has started", interval=0.05)
     env.operator.stop(signal.SIGKILL)
     assert not is_true(env.get("LiteLLMVirtualKey", "crash"), "Successful"), "killed before the run concluded"
+    logged = len(env.operator.log)
     env.operator.start()
     env.wait_ready("LiteLLMVirtualKey", "crash")
+    expected = resumable(env)  # Kopf logs a line for each when its handler is done (the key's was a creation)
+    wait_for(lambda: len(re.findall(r"(?:Resuming|Creation|Updating) is processed", env.operator.log[logged:]))
+             >= expected, f"the {expected} resources resumed")
+    assert env.get("LiteLLMTeam", "calm")["metadata"]["resourceVersion"] == calm["metadata"]["resourceVersion"]
+    assert len(env.k8s.events(env.namespace, "calm")) == said, "a resume that changes nothing posts no Event"
     value = (env.k8s.read_secret(env.namespace, "crash-key") or {})["api_key"]
     env.secrets.append(value)
     assert env.keys_with_alias(alias) == [hashlib.sha256(value.encode()).hexdigest()], "one key, the Secret's value"

@@ -306,3 +306,24 @@ def test_a_sweep_writes_a_status_only_when_it_changes(body: dict[str, Any], foun
     """A resource whose status already says what the sweep found (in sync) is not written again: a sweep of 1,000
     resources in sync wrote 1,000 statuses each interval."""
     assert in_sync(body, found) == unchanged
+
+
+def _settled(conditions: list[dict[str, Any]], observed: int = 2, generation: int = 2) -> dict[str, Any]:
+    return {"metadata": {"name": "t", "generation": generation},
+            "status": {"conditions": conditions, "observedGeneration": observed}}
+
+
+@pytest.mark.parametrize(("body", "settled"), [
+    (_settled(status.succeeded(2)), True),  # converged at its generation: a resume that changes nothing is quiet
+    (_settled(status.succeeded(2) + status.drifted(2, [], "manual")), True),
+    (_settled(status.succeeded(2), generation=3), False),  # its spec changed since
+    (_settled(status.succeeded(1), observed=2), False),  # conditions of an older generation
+    (_settled(status.merge(status.succeeded(2), status.running(2))), False),  # a run was going (a crash)
+    (_settled(status.succeeded(2, ready=False)), False),  # a proxy that did not answer yet
+    (_settled(status.failed(2, "boom", False, "Failed")), False),
+    (_settled(status.merge(status.succeeded(2), status.conflict(2, "another CR"))), False),
+    (_settled([]), False),  # never reconciled
+    ({"metadata": {"name": "t", "generation": 1}}, False),
+])
+def test_a_settled_resource_is_successful_and_ready_at_its_generation(body: dict[str, Any], settled: bool) -> None:
+    assert status.settled(body) is settled
