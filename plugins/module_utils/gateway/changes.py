@@ -14,6 +14,11 @@ from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document im
 KNOWN_AFTER_APPLY = "(known after apply)"
 
 
+def stand_in(label):
+    """What stands for the id of an object created by the same run in a list of ids (a user's teams), until then."""
+    return "(known after apply: %s)" % label
+
+
 def field_changes(resource, changes, view):
     """The per-field changes of an update: [{path, desired, live}], a dict option split into its keys."""
     found = []
@@ -50,3 +55,8 @@ def member_changes(resource, plan, live):
             + [dict(path=path(m), desired=m["role"], live=live_role(m)) for m in plan.update]
             + [dict(path=path(m), desired=None, live=m["role"]) for m in plan.remove])
 
+
+def link_changes(links, view):
+    """The changes of the links (a user's teams) of [(Links, LinkPlan)]: [{path, desired, live}] of each that changes."""
+    return [dict(path=link.name, desired=plan.predicted, live=view.get(link.name)) for link, plan in links
+            if plan.add or plan.remove]
