@@ -67,7 +67,7 @@ USER = Resource(
     protected_ids=["default_user_id"],
     # user_id: the resource's name, unless the user is named by its email (LiteLLM then makes the id)
     cr_map=CRMap(name="user_id", unless="user_email", status_id=True,
-                 refs=[CRRef("teamRefs", "teams", TEAM, by="id")]),
+                 refs=[CRRef("teamRefs", "teams", TEAM, by="id_or_name")]),
     cr_kind="LiteLLMUser",
     cr_ref="userRef",
     cr_alias="user_id",
