@@ -53,3 +53,39 @@ def ensure_names_exist(resource, desired, known, params=None):
             raise MissingObject("%s names %s %s '%s', which does not exist" % (
                 option, "an" if names.target.kind[0] in "aeiou" else "a", names.target.kind, name),
                 "%s '%s'" % (names.target.kind, name))
+
+
+def map_names(resource, desired, params, change):
+    """Each name of the options LiteLLM takes as ids (``Names.to``) replaced, in place, by ``change(names, name)``:
+    in ``desired``, or in ``params`` for a link option (a user's ``teams``)."""
+    for names in resource.names:
+        holder = desired if get_path(desired, names.path) is not None else params
+        value = get_path(holder, names.path) if names.to and holder is not None else None
+        if value in (None, "", []):
+            continue
+        get_path(holder, names.path[:-1])[names.path[-1]] = \
+            [change(names, name) for name in value] if isinstance(value, list) else change(names, value)
+
+
+def resolve_names(resource, desired, objects, params=None):
+    """The names of the options LiteLLM takes as ids (``Names.to``: a user's ``teams``, team ids) made ids, in the
+    modules and the gateway engine alike: a name that is the id of an object is that object, else the one object
+    with it as another of the ``fields`` (a team's alias). ``objects(names)``: [(fields, id)] of the objects of
+    ``names.target`` ({field: value}, and the id or the caller's stand-in for one that is not created yet). A name
+    no object has is left as it is (ensure_names_exist refuses it); one that several objects have is refused."""
+    listed = {}  # the objects of each Names, listed once
+
+    def resolve(names, name):
+        if names not in listed:
+            listed[names] = objects(names)
+        found = listed[names]
+        if any(object_id == name for _fields, object_id in found):
+            return name
+        matches = sorted(set(object_id for fields, object_id in found
+                             if any(fields.get(f) == name for f in names.fields if f != names.to)))
+        if len(matches) > 1:
+            raise ValidationError("%s names %s %s '%s', which %d %s have (%s %s): name it by its %s" % (
+                ".".join(names.path), "an" if names.target.kind[0] in "aeiou" else "a", names.target.kind, name,
+                len(matches), names.target.plural, names.to, ", ".join(matches), names.to))
+        return matches[0] if matches else name
+    map_names(resource, desired, params, resolve)

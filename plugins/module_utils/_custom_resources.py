@@ -63,9 +63,11 @@ OPERATOR_FIELDS = ("instanceRef", "deletionPolicy")
 class CRRef(object):
     """A spec field naming another custom resource (``teamRef: {name}``; ``teamRefs: [{name}]`` for a list), and
     the document option it becomes (``option``, a dotted path for a nested one): the referenced resource's natural
-    name in LiteLLM (``by="name"``, its spec's ``cr_alias`` field or else its metadata name) or its LiteLLM id
-    (``by="id"``, its ``status.litellmId``, else its natural name). ``within``: the spec field that holds the
-    reference (a model's ``litellmParams``)."""
+    name in LiteLLM (``by="name"``, its spec's ``cr_alias`` field or else its metadata name), its LiteLLM id
+    (``by="id"``, its ``status.litellmId``, else its natural name where that is its id), or its id once it has one
+    and its natural name until then (``by="id_or_name"``, for an option taking either: a user's ``teams``, so that
+    a user rides the run that creates its team). ``within``: the spec field that holds the reference (a model's
+    ``litellmParams``)."""
 
     def __init__(self, field, option, target, by="name", within=None, export=True):
         self.field = field

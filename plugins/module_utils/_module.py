@@ -27,8 +27,14 @@ from ansible_collections.llmops.litellm.plugins.module_utils._cascade import (
 )
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import cascades_of
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import object_requirements, refusal_reason, route_missing, unsupported
-from ansible_collections.llmops.litellm.plugins.module_utils._checks import ensure_creatable, ensure_key_free, ensure_names_exist, no_parent
-from ansible_collections.llmops.litellm.plugins.module_utils._read import Reader, live_names
+from ansible_collections.llmops.litellm.plugins.module_utils._checks import (
+    ensure_creatable,
+    ensure_key_free,
+    ensure_names_exist,
+    no_parent,
+    resolve_names,
+)
+from ansible_collections.llmops.litellm.plugins.module_utils._read import LiveNames, Reader
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import MemberPlan
 from ansible_collections.llmops.litellm.plugins.module_utils._write import (
     create_object,
@@ -176,7 +182,9 @@ class EntityModule(LiteLLMModule):
             resource.preflight(self.client, params)
         if params["state"] == "present" and resource.names:
             self.action = "validate %s" % label
-            ensure_names_exist(resource, desired, live_names(self.client), params)
+            live = LiveNames(self.client)
+            ensure_names_exist(resource, desired, live, params)
+            resolve_names(resource, desired, live.objects, params)  # a team named by its alias: its id
 
         self.action = "read %s" % label
         object_id = params.get(resource.id_field)

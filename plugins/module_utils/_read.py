@@ -113,12 +113,21 @@ class Reader(object):
         return self.by_id(found[0][resource.id_field], whole) if found else None
 
 
-def live_names(client):
-    """known(names) for ensure_names_exist from the live objects, each target kind's list read once."""
-    cache = {}
+class LiveNames(object):
+    """The live objects that options name, each target kind's list read once: called, ``known(names)`` for
+    ensure_names_exist; ``objects(names)`` for resolve_names."""
 
-    def known(names):
-        if names.target.kind not in cache:
-            cache[names.target.kind] = Reader(client, names.target).matching()
-        return set(raw.get(f) for raw in cache[names.target.kind] for f in names.fields) - set([None])
-    return known
+    def __init__(self, client):
+        self.client = client
+        self.cache = {}
+
+    def listed(self, target):
+        if target.kind not in self.cache:
+            self.cache[target.kind] = Reader(self.client, target).matching()
+        return self.cache[target.kind]
+
+    def __call__(self, names):
+        return set(raw.get(f) for raw in self.listed(names.target) for f in names.fields) - set([None])
+
+    def objects(self, names):
+        return [(raw, raw.get(names.to)) for raw in self.listed(names.target)]

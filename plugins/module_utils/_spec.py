@@ -290,8 +290,11 @@ Reference = namedtuple("Reference", "option target field")
 Cascade = namedtuple("Cascade", "parent path effect")
 # An option naming other objects that must exist, declared in the same document or live, before anything is written
 # (a model's credential, a tag's models): ``path`` of the option in the desired options (its value one name or a
-# list of names), the ``target`` Resource, and the target's ``fields`` a name may be the value of.
-Names = namedtuple("Names", "path target fields")
+# list of names), the ``target`` Resource, and the target's ``fields`` a name may be the value of. ``to``: the field
+# LiteLLM takes (a user's ``teams`` are team ids), when a name may be the value of another (a team's alias): each
+# name is made the ``to`` of the object it names before anything is planned (_checks.resolve_names).
+Names = namedtuple("Names", "path target fields to")
+Names.__new__.__defaults__ = (None,)
 # A kind whose objects live inside a parent's (team members in a team): ``read(answer)`` lists them from the
 # parent's answer.
 Membership = namedtuple("Membership", "parent member read")

@@ -63,7 +63,13 @@ options:
     type: dict
   teams:
     description:
-      - IDs of teams the user belongs to. Order does not matter.
+      - Teams the user belongs to, each by its ID or its alias (C(team_alias)). Order does not matter.
+      - An entry that is the ID of a team is that team; otherwise it names the team with that alias, and the
+        module joins the user to that team's ID. An entry that is neither fails, naming this option, before
+        anything is written; so does an alias that several teams have (give the team's ID).
+      - RV(user.teams) lists team IDs, as LiteLLM does; the same teams given by alias or by ID are no change.
+      - In M(llmops.litellm.gateway_state), an alias may also name a team that the same document creates; the
+        team is created first and the user joins its new ID, in the same run.
       - The user joins the teams it is not in yet, with the team role V(user). Roles in a team and per-member
         budgets are not managed here; use M(llmops.litellm.team_member).
       - Team membership can be managed from three places; give each membership one owner. O(teams) adds the user
@@ -121,13 +127,13 @@ EXAMPLES = r'''
       api_url: http://localhost:4000
       api_key: "{{ litellm_master_key }}"
   block:
-    - name: A service account with a fixed ID, in exactly these teams
+    - name: A service account with a fixed ID, in exactly these teams (each by its alias or its ID)
       llmops.litellm.user:
         user_id: svc-batch
         user_alias: Batch jobs
         models: [gpt-4o-mini]
         rpm_limit: 120
-        teams: ["{{ research_team_id }}"]
+        teams: [research, "{{ platform_team_id }}"]
         purge_teams: true
 
     - name: Delete the user and its keys

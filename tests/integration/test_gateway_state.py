@@ -348,6 +348,42 @@ def test_unmanaged_objects_follow_the_policy_and_only_owned_ones_are_pruned(lite
     assert proxy.api("GET", "/v2/team/list", params={"team_alias": prefix + "stray"}).json()["teams"] == []
 
 
+def test_a_user_joins_a_team_the_same_run_creates_named_by_its_alias(litellm_proxy, recorder, prefix, tmp_path):
+    """A user's ``teams`` may name a team by its alias: a team the same run creates is the user's parent (created
+    first, its new id joined), in one run; the next run, where the alias resolves to the live id, changes nothing."""
+    proxy = litellm_proxy
+    document = {"teams": [{"team_alias": prefix + "team"}],
+                "users": [{"user_id": prefix + "user", "teams": [prefix + "team"]}]}
+    try:
+        play = Play(recorder, proxy.master_key, tmp_path)
+        play.state("check", document, check=True)
+        play.state("apply", document)
+        play.state("check again", document, check=True)
+        play.state("apply again", document)
+        play.run()
+
+        check = play["check"]
+        assert check["changed"] is True and not check.get("failed"), check.get("msg")
+        assert play.writes("check") == []
+        user = by_name(check["changes"])[("user", prefix + "user")]
+        assert {"path": "teams", "desired": [f"(known after apply: team '{prefix}team')"], "live": None} \
+            in user["changes"]
+        apply = play["apply"]
+        assert apply["changed"] is True and not apply.get("failed"), apply.get("msg")
+        status = dict(((c["kind"], c["name"]), c["status"]) for c in apply["changes"])
+        assert status == {("team", prefix + "team"): "created", ("user", prefix + "user"): "created"}
+        team_id = by_name(apply["objects"])[("team", prefix + "team")]["id"]
+        info = proxy.api("GET", "/user/info", params={"user_id": prefix + "user"}).json()["user_info"]
+        assert info["teams"] == [team_id]
+        members = proxy.api("GET", "/team/info", params={"team_id": team_id}).json()["team_info"]["members_with_roles"]
+        assert prefix + "user" in [m["user_id"] for m in members]
+        for step in ("check again", "apply again"):
+            assert play[step]["changed"] is False and play[step]["changes"] == [], play[step]["changes"]
+            assert play.writes(step) == []
+    finally:
+        prune_everything(recorder, proxy.master_key, prefix, tmp_path, kinds=("teams", "users"))
+
+
 def test_a_failed_parent_stops_its_children_and_a_bad_reference_writes_nothing(
         litellm_proxy_premium, premium_recorder, prefix, tmp_path):
     """Organizations: premium twin. LiteLLM refuses a team whose budget exceeds its organization's: the team's

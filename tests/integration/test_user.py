@@ -171,3 +171,33 @@ def test_user_found_by_email_and_bad_input_writes_nothing(litellm_proxy, names):
     assert step("delete by email")["changed"] is True and step("delete by email again")["changed"] is False
     assert ok(step("read after delete"))["users"] == []
     assert step("info of an unknown id")["users"] == []
+
+
+def test_user_teams_named_by_alias_or_id(litellm_proxy, names):
+    """``teams`` takes a team's id or its alias (made its id): the same teams given either way are no change; an
+    alias no team has fails naming the option, before any write."""
+    prefix, (team1, team2) = names
+    user_id, alias1 = f"{prefix}-u", f"{prefix}-t1"
+    by_alias = {"user_id": user_id, "teams": [alias1]}
+    result = run(
+        litellm_proxy,
+        module_task("by alias --check", "user", by_alias, check=True),
+        module_task("by alias", "user", by_alias),
+        module_task("by alias --check again", "user", by_alias, check=True),
+        module_task("by alias again", "user", by_alias),
+        module_task("by id", "user", {"user_id": user_id, "teams": [team1]}),
+        module_task("alias and id", "user", {"user_id": user_id, "teams": [alias1, team2], "purge_teams": True}),
+        module_task("unknown alias", "user", {"user_id": user_id, "teams": [f"{prefix}-none"], "purge_teams": True},
+                    ignore_errors=True),
+        read_task("read after the unknown alias", litellm_proxy, "/user/info", {"user_id": user_id}),
+    )
+    assert result.rc == 0, failures(result)
+    step = result.task
+    assert step("by alias --check")["changed"] is True and step("by alias --check")["user"]["teams"] == [team1]
+    assert step("by alias")["changed"] is True and step("by alias")["user"]["teams"] == [team1]
+    assert step("by alias --check again")["changed"] is False and step("by alias again")["changed"] is False
+    assert step("by id")["changed"] is False
+    assert step("alias and id")["changed"] is True and step("alias and id")["user"]["teams"] == sorted([team1, team2])
+    assert step("unknown alias")["msg"] == (f"failed to validate user '{user_id}': teams names a team "
+                                            f"'{prefix}-none', which does not exist")
+    assert sorted(parse(step("read after the unknown alias"))["teams"]) == sorted([team1, team2])

@@ -120,6 +120,49 @@ def test_a_batch_isolates_an_invalid_resource_and_one_waiting_for_a_reference(
             wait_for(lambda n=name: k8s.get("LiteLLMTeam", namespace, n) is None, f"team {name} deleted")
 
 
+def test_users_ride_the_batch_that_creates_their_teams(
+        kube_api: KubeCluster, k8s: Cluster, operator_crds: list[dict[str, Any]], litellm_proxy: LiteLLMProxy,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Teams and the users naming them (``teamRefs``), created together: the table names a team that has no LiteLLM
+    id yet by its alias, and the engine joins the users to the teams the same run creates: ONE batch run, no user
+    ever waits for its team."""
+    workdir = tmp_path_factory.mktemp("batchusers")
+    namespace, prefix = k8s.namespace(unique("bteam")), unique("bteam")
+    external_instance(k8s, namespace, "gw", litellm_proxy.url, litellm_proxy.master_key, config_sync={"enabled": False})
+    watches = operator_watches(workdir / "watches.yaml", only=("LiteLLMTeam", "LiteLLMUser"))
+    with start_operator(kube_api, workdir, watches, namespaces=(namespace,)) as operator:
+        def ready(kind: str, name: str) -> dict[str, Any] | None:
+            body = k8s.get(kind, namespace, name)
+            return body if is_true(body, "Ready") and body["status"].get("observedGeneration") == 1 else None
+
+        # a first run under way: what is created meanwhile is queued together for the next one
+        k8s.create("LiteLLMTeam", namespace, "first", {"instanceRef": {"name": "gw"}, "teamAlias": f"{prefix}-first"})
+        wait_for(lambda: batch_runs(operator, namespace) == 1, "the first batch run started")
+        for i in range(2):
+            k8s.create("LiteLLMTeam", namespace, f"t{i}", {"instanceRef": {"name": "gw"}, "teamAlias": f"{prefix}-t{i}"})
+        for i in range(4):
+            k8s.create("LiteLLMUser", namespace, f"u{i}", {"instanceRef": {"name": "gw"}, "userId": f"{prefix}-u{i}",
+                                                           "teamRefs": [{"name": f"t{i % 2}"}] + [{"name": "t1"}] * (i == 0)})
+        teams = [wait_for(lambda n=f"t{i}": ready("LiteLLMTeam", n), f"team t{i} Ready")["status"]["litellmId"]
+                 for i in range(2)]
+        for i in range(4):
+            wait_for(lambda n=f"u{i}": ready("LiteLLMUser", n), f"user u{i} Ready")
+            info = litellm_proxy.api("GET", "/user/info", params={"user_id": f"{prefix}-u{i}"}).json()["user_info"]
+            assert sorted(info["teams"]) == sorted({teams[i % 2]} | ({teams[1]} if i == 0 else set())), info
+            assert "WaitingForReference" not in k8s.reasons(namespace, f"u{i}"), f"user u{i} waited for its team"
+        members = litellm_proxy.api("GET", "/team/info", params={"team_id": teams[1]}).json()["team_info"]
+        assert {f"{prefix}-u{i}" for i in (0, 1, 3)} <= {m["user_id"] for m in members["members_with_roles"]}
+        assert batch_runs(operator, namespace) == 2, "the first team's run, then one run for the teams and users"
+        assert not per_cr_runs(operator.runner_dir)
+        users, teams = [f"u{i}" for i in range(4)], ["first", "t0", "t1"]
+        for kind, names in (("LiteLLMUser", users), ("LiteLLMTeam", teams)):
+            for name in names:
+                k8s.delete(kind, namespace, name)
+        for kind, names in (("LiteLLMUser", users), ("LiteLLMTeam", teams)):
+            for name in names:
+                wait_for(lambda k=kind, n=name: k8s.get(k, namespace, n) is None, f"{kind} {name} deleted")
+
+
 def test_two_hundred_resources_converge_in_a_handful_of_runs(
         kube_api: KubeCluster, k8s: Cluster, operator_crds: list[dict[str, Any]], litellm_proxy: LiteLLMProxy,
         tmp_path_factory: pytest.TempPathFactory) -> None:

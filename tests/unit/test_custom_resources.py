@@ -209,8 +209,14 @@ def test_references_resolve_to_the_referenced_resources_names() -> None:
     assert model["litellm_params"] == {"model": "o/g", "litellm_credential_name": "openai"}
     assert problem("LiteLLMVirtualKey", {"teamRef": {"name": "gone"}}) == \
         "invalid spec: spec.teamRef: LiteLLMTeam ns/gone does not exist"
-    assert problem("LiteLLMUser", {"teamRefs": [{"name": "new"}]}, (cr("LiteLLMTeam", "new", {}),)) == \
-        "invalid spec: spec.teamRefs: LiteLLMTeam ns/new is not Ready"
+    # a team without its LiteLLM id yet: named by its alias, which the engine resolves in the run that creates it
+    new = cr("LiteLLMTeam", "new", {"teamAlias": "New Team"})
+    assert one("LiteLLMUser", {"teamRefs": [{"name": "eng"}, {"name": "new"}]}, (team, new))["teams"] == \
+        ["t-1", "New Team"]
+    assert problem("LiteLLMUser", {"teamRefs": [{"name": "gone"}]}) == \
+        "invalid spec: spec.teamRefs: LiteLLMTeam ns/gone does not exist"
+    assert problem("LiteLLMVirtualKey", {"userRef": {"name": "ann"}}, (cr("LiteLLMUser", "ann", {"userEmail": "a@x.io"}),)) \
+        == "invalid spec: spec.userRef: LiteLLMUser ns/ann is not Ready"
 
 
 def test_secrets_only_when_handed_in() -> None:
@@ -376,6 +382,10 @@ def test_a_reference_drift_names_the_reference() -> None:
                     (credential,))
     assert table.spec_path(BY_CR_KIND["LiteLLMModel"], found, "litellm_params.litellm_credential_name") == \
         "spec.litellmParams.credentialRef"
+    # a user's teams, by the id of a Ready team and by the alias of one not created yet: a change of membership
+    found = origins("LiteLLMUser", {"teamRefs": [{"name": "eng"}, {"name": "new"}]},
+                    (cr("LiteLLMTeam", "eng", {}, {"litellmId": "t-1"}), cr("LiteLLMTeam", "new", {})))
+    assert table.spec_path(BY_CR_KIND["LiteLLMUser"], found, "teams") == "spec.teamRefs"
 
 
 def test_api_wins_writes_back_what_the_spec_holds_as_sent() -> None:

@@ -54,6 +54,20 @@ DOCUMENT = {
 }
 
 
+def test_skip_a_user_rides_with_the_team_it_names_by_alias_and_waits_for_one_held_back_or_missing():
+    users = [{"user_id": "u-new", "teams": ["new-team", "research"]}, {"user_id": "u-broke", "teams": ["broke"]},
+             {"user_id": "u-ghost", "teams": ["ghost"]}]
+    document = {"teams": DOCUMENT["teams"], "users": users}
+    plan = skip_plan(document, {"team": [TEAM], "user": []})
+    found = entries(plan)
+    assert [(found[f"users[{i}]"]["action"], found[f"users[{i}]"].get("waiting_for")) for i in range(3)] == [
+        ("create", None), ("none", "team 'broke'"), ("none", "team 'ghost'")]
+    by_where = dict((i.where, i) for i in plan.items)
+    assert by_where["users[0]"].parents == [by_where["teams[2]"]]
+    assert by_where["users[0]"].params["teams"] == ["(known after apply: team 'new-team')", TEAM["team_id"]]
+    assert found["users[2]"]["error"] == "users[2]: teams names a team 'ghost', which does not exist"
+
+
 def test_skip_holds_back_the_invalid_objects_and_their_children_and_plans_the_rest():
     plan = skip_plan(DOCUMENT, {"team": [TEAM], "credential": [CREDENTIAL], "model": [], "virtual_key": []})
     found = entries(plan)

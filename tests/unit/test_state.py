@@ -106,6 +106,44 @@ def test_a_reference_to_a_parent_created_by_the_same_run_awaits_its_id_and_makes
     assert key.key_file == os.path.join(KEYS, "k")
 
 
+USER = {"user_id": "u1", "user_email": "a@example.com", "teams": ["t1"]}
+
+
+def test_a_user_s_teams_by_alias_resolve_to_ids_and_a_new_team_is_a_parent_known_after_apply():
+    live = {"team": [TEAM, dict(TEAM, team_id="t2", team_alias="other")], "user": [USER]}
+    same = plan({"users": [{"user_id": "u1", "teams": ["research"]}]}, live).items[0]
+    assert (same.action, same.diff, same.params["teams"]) == ("none", [], ["t1"])  # ids compared with ids
+    document = {"teams": [{"team_alias": "new"}],
+                "users": [{"user_id": "u1", "teams": ["research", "t2", "new"]}, {"user_id": "u2", "teams": ["new"]}]}
+    result = plan(document, live)
+    team, user, created = result.items
+    stand_in = "(known after apply: team 'new')"
+    assert user.parents == [team] and user.stand_ins == {stand_in: team} and created.parents == [team]
+    assert user.diff == [{"path": "teams", "desired": sorted(["t1", "t2", stand_in]), "live": ["t1"]}]
+    assert created.action == "create" and created.params["teams"] == [stand_in]
+    team.object_id = "t-new"  # as its create sets it
+    user.fill_in()
+    assert [(link.name, p.add) for link, p in user.links] == [("teams", ["t-new", "t2"])]
+
+
+def test_a_user_s_team_named_by_nothing_or_by_an_alias_two_teams_have_is_refused_before_any_write():
+    live = {"team": [TEAM, dict(TEAM, team_id="t2")], "user": []}
+    with pytest.raises(ValidationError) as error:
+        plan({"users": [{"user_id": "u1", "teams": ["research"]}]}, live)
+    assert error.value.msg == ("users[0]: teams names a team 'research', which 2 teams have (team_id t1, t2): name "
+                               "it by its team_id")
+    with pytest.raises(ValidationError) as error:
+        plan({"users": [{"user_id": "u1", "teams": ["nowhere"]}]}, live)
+    assert error.value.msg == "users[0]: teams names a team 'nowhere', which does not exist"
+    gone = plan({"teams": [{"team_alias": "other", "state": "absent"}], "users": [{"user_id": "u1", "teams": ["t1"]}]},
+                {"team": [TEAM, dict(TEAM, team_id="t2", team_alias="other")], "user": []})
+    assert gone.items[1].params["teams"] == ["t1"]
+    with pytest.raises(ValidationError) as error:
+        plan({"teams": [{"team_alias": "other", "state": "absent"}], "users": [{"user_id": "u1", "teams": ["other"]}]},
+             {"team": [TEAM, dict(TEAM, team_id="t2", team_alias="other")], "user": []})
+    assert error.value.msg == "users[0]: teams names a team 'other', which does not exist"
+
+
 def test_a_new_key_s_file_must_go_to_an_existing_directory(tmp_path: Path) -> None:
     document = {"virtual_keys": [{"key_alias": "k"}]}
     with pytest.raises(ValidationError) as error:

@@ -124,8 +124,7 @@ class Applier(object):
         client = self.client_for()
         before = len(client.writes)
         try:
-            for field, parent in item.awaiting.items():
-                item.desired[field] = parent.object_id
+            item.fill_in()
             getattr(self, item.action)(client, item)
             item.status = item.action + "d"
         except LiteLLMError as exc:

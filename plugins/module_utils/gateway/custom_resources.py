@@ -105,6 +105,8 @@ def _referenced(ref, cr, value, lookup):
     if ref.by == "id":  # LiteLLM's id: known once the referenced object exists, unless its name is its id
         found = litellm_id or (cr_natural_name(ref.target, target) if ref.target.cr_map.name == ref.target.id_field
                                else None)
+    elif ref.by == "id_or_name":  # the id where it is known (exact), else the name the engine resolves in the run
+        found = litellm_id or cr_natural_name(ref.target, target)
     else:
         found = cr_natural_name(ref.target, target)
     if not found:

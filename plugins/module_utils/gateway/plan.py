@@ -16,16 +16,25 @@ from ansible_collections.llmops.litellm.plugins.module_utils._errors import (
     MissingObject,
     ValidationError,
 )
-from ansible_collections.llmops.litellm.plugins.module_utils._fields import MergedDict, PartialDict
+from ansible_collections.llmops.litellm.plugins.module_utils._fields import MergedDict
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import MemberPlan, get_path
 from ansible_collections.llmops.litellm.plugins.module_utils._checks import (
     ensure_creatable,
     ensure_key_free,
     ensure_names_exist,
+    map_names,
     missing_required,
     no_parent,
+    resolve_names,
 )
 from ansible_collections.llmops.litellm.plugins.module_utils._write import plan_links, wanted_links
+from ansible_collections.llmops.litellm.plugins.module_utils.gateway.changes import (
+    KNOWN_AFTER_APPLY,
+    field_changes,
+    link_changes,
+    member_changes,
+    stand_in,
+)
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import (
     OWNER_KEY,
     REDACTED,
@@ -42,45 +51,6 @@ from ansible_collections.llmops.litellm.plugins.module_utils.kinds.virtual_key i
 POLICIES = ("preserve", "prune", "adopt")
 # The statuses of declared objects that ``invalid: skip`` holds back: nothing of them is written.
 HELD = ("invalid", "waiting")
-# The desired value of an id that a parent created by the same run gets (a new team's team_id, in its keys).
-KNOWN_AFTER_APPLY = "(known after apply)"
-
-
-def field_changes(resource, changes, view):
-    """The per-field changes of an update: [{path, desired, live}], a dict option split into its keys."""
-    found = []
-    for name in sorted(changes):
-        field, desired, live = resource.by_name[name], changes[name], view.get(name)
-        if field.no_log:
-            found.append(dict(path=name, desired=REDACTED, live=REDACTED if live is not None else None))
-            continue
-        if field.type == "dict" and isinstance(desired, dict):
-            partial = isinstance(field, (MergedDict, PartialDict))
-            live = live if isinstance(live, dict) else {}
-            keys = sorted(set(desired) | (set() if partial else set(live)), key=str)
-            merged = field.merged(live, desired) or {}
-            for key in keys:
-                if merged.get(key) != live.get(key):
-                    found.append(dict(path="%s.%s" % (name, key), desired=merged.get(key), live=live.get(key)))
-            continue
-        found.append(dict(path=name, desired=field.normalise(desired) if desired != KNOWN_AFTER_APPLY else desired,
-                          live=live))
-    return found
-
-
-def member_changes(resource, plan, live):
-    """The per-member changes of a MemberPlan against the live members: [{path, desired, live}] of roles."""
-    spec = resource.members
-
-    def path(member):  # named by email where there is one, as documents usually name members
-        return "members[user_email=%s]" % member["user_email"] if member.get("user_email") else \
-            "members[user_id=%s]" % member["user_id"]
-
-    def live_role(member):
-        return next((m["role"] for m in live if spec.matches(member, m)), None)
-    return ([dict(path=path(m), desired=m["role"], live=None) for m in plan.add]
-            + [dict(path=path(m), desired=m["role"], live=live_role(m)) for m in plan.update]
-            + [dict(path=path(m), desired=None, live=m["role"]) for m in plan.remove])
 
 
 class Contradiction(ValidationError):
@@ -105,6 +75,7 @@ class Item(object):
         self.after = None                   # the object as read back after its create
         self.links = []
         self.awaiting = {}                  # option -> parent Item whose id is known once it is created
+        self.stand_ins = {}                 # a name's stand-in (a user's team) -> the parent Item it stands for
         self.parents = []
         self.action = "none"                # create | update | delete | none | unmanaged | adopt
         self.status = None                  # created | updated | deleted | failed | skipped (after apply);
@@ -119,6 +90,16 @@ class Item(object):
         self.written = []                   # the writes LiteLLM accepted for this object ("POST /team/new")
         self.cascade_of = None              # for an object LiteLLM deletes or changes with another: that Item
         self.effect = None                  # ... and what it does to this one (see Cascade)
+
+    def fill_in(self):
+        """At apply time, the parents created: their ids in the options that awaited them, and in the links named
+        by a stand-in (replanned against the live links for an update)."""
+        for field, parent in self.awaiting.items():
+            self.desired[field] = parent.object_id
+        if self.stand_ins:
+            map_names(self.resource, self.params["_desired"], self.params,
+                      lambda _names, name: self.stand_ins[name].object_id if name in self.stand_ins else name)
+            self.links = plan_links(wanted_links(self.resource, self.params), self.view)
 
     @property
     def name(self):
@@ -197,6 +178,7 @@ class Planner(object):
                 self.by_id[(resource.kind, raw.get(resource.id_field))] = raw
                 self.by_key.setdefault((resource.kind, raw.get(resource.key_field)), []).append(raw)
         self.declared_keys = {}  # (kind, natural key) -> the Item declaring it present
+        self.stand_ins = {}      # the stand-in of the id of a declared object created by this run -> its Item
 
     def plan(self):
         for resource, where, params in self.declared:
@@ -303,6 +285,37 @@ class Planner(object):
             parent = self.declared_by_key(target, get_path(params, path))
             if parent is not None:
                 item.parents.append(parent)
+        if params["state"] != "present":
+            return
+        try:
+            resolve_names(item.resource, params["_desired"], self.named_objects, params)
+        except ValidationError as exc:
+            raise ValidationError("%s: %s" % (item.where, exc.msg))
+        for _option, _names, name in item.resource.named(params["_desired"], params):
+            parent = self.stand_ins.get(name)
+            if parent is not None and name not in item.stand_ins:
+                item.parents.append(parent)
+                item.stand_ins[name] = parent
+
+    def named_objects(self, names):
+        """[(fields, id)] of the objects of ``names.target`` a name may resolve to (resolve_names): those declared
+        present (one this run creates without a declared id: a stand-in, ``(known after apply: team 'eng')``) and
+        the live ones not declared absent."""
+        target, found, gone = names.target, [], set()
+        for other in self.items:
+            if other.resource is not target or other.status in HELD:
+                continue
+            if other.params["state"] != "present":
+                gone.add(other.object_id)
+                continue
+            object_id = other.view.get(names.to) or other.params.get(names.to)
+            if object_id is None:
+                object_id = stand_in(other.label)
+                self.stand_ins[object_id] = other
+            found.append((other.params, object_id))
+        found.extend((raw, raw.get(names.to)) for raw in self.live.get(target.kind, [])
+                     if raw.get(target.id_field) not in gone)
+        return found
 
     def ensure_names_exist(self, item):
         """The objects a declared object names (a model's credential, a tag's models) are declared present or live
@@ -319,6 +332,7 @@ class Planner(object):
                     (found if other.params["state"] == "present" else gone).update(values)
             for raw in self.live.get(target.kind, []):
                 found.update(raw.get(f) for f in names.fields if raw.get(f) not in gone)
+            found.update(s for s, other in self.stand_ins.items() if other.resource is target and other.status not in HELD)
             return found - gone - set([None])
         try:
             ensure_names_exist(item.resource, item.params["_desired"], known, item.params)
@@ -361,9 +375,7 @@ class Planner(object):
             item.members = resource.members.plan(members, item.view.get("members") or [], params["purge_members"])
             item.diff += member_changes(resource, item.members, item.view.get("members") or [])
         item.links = plan_links(wanted_links(resource, params), item.view)
-        for link, plan in item.links:
-            if plan.add or plan.remove:
-                item.diff.append(dict(path=link.name, desired=plan.predicted, live=item.view.get(link.name)))
+        item.diff += link_changes(item.links, item.view)
         if item.diff:
             self.ensure_writable(item)
             item.action = "update"
@@ -395,7 +407,7 @@ class Planner(object):
         public = dict((k, resource.by_name[k].public(v)) for k, v in desired.items())
         item.diff = field_changes(resource, dict((k, v) for k, v in public.items() if v is not None), {})
         item.diff += [dict(path=name, desired=REDACTED, live=None) for name in sorted(resource.secrets(desired))]
-        item.diff += member_changes(resource, item.members, [])
+        item.diff += member_changes(resource, item.members, []) + link_changes(item.links, {})
         item.action = "create"
 
     def resolve_members(self, item, members):

@@ -61,11 +61,13 @@ USER = Resource(
     # /user/new mints a virtual key for the user unless told not to; keys are the virtual_key module's business.
     create_extra={"auto_create_key": False, "send_invite_email": False},
     list_order="user_id",
-    names=[Names(("teams",), TEAM, ("team_id",))],
+    # teams: team ids, or team aliases (made the ids, of a team created by the same gateway_state run too)
+    names=[Names(("teams",), TEAM, ("team_id", "team_alias"), to="team_id")],
     owner_field="metadata",
     protected_ids=["default_user_id"],
     # user_id: the resource's name, unless the user is named by its email (LiteLLM then makes the id)
-    cr_map=CRMap(name="user_id", unless="user_email", status_id=True, refs=[CRRef("teamRefs", "teams", TEAM, by="id")]),
+    cr_map=CRMap(name="user_id", unless="user_email", status_id=True,
+                 refs=[CRRef("teamRefs", "teams", TEAM, by="id_or_name")]),
     cr_kind="LiteLLMUser",
     cr_ref="userRef",
     cr_alias="user_id",
