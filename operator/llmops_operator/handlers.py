@@ -23,7 +23,7 @@ from typing import Any
 import kopf
 import kubernetes
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.custom_resources import spec_patch
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import cr_claims
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND, cr_claims
 
 from llmops_operator import batch, events, metrics, params, proxy, refs, runner, status, sweep
 from llmops_operator.config import (
@@ -158,6 +158,10 @@ class Shim:
 
     def litellm_kind(self, watch: Watch) -> bool:
         return watch.group == refs.GROUP
+
+    def drift_swept(self, watch: Watch) -> bool:
+        """Whether the instance's drift sweep checks the resources of ``watch`` (sweep.Sweeper.watches)."""
+        return self.litellm_kind(watch) and watch.kind in BY_CR_KIND
 
     async def write_status(self, watch: Watch, body: dict[str, Any], changes: dict[str, Any]) -> None:
         if not watch.manage_status:
@@ -389,7 +393,12 @@ class Shim:
         current = body.get("status") or {}
         if quiet and answering and not result.stats.get("changed") and all(current.get(k) == v for k, v in found.items()):
             return
-        await self.set_conditions(watch, body, status.succeeded(generation, ready=answering), remove=("Failure", "Conflict"),
+        updates = status.succeeded(generation, ready=answering)
+        if self.drift_swept(watch):  # just made to match: no drift (the first sweep then writes nothing)
+            updates += status.applied(body)
+            if current.get("drift"):
+                extra["drift"] = []
+        await self.set_conditions(watch, body, updates, remove=("Failure", "Conflict"),
                                   observedGeneration=generation, **extra, **found)
         events.info(body, reason=reason, message=f"{watch.kind} reconciled: {result.stats['changed']} change(s)")
         if not answering:

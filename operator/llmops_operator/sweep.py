@@ -92,7 +92,7 @@ class Sweeper:
 
     def watches(self) -> dict[str, Any]:
         """Our kinds that the table maps (every kind of our group but LiteLLMInstance), by kind."""
-        return {w.kind: w for w in self.shim.watches if self.shim.litellm_kind(w) and w.kind in BY_CR_KIND}
+        return {w.kind: w for w in self.shim.watches if self.shim.drift_swept(w)}
 
     async def tick(self, instance: dict[str, Any]) -> None:
         meta = instance["metadata"]
