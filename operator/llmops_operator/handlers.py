@@ -750,7 +750,11 @@ def register(registry: kopf.OperatorRegistry, shim: Shim) -> None:
         settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=KOPF_PREFIX)
         settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
             prefix=KOPF_PREFIX, key="last-handled-configuration")
-        settings.posting.level = logging.INFO
+        # Kopf posts its own log lines about an object as Events of it: at INFO, two per handled event ("Handler
+        # 'reconcile' succeeded.", "Resuming is processed: 1 succeeded; 0 failed."), 2,000 Event writes for a restart
+        # with 1,000 resources that tell nothing (the operator's own Events, events.py, say what changed). Kopf's
+        # warnings and errors (a handler's exception, a temporary failure) are still posted.
+        settings.posting.level = logging.WARNING
         settings.watching.server_timeout = 60
         # A CR's deletion waits for its timers to stop; one in the middle of a tick was polled every 60 s (Kopf's
         # default), which made a deletion take a minute or two.
@@ -770,13 +774,15 @@ def _register_watch(registry: kopf.OperatorRegistry, shim: Shim, watch: Watch) -
     if shim.litellm_kind(watch) and watch.kind != refs.INSTANCE:
         # Every CR's claims (its natural key per instance), complete before any handler runs (Kopf fills indexes
         # first): the oldest CR naming an object manages it, whatever order the events come in.
+        # (the indexes are coroutines: Kopf runs a plain function in a thread of its executor, a thread hop for
+        # each of every resource's events; at an operator restart, 3,000 before the first handler may run)
         @kopf.index(*resource, id=claims_id, registry=registry, **filters)
-        def claims(body: kopf.Body, **_: Any) -> dict[Any, Any]:
+        async def claims(body: kopf.Body, **_: Any) -> dict[Any, Any]:
             return _claims(watch, plain(body))
 
         # Which CRs take values from which Secret: a change of one reconciles them again (register).
         @kopf.index(*resource, id=f"secrets_{watch.kind.lower()}", registry=registry, **filters)
-        def secret_users(body: kopf.Body, **_: Any) -> dict[Any, Any]:
+        async def secret_users(body: kopf.Body, **_: Any) -> dict[Any, Any]:
             meta = body["metadata"]
             namespace = meta.get("namespace", "")
             return {(ref.get("namespace") or namespace, ref["name"]): (namespace, meta["name"])
@@ -785,7 +791,7 @@ def _register_watch(registry: kopf.OperatorRegistry, shim: Shim, watch: Watch) -
 
         # Which CRs use which instance: an instance is deleted after them (Shim.finalize).
         @kopf.index(*resource, id=f"users_{watch.kind.lower()}", registry=registry, **filters)
-        def users(body: kopf.Body, **_: Any) -> dict[Any, Any]:
+        async def users(body: kopf.Body, **_: Any) -> dict[Any, Any]:
             meta = body["metadata"]
             return {_instance_key(watch, plain(body)): (watch.kind, meta.get("namespace", ""), meta["name"])}
 
