@@ -85,6 +85,11 @@ class Shim:
         self.slots = asyncio.Semaphore(config.max_concurrent_reconciles)
         metrics.set_slots(config.max_concurrent_reconciles)
         self.locks: dict[str, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
+        # One run at a time per LiteLLMInstance among its own run, its batches and its drift checks (execute's
+        # ``instance``): no batch runs against a proxy its instance's run is deploying or checking, and the
+        # operator's process tree holds one run of an instance, not two (at 1,000 resources a restart or a
+        # configSync change ran the instance's playbook beside a batch of 1,000, 435 MiB against 316).
+        self.instance_runs: dict[tuple[str, str], asyncio.Lock] = collections.defaultdict(asyncio.Lock)
         self.launch = runner.launcher(config.runner_dir)
         self.drift_intervals: dict[tuple[str, str], float] = {}  # configSync.interval per instance (namespace, name)
         # MAX_CONCURRENT_RECONCILES_<KIND>_<GROUP>: a kind's own limit inside the pool
@@ -255,10 +260,12 @@ class Shim:
             extra_env = {"K8S_AUTH_KUBECONFIG": kubeconfig, "KUBECONFIG": kubeconfig} if kubeconfig else {}
             if self.user_metrics is not None:
                 extra_env["LLMOPS_OPERATOR_OSDK_METRICS_URL"] = f"http://127.0.0.1:{self.user_metrics.server_address[1]}/metrics"
+            own = self.litellm_kind(watch) and watch.kind == refs.INSTANCE
             return await self.execute(watch.kind, mode, private, prepared, resolved.env, check=mode == "drift",
                                       keep=self.annotation_int(body, ARTIFACTS_ANNOTATION, 1) or watch.max_runner_artifacts,
                                       extra_env=extra_env, verbosity=self.verbosity(watch, body),
-                                      latest=not self.litellm_kind(watch))
+                                      latest=not self.litellm_kind(watch),
+                                      instance=_instance_key(watch, body) if own else None)
 
     def verbosity(self, watch: Watch, body: dict[str, Any]) -> int:
         """The CR's ``ansible.sdk.operatorframework.io/verbosity``, else ANSIBLE_VERBOSITY_<KIND>_<GROUP>, else
@@ -281,10 +288,14 @@ class Shim:
 
     async def execute(self, kind: str, mode: str, private: Path, playbook: Path, env: dict[str, str], *, check: bool,
                       keep: int, extra_env: dict[str, str] | None = None, verbosity: int = 0,
-                      latest: bool = False) -> runner.Result:
+                      latest: bool = False, instance: tuple[str, str] | None = None) -> runner.Result:
+        """One ansible-runner run in the pool (a slot of MAX_CONCURRENT_RECONCILES, and of the kind's own limit);
+        ``instance`` (namespace, name): a run of that LiteLLMInstance as a whole (its own, a batch, a drift check),
+        which waits for the one in flight (``instance_runs``)."""
         kind_slots = self.kind_slots.get(kind)
         with metrics.Run(kind, mode, playbook.name) as run:
-            async with kind_slots if kind_slots is not None else contextlib.nullcontext(), self.slots:
+            async with self.instance_runs[instance] if instance is not None else contextlib.nullcontext(), \
+                    kind_slots if kind_slots is not None else contextlib.nullcontext(), self.slots:
                 run.start()
                 loop = asyncio.get_running_loop()
                 result = await loop.run_in_executor(self.pool, functools.partial(

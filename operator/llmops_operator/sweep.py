@@ -251,7 +251,8 @@ class Sweeper:
         variables = {"litellm_operator": params.mark_unsafe(operator),
                      "ansible_operator_meta": {"name": meta["name"], "namespace": meta.get("namespace", "")}}
         playbook = runner.prepare(private, variables, PLAYBOOK, None)
-        return await self.shim.execute(refs.INSTANCE, mode, private, playbook, env, check=check, keep=5)
+        return await self.shim.execute(refs.INSTANCE, mode, private, playbook, env, check=check, keep=5,
+                                       instance=(meta.get("namespace", ""), meta["name"]))
 
 
 def scope_kinds(cr_kinds: Any) -> list[str]:

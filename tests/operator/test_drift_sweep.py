@@ -26,6 +26,7 @@ from tests.operator.conftest import (
     external_instance,
     is_true,
     operator_watches,
+    run_spans,
     start_operator,
     unique,
     wait_for,
@@ -132,6 +133,11 @@ def test_one_run_checks_every_resource_of_an_instance_and_names_the_leaves(
         assert "drift" in dirs and dirs - {"drift"} <= {"batch", "litellmmodel", "litellmteam", "litellmvirtualkey"}, \
             f"no other run than reconciles and the check: {sorted(dirs)}"
         assert [p.name for p in (operator.runner_dir / "drift" / namespace).iterdir()] == ["gw"], "the instance's own"
+        # the runs of the instance as a whole never overlap (Shim.instance_runs)
+        spans = run_spans(operator.runner_dir, namespace, "gw")
+        assert {name.split("/")[0] for _start, _end, name in spans} == {"batch", "drift"}, spans
+        for (_start, end, before), (start, _end, after) in zip(spans, spans[1:]):
+            assert start >= end, f"{after} started before {before} ended"
         runs = instance_runs(port)
         batches = runs.pop(("batch", "success"), 0.0)
         assert batches >= 1 and runs == {("drift", "success"): 1.0}, \
