@@ -108,6 +108,8 @@ class Sweeper:
         lock = self.shim.locks[key]
         if lock.locked() or loop.time() - self.last.get(key, float("-inf")) < (interval or DEFAULT_DRIFT_INTERVAL):
             return
+        if self.shim.locks[meta.get("uid", meta["name"])].locked():
+            return  # the instance is being reconciled (its proxy, its policies may change): the next tick checks
         async with lock:
             self.last[key] = loop.time()
             if not await self.sweep(instance):
