@@ -486,7 +486,8 @@ class Batcher:
             variables = {"litellm_operator": {"mode": "reconcile", "files": [path]},
                          "ansible_operator_meta": {"name": name, "namespace": namespace}}
             playbook = runner.prepare(private, variables, PLAYBOOK, None)
-            return await self.shim.execute(refs.INSTANCE, "batch", private, playbook, env, check=False, keep=5)
+            return await self.shim.execute(refs.INSTANCE, "batch", private, playbook, env, check=False, keep=5,
+                                           instance=(namespace, instance.get("name") or ""))
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)

@@ -23,7 +23,7 @@ from typing import Any
 import kopf
 import kubernetes
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.custom_resources import spec_patch
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import cr_claims
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND, cr_claims
 
 from llmops_operator import batch, events, metrics, params, proxy, refs, runner, status, sweep
 from llmops_operator.config import (
@@ -85,6 +85,11 @@ class Shim:
         self.slots = asyncio.Semaphore(config.max_concurrent_reconciles)
         metrics.set_slots(config.max_concurrent_reconciles)
         self.locks: dict[str, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
+        # One run at a time per LiteLLMInstance among its own run, its batches and its drift checks (execute's
+        # ``instance``): no batch runs against a proxy its instance's run is deploying or checking, and the
+        # operator's process tree holds one run of an instance, not two (at 1,000 resources a restart or a
+        # configSync change ran the instance's playbook beside a batch of 1,000, 435 MiB against 316).
+        self.instance_runs: dict[tuple[str, str], asyncio.Lock] = collections.defaultdict(asyncio.Lock)
         self.launch = runner.launcher(config.runner_dir)
         self.drift_intervals: dict[tuple[str, str], float] = {}  # configSync.interval per instance (namespace, name)
         # MAX_CONCURRENT_RECONCILES_<KIND>_<GROUP>: a kind's own limit inside the pool
@@ -158,6 +163,10 @@ class Shim:
 
     def litellm_kind(self, watch: Watch) -> bool:
         return watch.group == refs.GROUP
+
+    def drift_swept(self, watch: Watch) -> bool:
+        """Whether the instance's drift sweep checks the resources of ``watch`` (sweep.Sweeper.watches)."""
+        return self.litellm_kind(watch) and watch.kind in BY_CR_KIND
 
     async def write_status(self, watch: Watch, body: dict[str, Any], changes: dict[str, Any]) -> None:
         if not watch.manage_status:
@@ -251,10 +260,12 @@ class Shim:
             extra_env = {"K8S_AUTH_KUBECONFIG": kubeconfig, "KUBECONFIG": kubeconfig} if kubeconfig else {}
             if self.user_metrics is not None:
                 extra_env["LLMOPS_OPERATOR_OSDK_METRICS_URL"] = f"http://127.0.0.1:{self.user_metrics.server_address[1]}/metrics"
+            own = self.litellm_kind(watch) and watch.kind == refs.INSTANCE
             return await self.execute(watch.kind, mode, private, prepared, resolved.env, check=mode == "drift",
                                       keep=self.annotation_int(body, ARTIFACTS_ANNOTATION, 1) or watch.max_runner_artifacts,
                                       extra_env=extra_env, verbosity=self.verbosity(watch, body),
-                                      latest=not self.litellm_kind(watch))
+                                      latest=not self.litellm_kind(watch),
+                                      instance=_instance_key(watch, body) if own else None)
 
     def verbosity(self, watch: Watch, body: dict[str, Any]) -> int:
         """The CR's ``ansible.sdk.operatorframework.io/verbosity``, else ANSIBLE_VERBOSITY_<KIND>_<GROUP>, else
@@ -277,10 +288,14 @@ class Shim:
 
     async def execute(self, kind: str, mode: str, private: Path, playbook: Path, env: dict[str, str], *, check: bool,
                       keep: int, extra_env: dict[str, str] | None = None, verbosity: int = 0,
-                      latest: bool = False) -> runner.Result:
+                      latest: bool = False, instance: tuple[str, str] | None = None) -> runner.Result:
+        """One ansible-runner run in the pool (a slot of MAX_CONCURRENT_RECONCILES, and of the kind's own limit);
+        ``instance`` (namespace, name): a run of that LiteLLMInstance as a whole (its own, a batch, a drift check),
+        which waits for the one in flight (``instance_runs``)."""
         kind_slots = self.kind_slots.get(kind)
         with metrics.Run(kind, mode, playbook.name) as run:
-            async with kind_slots if kind_slots is not None else contextlib.nullcontext(), self.slots:
+            async with self.instance_runs[instance] if instance is not None else contextlib.nullcontext(), \
+                    kind_slots if kind_slots is not None else contextlib.nullcontext(), self.slots:
                 run.start()
                 loop = asyncio.get_running_loop()
                 result = await loop.run_in_executor(self.pool, functools.partial(
@@ -389,7 +404,12 @@ class Shim:
         current = body.get("status") or {}
         if quiet and answering and not result.stats.get("changed") and all(current.get(k) == v for k, v in found.items()):
             return
-        await self.set_conditions(watch, body, status.succeeded(generation, ready=answering), remove=("Failure", "Conflict"),
+        updates = status.succeeded(generation, ready=answering)
+        if self.drift_swept(watch):  # just made to match: no drift (the first sweep then writes nothing)
+            updates += status.applied(body)
+            if current.get("drift"):
+                extra["drift"] = []
+        await self.set_conditions(watch, body, updates, remove=("Failure", "Conflict"),
                                   observedGeneration=generation, **extra, **found)
         events.info(body, reason=reason, message=f"{watch.kind} reconciled: {result.stats['changed']} change(s)")
         if not answering:
@@ -741,7 +761,11 @@ def register(registry: kopf.OperatorRegistry, shim: Shim) -> None:
         settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=KOPF_PREFIX)
         settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
             prefix=KOPF_PREFIX, key="last-handled-configuration")
-        settings.posting.level = logging.INFO
+        # Kopf posts its own log lines about an object as Events of it: at INFO, two per handled event ("Handler
+        # 'reconcile' succeeded.", "Resuming is processed: 1 succeeded; 0 failed."), 2,000 Event writes for a restart
+        # with 1,000 resources that tell nothing (the operator's own Events, events.py, say what changed). Kopf's
+        # warnings and errors (a handler's exception, a temporary failure) are still posted.
+        settings.posting.level = logging.WARNING
         settings.watching.server_timeout = 60
         # A CR's deletion waits for its timers to stop; one in the middle of a tick was polled every 60 s (Kopf's
         # default), which made a deletion take a minute or two.
@@ -761,13 +785,15 @@ def _register_watch(registry: kopf.OperatorRegistry, shim: Shim, watch: Watch) -
     if shim.litellm_kind(watch) and watch.kind != refs.INSTANCE:
         # Every CR's claims (its natural key per instance), complete before any handler runs (Kopf fills indexes
         # first): the oldest CR naming an object manages it, whatever order the events come in.
+        # (the indexes are coroutines: Kopf runs a plain function in a thread of its executor, a thread hop for
+        # each of every resource's events; at an operator restart, 3,000 before the first handler may run)
         @kopf.index(*resource, id=claims_id, registry=registry, **filters)
-        def claims(body: kopf.Body, **_: Any) -> dict[Any, Any]:
+        async def claims(body: kopf.Body, **_: Any) -> dict[Any, Any]:
             return _claims(watch, plain(body))
 
         # Which CRs take values from which Secret: a change of one reconciles them again (register).
         @kopf.index(*resource, id=f"secrets_{watch.kind.lower()}", registry=registry, **filters)
-        def secret_users(body: kopf.Body, **_: Any) -> dict[Any, Any]:
+        async def secret_users(body: kopf.Body, **_: Any) -> dict[Any, Any]:
             meta = body["metadata"]
             namespace = meta.get("namespace", "")
             return {(ref.get("namespace") or namespace, ref["name"]): (namespace, meta["name"])
@@ -776,7 +802,7 @@ def _register_watch(registry: kopf.OperatorRegistry, shim: Shim, watch: Watch) -
 
         # Which CRs use which instance: an instance is deleted after them (Shim.finalize).
         @kopf.index(*resource, id=f"users_{watch.kind.lower()}", registry=registry, **filters)
-        def users(body: kopf.Body, **_: Any) -> dict[Any, Any]:
+        async def users(body: kopf.Body, **_: Any) -> dict[Any, Any]:
             meta = body["metadata"]
             return {_instance_key(watch, plain(body)): (watch.kind, meta.get("namespace", ""), meta["name"])}
 

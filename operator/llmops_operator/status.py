@@ -85,6 +85,18 @@ def waiting(generation: int | None, reason: str, message: str) -> list[dict[str,
     ]
 
 
+def applied(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Drifted condition after a successful reconcile: LiteLLM was just made to match the spec at the resource's
+    generation, so it is False at that generation (the reason of a False one kept: Repaired, Accepted). The first
+    drift sweep after a resource converged then finds its status already saying what the check found, and writes
+    nothing (sweep.in_sync): at 1,000 resources it wrote 1,000 statuses, one per resource's first check."""
+    generation = body["metadata"].get("generation")
+    was = {c.get("type"): c for c in (body.get("status") or {}).get("conditions") or []}.get("Drifted") or {}
+    if was.get("status") == "False":
+        return [condition("Drifted", False, was.get("reason") or "InSync", was.get("message") or "", generation)]
+    return [condition("Drifted", False, "InSync", "LiteLLM matches the spec (reconciled)", generation)]
+
+
 def drifted(generation: int | None, drift: list[dict[str, Any]], policy: str) -> list[dict[str, Any]]:
     if not drift:
         return [condition("Drifted", False, "InSync", "LiteLLM matches the spec", generation)]

@@ -92,7 +92,7 @@ class Sweeper:
 
     def watches(self) -> dict[str, Any]:
         """Our kinds that the table maps (every kind of our group but LiteLLMInstance), by kind."""
-        return {w.kind: w for w in self.shim.watches if self.shim.litellm_kind(w) and w.kind in BY_CR_KIND}
+        return {w.kind: w for w in self.shim.watches if self.shim.drift_swept(w)}
 
     async def tick(self, instance: dict[str, Any]) -> None:
         meta = instance["metadata"]
@@ -108,6 +108,8 @@ class Sweeper:
         lock = self.shim.locks[key]
         if lock.locked() or loop.time() - self.last.get(key, float("-inf")) < (interval or DEFAULT_DRIFT_INTERVAL):
             return
+        if self.shim.locks[meta.get("uid", meta["name"])].locked():
+            return  # the instance is being reconciled (its proxy, its policies may change): the next tick checks
         async with lock:
             self.last[key] = loop.time()
             if not await self.sweep(instance):
@@ -251,7 +253,8 @@ class Sweeper:
         variables = {"litellm_operator": params.mark_unsafe(operator),
                      "ansible_operator_meta": {"name": meta["name"], "namespace": meta.get("namespace", "")}}
         playbook = runner.prepare(private, variables, PLAYBOOK, None)
-        return await self.shim.execute(refs.INSTANCE, mode, private, playbook, env, check=check, keep=5)
+        return await self.shim.execute(refs.INSTANCE, mode, private, playbook, env, check=check, keep=5,
+                                       instance=(meta.get("namespace", ""), meta["name"]))
 
 
 def scope_kinds(cr_kinds: Any) -> list[str]:

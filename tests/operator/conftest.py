@@ -17,6 +17,8 @@ from __future__ import annotations
 import base64
 import contextlib
 import dataclasses
+import datetime
+import json
 import os
 import signal
 import subprocess
@@ -267,3 +269,20 @@ def external_instance(k8s: Cluster, namespace: str, name: str, url: str, master_
     if config_sync is not None:
         spec["configSync"] = config_sync
     return k8s.create("LiteLLMInstance", namespace, name, spec, annotations=annotations)
+
+
+def run_spans(runner_dir: Path, namespace: str, instance: str) -> list[tuple[datetime.datetime, datetime.datetime, str]]:
+    """(start, end, run) of each run of the instance as a whole kept in its artifacts (its own playbook, its batches,
+    its drift checks): the start is the artifact's ident (the operator's clock when it started the run), the end
+    the time of the run's last event (ansible-runner's job_events)."""
+    spans = []
+    for mode in ("litellminstance", "batch", "drift", "prune"):
+        artifacts = runner_dir / mode / namespace / instance / "artifacts"
+        for run in sorted(artifacts.iterdir()) if artifacts.is_dir() else ():
+            if not run.is_dir() or run.is_symlink():
+                continue
+            start = datetime.datetime.strptime(run.name, "%Y%m%dT%H%M%S%f").replace(tzinfo=datetime.UTC)
+            events = [json.loads(e.read_text()) for e in (run / "job_events").glob("*.json")]
+            end = max(datetime.datetime.fromisoformat(e["created"]) for e in events)
+            spans.append((start, end, f"{mode}/{run.name}"))
+    return sorted(spans)

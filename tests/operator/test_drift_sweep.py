@@ -26,6 +26,7 @@ from tests.operator.conftest import (
     external_instance,
     is_true,
     operator_watches,
+    run_spans,
     start_operator,
     unique,
     wait_for,
@@ -81,16 +82,23 @@ def test_one_run_checks_every_resource_of_an_instance_and_names_the_leaves(
         litellm_proxy.api("PATCH", f"/model/{ids['m1']}/update",
                           json={"litellm_params": {"rpm": 9}}).raise_for_status()
 
+        everything = [(kind, name) for kind, specs in created for name in specs]
+        # a converged resource already says Drifted False (its reconcile just made LiteLLM match it)
+        versions = {}
+        for kind, name in everything:
+            body = k8s.get(kind, namespace, name)
+            assert condition(body, "Drifted")["status"] == "False" and condition(body, "Drifted")["reason"] == "InSync"
+            versions[(kind, name)] = body["metadata"]["resourceVersion"]
         k8s.patch("LiteLLMInstance", namespace, "gw", {"spec": {"configSync": {
             "enabled": True, "interval": "1h", "conflictResolution": "manual"}}})
-        everything = [(kind, name) for kind, specs in created for name in specs]
 
         def checked() -> dict[tuple[str, str], dict[str, Any]] | None:
-            bodies = {(kind, name): k8s.get(kind, namespace, name) for kind, name in everything}
-            done = all(((b or {}).get("status") or {}).get("lastDriftCheckTime") for b in bodies.values())
-            return bodies if done else None
+            # the sweep is done when the instance has its time (its unmanaged objects are the run's last step)
+            if not ((k8s.get("LiteLLMInstance", namespace, "gw") or {}).get("status") or {}).get("lastUnmanagedCheckTime"):
+                return None
+            return {(kind, name): k8s.get(kind, namespace, name) for kind, name in everything}
 
-        bodies = wait_for(checked, "every resource of the instance checked for drift")
+        bodies = wait_for(checked, "the instance's resources checked for drift")
         runs = [p for p in sweeps.iterdir() if p.is_dir() and not p.is_symlink()]
         assert len(runs) == 1, f"one run checked all {len(everything)} resources: {runs}"
 
@@ -101,6 +109,9 @@ def test_one_run_checks_every_resource_of_an_instance_and_names_the_leaves(
         assert drifted[("LiteLLMModel", "m1")] == [{"path": "spec.litellmParams.rpm", "desired": 5, "live": 9}]
         for key, body in bodies.items():
             assert is_true(body, "Drifted") == (key in drifted), (key, condition(body, "Drifted"))
+            assert bool(body["status"].get("lastDriftCheckTime")) == (key in drifted), key
+            # the check wrote nothing to a resource in sync: its status already said so
+            assert (body["metadata"]["resourceVersion"] == versions[key]) == (key not in drifted), key
         assert "spec.litellmParams.rpm" in condition(bodies[("LiteLLMModel", "m1")], "Drifted")["message"]
         wait_for(lambda: "Drifted" in k8s.reasons(namespace, "m1"), "the Drifted Event")
         assert "Drifted" not in k8s.reasons(namespace, "t0"), "no Event where nothing differs"
@@ -122,6 +133,11 @@ def test_one_run_checks_every_resource_of_an_instance_and_names_the_leaves(
         assert "drift" in dirs and dirs - {"drift"} <= {"batch", "litellmmodel", "litellmteam", "litellmvirtualkey"}, \
             f"no other run than reconciles and the check: {sorted(dirs)}"
         assert [p.name for p in (operator.runner_dir / "drift" / namespace).iterdir()] == ["gw"], "the instance's own"
+        # the runs of the instance as a whole never overlap (Shim.instance_runs)
+        spans = run_spans(operator.runner_dir, namespace, "gw")
+        assert {name.split("/")[0] for _start, _end, name in spans} == {"batch", "drift"}, spans
+        for (_start, end, before), (start, _end, after) in zip(spans, spans[1:]):
+            assert start >= end, f"{after} started before {before} ended"
         runs = instance_runs(port)
         batches = runs.pop(("batch", "success"), 0.0)
         assert batches >= 1 and runs == {("drift", "success"): 1.0}, \

@@ -44,6 +44,7 @@ from tests.operator.conftest import (
     external_instance,
     is_true,
     operator_watches,
+    run_spans,
     start_operator,
     wait_for,
 )
@@ -161,6 +162,11 @@ def test_every_readme_manifest_converges(kube_api: Any, k8s: Cluster, operator_c
             bodies = {(d["kind"], d["metadata"]["name"]): ready(k8s, d["kind"], ns, d["metadata"]["name"])
                       for d in secondaries if d["kind"] != "Secret"}
             assert_converged(k8s, ns, bodies, premium, litellm_proxy_premium.url, prefix, emails)
+            # the instance's own run and its batches, created together, ran one at a time (Shim.instance_runs)
+            spans = run_spans(op.runner_dir, ns, "my-gateway")
+            assert {name.split("/")[0] for _start, _end, name in spans} >= {"litellminstance", "batch"}, spans
+            for (_start, end, before), (start, _end, after) in zip(spans, spans[1:]):
+                assert start >= end, f"{after} started before {before} ended"
 
             # a spec change reaches LiteLLM
             k8s.patch("LiteLLMTeam", ns, "engineering", {"spec": {"maxBudgetMonthly": 2000}})

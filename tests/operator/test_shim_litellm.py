@@ -30,6 +30,7 @@ from tests.operator.conftest import (
     external_instance,
     is_true,
     operator_watches,
+    run_spans,
     start_operator,
     unique,
     wait_for,
@@ -281,6 +282,11 @@ def test_drift_is_reported_and_repaired(env: Env) -> None:
     body = env.wait_ready("LiteLLMTeam", "accept", generation=2)
     assert not is_true(body, "Drifted"), body["status"].get("conditions")
     assert (env.team(ids["accept"]) or {}).get("max_budget") == 9, "api-wins keeps LiteLLM's value"
+    # the instance's batches (the reconciles, the repair) and its drift checks (every 2 s): one at a time
+    spans = run_spans(env.operator.runner_dir, env.namespace, "gwd")
+    assert {name.split("/")[0] for _start, _end, name in spans} == {"batch", "drift"}, spans
+    for (_start, end, before), (start, _end, after) in zip(spans, spans[1:]):
+        assert start >= end, f"{after} started before {before} ended"
     for name in ids:
         env.k8s.delete("LiteLLMTeam", env.namespace, name)
     for name in ids:
