@@ -32,7 +32,9 @@ def pins() -> dict[str, str]:
 def create(definition: dict, context: Path) -> None:
     path = context.parent / f"{context.name}.yml"
     path.write_text(yaml.safe_dump(definition, sort_keys=False))
-    run = subprocess.run([str(BIN / "ansible-builder"), "create", "-f", str(path), "-c", str(context)],
+    # the file's name is the runtime's that ansible-builder finds (a docker CLI without podman: Dockerfile): named here
+    run = subprocess.run([str(BIN / "ansible-builder"), "create", "-f", str(path), "-c", str(context),
+                          "--output-filename", "Containerfile"],
                          capture_output=True, text=True, check=False, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
 
