@@ -528,7 +528,7 @@ class Bench:
             "spec": {"configSync": {"enabled": True, "interval": "1h", "conflictResolution": "manual"}}})
         # done when the operator logs it (after the last status it writes: a resource in sync gets none, its
         # status already says Drifted False since its reconcile); then the instance has its check time too
-        logged = wait(lambda: self.sweep_logs(), 3600, "the first sweep", period=0.2)
+        logged = wait(self.sweep_logs, 3600, "the first sweep", period=0.2)
         wait(lambda: ((self.get("LiteLLMInstance", "gw") or {}).get("status") or {}).get("lastUnmanagedCheckTime"),
              60, "the instance's check time", period=0.2)
         elapsed = time.monotonic() - start
