@@ -23,9 +23,10 @@ from typing import Any
 import kopf
 import kubernetes
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.custom_resources import spec_patch
-from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND, cr_claims
+from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_CR_KIND
 
 from llmops_operator import batch, events, metrics, params, proxy, refs, runner, status, sweep
+from llmops_operator.index import Index, instance_key
 from llmops_operator.config import (
     ADOPTED_ANNOTATION,
     ANNOTATION_PREFIX,
@@ -101,6 +102,8 @@ class Shim:
         self.requeues: dict[str, asyncio.TimerHandle] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self.batcher = batch.Batcher(self)
+        # what each resource of our group claims in LiteLLM, which Secrets it reads, which instance it uses
+        self.index = Index([w for w in watches if self.litellm_kind(w) and w.kind != refs.INSTANCE])
 
     def paths_env(self) -> dict[str, str]:
         """ANSIBLE_ROLES_PATH and ANSIBLE_COLLECTIONS_PATH of the runs, as ansible-operator's image sets them: the
@@ -265,7 +268,7 @@ class Shim:
                                       keep=self.annotation_int(body, ARTIFACTS_ANNOTATION, 1) or watch.max_runner_artifacts,
                                       extra_env=extra_env, verbosity=self.verbosity(watch, body),
                                       latest=not self.litellm_kind(watch),
-                                      instance=_instance_key(watch, body) if own else None)
+                                      instance=instance_key(watch, body) if own else None)
 
     def verbosity(self, watch: Watch, body: dict[str, Any]) -> int:
         """The CR's ``ansible.sdk.operatorframework.io/verbosity``, else ANSIBLE_VERBOSITY_<KIND>_<GROUP>, else
@@ -309,14 +312,14 @@ class Shim:
         return await asyncio.to_thread(refs.resolve, self.api, watch.kind, body, litellm=self.litellm_kind(watch),
                                        deleting=deleting)
 
-    async def reconcile(self, watch: Watch, body: dict[str, Any], retry: int, claims: Any = None) -> None:
+    async def reconcile(self, watch: Watch, body: dict[str, Any], retry: int) -> None:
         generation = body["metadata"].get("generation")
         outcome = "error"
         if watch.kind == refs.INSTANCE:
-            self.drift_intervals.pop(_instance_key(watch, body), None)  # its configSync may have changed
+            self.drift_intervals.pop(instance_key(watch, body), None)  # its configSync may have changed
         try:
             async with self.locks[body["metadata"].get("uid", body["metadata"]["name"])]:
-                rival = _rival(watch, body, claims)
+                rival = self.index.rival(watch, body)
                 if rival:
                     outcome = "waiting"
                     await self.set_conditions(watch, body, status.conflict(generation, rival))
@@ -332,7 +335,7 @@ class Shim:
                     # with the other resources of its instance, in one run; waits alone for a missing reference
                     try:
                         result = await self.resolve_or_wait(watch, body, retry, self.batcher.submit(
-                            watch, body, _instance_key(watch, body)))
+                            watch, body, instance_key(watch, body)))
                     except kopf.TemporaryError:
                         outcome = "waiting"
                         raise
@@ -416,17 +419,18 @@ class Shim:
             # Ready means the proxy answers: look again until its pods are up (no event says when).
             raise NotAnswering(status.NOT_ANSWERING, delay=wait_delay(retry))
 
-    async def finalize(self, watch: Watch, body: dict[str, Any], retry: int, claims: Any = None,
-                       users: list[tuple[str, str, str]] | None = None) -> None:
+    async def finalize(self, watch: Watch, body: dict[str, Any], retry: int) -> None:
         """The finalizer: for the kinds of our group a deletion in the instance's batch (batch.py), else the
         finalizer run. It runs for Orphan and adopted CRs too: the playbook decides what to delete upstream (and, for
         a key kept in LiteLLM, releases its Secret from the CR's ownership). A CR whose LiteLLM object an older CR
         manages (a Conflict) deletes nothing."""
         meta = body["metadata"]
-        rival = _rival(watch, body, claims)
+        rival = self.index.rival(watch, body)
         if rival:
             events.info(body, reason="Orphaned", message=f"nothing deleted in LiteLLM: {rival}")
             return
+        users = self.index.instance_users(*instance_key(watch, body)) \
+            if self.litellm_kind(watch) and watch.kind == refs.INSTANCE else []
         if users:
             # An instance goes last: the CRs that use it need it to delete their objects in LiteLLM (deleting a
             # namespace, or a folder with kubectl, deletes them all at once).
@@ -438,7 +442,7 @@ class Shim:
         async with self.locks[meta.get("uid", meta["name"])]:
             try:
                 if self.batcher.takes(watch, body, deleting=True):  # with the other resources of its instance
-                    result = await self.batcher.submit(watch, body, _instance_key(watch, body), delete=True)
+                    result = await self.batcher.submit(watch, body, instance_key(watch, body), delete=True)
                 else:
                     result = await self.run(watch, body, await self.resolve(watch, body, deleting=True), "delete")
             except refs.Waiting as exc:
@@ -472,7 +476,7 @@ class Shim:
         if lock.locked():
             return
         last = max(current.get("lastDriftCheckTime") or "", current.get("lastReconcileTime") or "")
-        instance = _instance_key(watch, body)
+        instance = instance_key(watch, body)
         known = self.drift_intervals.get(instance)
         if known is not None and not _due(last or None, known):
             return  # not due: no read of the instance or its Secrets (a tick comes every DRIFT_CHECK_PERIOD)
@@ -527,7 +531,7 @@ class Shim:
                 repaired = None
                 if self.batcher.takes(watch, body):  # the repairs of one sweep ride one batch
                     with contextlib.suppress(batch.OwnPlaybook):
-                        repaired = await self.batcher.submit(watch, body, _instance_key(watch, body))
+                        repaired = await self.batcher.submit(watch, body, instance_key(watch, body))
                 if repaired is None:
                     resolved = resolved or await self.resolve(watch, body)
                     repaired = await self.run(watch, body, resolved, "reconcile")
@@ -645,39 +649,6 @@ def blacklisted(watch: Watch, api_version: str, kind: str) -> bool:
     return any(k == kind and g == group and v in ("", version) for g, v, k in watch.blacklist)
 
 
-def _claims(watch: Watch, body: dict[str, Any]) -> dict[tuple[str, str, str, str], tuple[str, str, str]]:
-    """What ``body`` claims in LiteLLM — {(instance namespace, instance name, spec field, value): (creation time,
-    namespace, name)} — for the index of its kind (the fields come from the collection's kinds)."""
-    meta = body["metadata"]
-    instance = _instance_key(watch, body)
-    holder = (meta.get("creationTimestamp") or "", meta.get("namespace", ""), meta["name"])
-    return {(*instance, field, value): holder for field, value in cr_claims(watch.kind, body.get("spec") or {})}
-
-
-def _rival(watch: Watch, body: dict[str, Any], claims: Any) -> str | None:
-    """Why ``body`` must leave its LiteLLM object alone: an older CR of its kind and instance claims the same one."""
-    if claims is None:
-        return None
-    meta = body["metadata"]
-    for key, mine in _claims(watch, body).items():
-        holders = sorted(claims.get(key) or [mine])
-        if holders[0][1:] != mine[1:]:
-            _created, namespace, name = holders[0]
-            return (f"spec.{key[2]} {key[3]!r} names the LiteLLM object that {watch.kind} {namespace}/{name} (the "
-                    f"older) manages through LiteLLMInstance {key[0]}/{key[1]}: {meta.get('namespace', '')}/"
-                    f"{meta['name']} writes nothing while it does")
-    return None
-
-
-def _instance_key(watch: Watch, body: dict[str, Any]) -> tuple[str, str]:
-    """(namespace, name) of the LiteLLMInstance whose configSync governs ``body``'s drift checks."""
-    meta = body["metadata"]
-    if watch.kind == refs.INSTANCE:
-        return meta.get("namespace", ""), meta["name"]
-    ref = (body.get("spec") or {}).get("instanceRef") or {}
-    return ref.get("namespace") or meta.get("namespace", ""), str(ref.get("name"))
-
-
 def _due(last: str | None, interval: float) -> bool:
     if not last:
         return True
@@ -702,22 +673,10 @@ def _scrubbed(drift: list[dict[str, Any]], secrets: list[str]) -> list[dict[str,
 
 
 def _filters(watch: Watch) -> dict[str, Any]:
-    """Kopf filters for the watch's ``selector`` (matchLabels and matchExpressions)."""
-    selector = watch.selector
-    labels: dict[str, Any] = dict(selector.get("matchLabels") or {})
-    for expr in selector.get("matchExpressions") or []:
-        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
-        if op == "Exists":
-            labels[key] = kopf.PRESENT
-        elif op == "DoesNotExist":
-            labels[key] = kopf.ABSENT
-        elif op == "In":
-            labels[key] = lambda value, allowed=tuple(values), **_: value in allowed
-        elif op == "NotIn":
-            labels[key] = lambda value, denied=tuple(values), **_: value not in denied
-        else:
-            raise WatchesError(f"{watch.kind}.selector: operator {op!r} is not supported")
-    return {"labels": labels} if labels else {}
+    """Kopf's filter for the watch's ``selector`` (the rule: Watch.selects)."""
+    if not watch.selector:
+        return {}
+    return {"when": lambda body, **_: watch.selects(body.get("metadata", {}).get("labels") or {})}
 
 
 def register(registry: kopf.OperatorRegistry, shim: Shim) -> None:
@@ -731,19 +690,17 @@ def register(registry: kopf.OperatorRegistry, shim: Shim) -> None:
             if event.get("type") == "DELETED":
                 await shim.dependent_deleted(plain(body))
 
-    referring = [w for w in shim.watches if shim.litellm_kind(w) and w.kind != refs.INSTANCE]
-    if referring:
+    if shim.index.watches:
         @kopf.on.event("", "v1", "secrets", id="referenced-secret", registry=registry)
-        async def referenced_secret(event: dict[str, Any], body: kopf.Body, **kwargs: Any) -> None:
+        async def referenced_secret(event: dict[str, Any], body: kopf.Body, **_: Any) -> None:
             # A Secret a resource takes values from was created or changed: reconcile it again (its new values are
             # sent, by their fingerprint). Not on the initial listing (type None): each resource resumes anyway.
             if event.get("type") not in ("ADDED", "MODIFIED"):
                 return
-            key = (body["metadata"].get("namespace", ""), body["metadata"]["name"])
-            for watch in referring:
-                for namespace, name in sorted(set((kwargs.get(f"secrets_{watch.kind.lower()}") or {}).get(key) or ())):
-                    await asyncio.to_thread(shim.request_reconcile, watch, namespace, name,
-                                            f"Secret {key[1]} {str(event['type']).lower()}")
+            namespace, name = body["metadata"].get("namespace", ""), body["metadata"]["name"]
+            for kind, reader_namespace, reader in shim.index.secret_readers(namespace, name):
+                await asyncio.to_thread(shim.request_reconcile, shim.index.watches[kind], reader_namespace, reader,
+                                        f"Secret {name} {str(event['type']).lower()}")
 
     sweeper = sweep.Sweeper(shim)
     if sweeper.watches():
@@ -771,6 +728,9 @@ def register(registry: kopf.OperatorRegistry, shim: Shim) -> None:
         # default), which made a deletion take a minute or two.
         settings.background.cancellation_polling = 1
         shim.connect()
+        # complete before Kopf starts watching, so before any handler runs (Index): the oldest resource naming a
+        # LiteLLM object manages it, whatever order the events come in
+        shim.index.load(shim.api, shim.config.namespaces)
 
     @kopf.on.cleanup(registry=registry)
     def disconnect(**_: Any) -> None:
@@ -781,53 +741,27 @@ def _register_watch(registry: kopf.OperatorRegistry, shim: Shim, watch: Watch) -
     resource = (watch.group, watch.version, watch.plural)
     filters = _filters(watch)
 
-    claims_id = f"claims_{watch.kind.lower()}"
-    if shim.litellm_kind(watch) and watch.kind != refs.INSTANCE:
-        # Every CR's claims (its natural key per instance), complete before any handler runs (Kopf fills indexes
-        # first): the oldest CR naming an object manages it, whatever order the events come in.
-        # (the indexes are coroutines: Kopf runs a plain function in a thread of its executor, a thread hop for
-        # each of every resource's events; at an operator restart, 3,000 before the first handler may run)
-        @kopf.index(*resource, id=claims_id, registry=registry, **filters)
-        async def claims(body: kopf.Body, **_: Any) -> dict[Any, Any]:
-            return _claims(watch, plain(body))
+    async def reconcile(body: kopf.Body, retry: int, **_: Any) -> None:
+        await shim.reconcile(watch, plain(body), retry)
 
-        # Which CRs take values from which Secret: a change of one reconciles them again (register).
-        @kopf.index(*resource, id=f"secrets_{watch.kind.lower()}", registry=registry, **filters)
-        async def secret_users(body: kopf.Body, **_: Any) -> dict[Any, Any]:
-            meta = body["metadata"]
-            namespace = meta.get("namespace", "")
-            return {(ref.get("namespace") or namespace, ref["name"]): (namespace, meta["name"])
-                    for _path, ref in refs.secret_refs(plain(body).get("spec") or {})
-                    if isinstance(ref.get("name"), str) and ref["name"]}
-
-        # Which CRs use which instance: an instance is deleted after them (Shim.finalize).
-        @kopf.index(*resource, id=f"users_{watch.kind.lower()}", registry=registry, **filters)
-        async def users(body: kopf.Body, **_: Any) -> dict[Any, Any]:
-            meta = body["metadata"]
-            return {_instance_key(watch, plain(body)): (watch.kind, meta.get("namespace", ""), meta["name"])}
-
-    async def reconcile(body: kopf.Body, retry: int, **kwargs: Any) -> None:
-        await shim.reconcile(watch, plain(body), retry, claims=kwargs.get(claims_id))
-
-    @kopf.on.event(*resource, id="metrics", registry=registry, **filters)
-    async def conditions(event: dict[str, Any], body: kopf.Body, **_: Any) -> None:
-        if event.get("type") == "DELETED":
+    # unfiltered: a resource whose labels stop matching the selector leaves the metrics and the index
+    @kopf.on.event(*resource, id="metrics", registry=registry)
+    async def observe(event: dict[str, Any], body: kopf.Body, **_: Any) -> None:
+        gone = event.get("type") == "DELETED" or not watch.selects(body["metadata"].get("labels") or {})
+        if gone:
             metrics.forget(body)
         else:
             metrics.observe(watch.kind, body)
+        if watch.kind in shim.index.watches:
+            shim.index.observe(watch, plain(body), deleted=gone)
 
     for decorator in (kopf.on.create, kopf.on.update, kopf.on.resume):
         decorator(*resource, id="reconcile", registry=registry, **filters)(reconcile)
 
     if watch.finalizer is not None:
         @kopf.on.delete(*resource, id="finalizer", registry=registry, **filters)
-        async def finalize(body: kopf.Body, retry: int, **kwargs: Any) -> None:
-            users = None
-            if shim.litellm_kind(watch) and watch.kind == refs.INSTANCE:
-                key = _instance_key(watch, plain(body))
-                users = sorted(user for name, index in kwargs.items() if name.startswith("users_")
-                               for user in (index.get(key) or []))
-            await shim.finalize(watch, plain(body), retry, claims=kwargs.get(claims_id), users=users)
+        async def finalize(body: kopf.Body, retry: int, **_: Any) -> None:
+            await shim.finalize(watch, plain(body), retry)
 
     if shim.litellm_kind(watch) and watch.kind == refs.INSTANCE:
         # (the other kinds of our group: one check per instance, the sweep timer of ``register``)
@@ -838,5 +772,5 @@ def _register_watch(registry: kopf.OperatorRegistry, shim: Shim, watch: Watch) -
     if watch.reconcile_period:
         @kopf.timer(*resource, id="reconcile-period", interval=watch.reconcile_period, initial_delay=watch.reconcile_period,
                     registry=registry, **filters)
-        async def periodic(body: kopf.Body, **kwargs: Any) -> None:
-            await shim.reconcile(watch, plain(body), 0, claims=kwargs.get(claims_id))
+        async def periodic(body: kopf.Body, **_: Any) -> None:
+            await shim.reconcile(watch, plain(body), 0)

@@ -69,8 +69,20 @@ class Kube:
                 return None
             raise
 
-    def list(self, kind: str, namespace: str) -> list[dict[str, Any]]:
-        return self.custom.list_namespaced_custom_object(GROUP, VERSION, namespace, kind.lower() + "s").get("items", [])
+    def list(self, kind: str, namespace: str, group: str = GROUP, version: str = VERSION) -> list[dict[str, Any]]:
+        """The objects of a kind in ``namespace`` ("": in every namespace, or a cluster-scoped kind's)."""
+        plural = kind.lower() + "s"
+        if not namespace:
+            found = self.custom.list_cluster_custom_object(group, version, plural)
+        else:
+            found = self.custom.list_namespaced_custom_object(group, version, namespace, plural)
+        items: list[dict[str, Any]] = found.get("items", [])
+        kind_of = found.get("kind", "").removesuffix("List") or kind
+        api_version = found.get("apiVersion") or f"{group}/{version}"
+        for item in items:  # (a list's items may leave out their kind and apiVersion)
+            item.setdefault("kind", kind_of)
+            item.setdefault("apiVersion", api_version)
+        return items
 
     def secret_value(self, namespace: str, name: str, key: str, what: str) -> str:
         data = self.secret_data(namespace, name)

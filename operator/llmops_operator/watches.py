@@ -81,6 +81,17 @@ class Watch:
         """The extravar holding the whole CR: ``_<group with dots/dashes as _>_<kind lowercased>``."""
         return "_" + re.sub(r"[.\-]", "_", self.group) + "_" + self.kind.lower()
 
+    def selects(self, labels: Mapping[str, str]) -> bool:
+        """Whether an object with ``labels`` matches the ``selector`` (matchLabels and matchExpressions, as
+        Kubernetes reads a label selector)."""
+        if any(labels.get(k) != v for k, v in (self.selector.get("matchLabels") or {}).items()):
+            return False
+        tests = {"Exists": lambda key, _values: key in labels,
+                 "DoesNotExist": lambda key, _values: key not in labels,
+                 "In": lambda key, values: key in labels and labels[key] in values,
+                 "NotIn": lambda key, values: key not in labels or labels[key] not in values}
+        return all(tests[e["operator"]](e.get("key"), e.get("values") or []) for e in self.selector.get("matchExpressions") or [])
+
 
 def env_suffix(kind: str, group: str) -> str:
     """``<KIND>_<GROUP>`` upper-cased with dots and dashes as ``_``: the Operator SDK's per-watch env suffix."""
@@ -183,6 +194,21 @@ def _mapping(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
+def _selector(value: Any, where: str) -> dict[str, Any]:
+    """A label selector: matchLabels and matchExpressions with the operators Kubernetes has."""
+    selector = _mapping(value, where)
+    _mapping(selector.get("matchLabels"), f"{where}.matchLabels")
+    expressions = selector.get("matchExpressions") or []
+    if not isinstance(expressions, list):
+        raise WatchesError(f"{where}.matchExpressions: must be a list")
+    for i, expr in enumerate(expressions):
+        operator = expr.get("operator") if isinstance(expr, dict) else None
+        if operator not in ("In", "NotIn", "Exists", "DoesNotExist"):
+            raise WatchesError(f"{where}.matchExpressions[{i}].operator: {operator!r} is not supported "
+                               "(In, NotIn, Exists or DoesNotExist)")
+    return selector
+
+
 def _finalizer(value: Any, base: Path, where: str, env: Mapping[str, str]) -> Finalizer | None:
     if value is None:
         return None
@@ -248,7 +274,7 @@ def _entry(raw: Any, base: Path, index: int, env: Mapping[str, str]) -> Watch:
         manage_status=flags["manageStatus"], watch_dependent_resources=flags["watchDependentResources"],
         watch_cluster_scoped_resources=flags["watchClusterScopedResources"],
         snake_case_parameters=flags["snakeCaseParameters"], mark_unsafe=flags["markUnsafe"],
-        max_runner_artifacts=artifacts, selector=_mapping(entry.get("selector"), f"{where}.selector"),
+        max_runner_artifacts=artifacts, selector=_selector(entry.get("selector"), f"{where}.selector"),
         blacklist=_blacklist(entry.get("blacklist"), f"{where}.blacklist"),
         max_concurrent_reconciles=_env_int(env, f"MAX_CONCURRENT_RECONCILES_{suffix}", 1)
         or _env_int(env, f"WORKER_{suffix}", 1),

@@ -60,6 +60,9 @@ BASE = {"group": "x.example.com", "version": "v1", "kind": "Thing", "playbook": 
     ([{**BASE, "finalizer": {"name": "a/b", "vars": {}}}, {**BASE, "kind": "Other", "finalizer": {"name": "c/d", "vars": {}}}],
      "all finalizers must share one name"),
     ({"kind": "Thing"}, "must be a non-empty list"),
+    ([{**BASE, "selector": {"matchExpressions": [{"key": "tier", "operator": "Gt", "values": ["1"]}]}}],
+     r"\.selector\.matchExpressions\[0\]\.operator: 'Gt' is not supported"),
+    ([{**BASE, "selector": {"matchLabels": ["tier"]}}], r"\.selector\.matchLabels: must be a mapping"),
 ])
 def test_watches_errors_name_the_entry_and_field(tmp_path: Path, entries: Any, message: str) -> None:
     with pytest.raises(WatchesError, match=message):
@@ -168,6 +171,76 @@ def test_the_operator_imports_the_collection_it_ships_in() -> None:
 
     found = collections_dir({})
     assert found is not None and (found / "ansible_collections" / "llmops" / "litellm").resolve() == REPO.resolve()
+
+
+@pytest.mark.parametrize(("labels", "selected"), [
+    ({"tier": "gold", "team": "a"}, True),
+    ({"tier": "gold", "team": "a", "legacy": "1"}, False),  # DoesNotExist
+    ({"tier": "silver", "team": "a"}, False),  # matchLabels
+    ({"tier": "gold", "team": "c"}, False),  # In
+    ({"tier": "gold", "team": "b", "region": "x"}, False),  # NotIn
+    ({"tier": "gold"}, False),  # In needs the key
+    ({"tier": "gold", "team": "b", "region": "y"}, True),
+])
+def test_a_watch_selects_by_labels_as_kubernetes_does(tmp_path: Path, labels: dict[str, str], selected: bool) -> None:
+    selector = {"matchLabels": {"tier": "gold"}, "matchExpressions": [
+        {"key": "team", "operator": "In", "values": ["a", "b"]}, {"key": "region", "operator": "NotIn", "values": ["x"]},
+        {"key": "tier", "operator": "Exists"}, {"key": "legacy", "operator": "DoesNotExist"}]}
+    [watch] = load(_watches(tmp_path, [{**BASE, "selector": selector}]))
+    assert watch.selects(labels) is selected
+
+
+def _cr(kind: str, name: str, created: str, spec: dict[str, Any], labels: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"apiVersion": "litellm.llmops.dev/v1alpha1", "kind": kind, "spec": {"instanceRef": {"name": "gw"}, **spec},
+            "metadata": {"name": name, "namespace": "ns", "creationTimestamp": created, "labels": labels or {}}}
+
+
+def test_the_index_of_claims_secret_readers_and_instance_users() -> None:
+    """The shim's own index (index.Index): the oldest resource claiming a LiteLLM object manages it; a change, a
+    deletion or a label that stops matching the selector moves or drops a resource's entries."""
+    from llmops_operator.index import Index
+
+    watches = {w.kind: w for w in load(OPERATOR_DIR / "watches.yaml", REPO)}
+    team, user = watches["LiteLLMTeam"], watches["LiteLLMUser"]
+    index = Index([team, user])
+    older = _cr("LiteLLMTeam", "eng", "2026-12-01T00:00:00Z", {"teamAlias": "eng"})
+    newer = _cr("LiteLLMTeam", "eng-copy", "2026-12-02T00:00:00Z", {"teamAlias": "eng"})
+    reader = _cr("LiteLLMUser", "ann", "2026-12-01T00:00:00Z", {"userId": "ann", "teamRefs": []})
+    reader["spec"]["passwordSecretRef"] = {"name": "ann-secret", "key": "k"}
+    for watch, body in ((team, newer), (team, older), (user, reader)):
+        index.observe(watch, body)
+
+    assert index.rival(team, older) is None
+    assert "LiteLLMTeam ns/eng (the older) manages through LiteLLMInstance ns/gw" in index.rival(team, newer)
+    assert index.instance_users("ns", "gw") == [("LiteLLMTeam", "ns", "eng"), ("LiteLLMTeam", "ns", "eng-copy"),
+                                                ("LiteLLMUser", "ns", "ann")]
+    assert index.secret_readers("ns", "ann-secret") == [("LiteLLMUser", "ns", "ann")]
+    assert index.secret_readers("other", "ann-secret") == []
+    # a user with the same id as a team's alias claims nothing of the team's: claims are per kind
+    assert index.rival(user, _cr("LiteLLMUser", "x", "2026-11-01T00:00:00Z", {"userId": "eng"})) is None
+
+    index.observe(team, older, deleted=True)
+    assert index.rival(team, newer) is None
+    index.observe(team, dict(newer, spec={"instanceRef": {"name": "other"}, "teamAlias": "eng"}))
+    assert index.instance_users("ns", "gw") == [("LiteLLMUser", "ns", "ann")]
+    assert index.instance_users("ns", "other") == [("LiteLLMTeam", "ns", "eng-copy")]
+    index.observe(user, reader, deleted=True)
+    assert index.secret_readers("ns", "ann-secret") == [] and ("ns", "ann-secret") not in index.readers
+
+
+def test_the_index_follows_the_watch_selector(tmp_path: Path) -> None:
+    from llmops_operator.index import Index
+
+    entry = {**BASE, "group": "litellm.llmops.dev", "kind": "LiteLLMTeam", "selector": {"matchLabels": {"tier": "gold"}}}
+    [watch] = load(_watches(tmp_path, [entry]))
+    index = Index([watch])
+    body = _cr("LiteLLMTeam", "eng", "2026-12-01T00:00:00Z", {"teamAlias": "eng"}, labels={"tier": "gold"})
+    index.observe(watch, body)
+    assert index.instance_users("ns", "gw") == [("LiteLLMTeam", "ns", "eng")]
+    body["metadata"]["labels"] = {"tier": "silver"}
+    index.observe(watch, body)
+    assert index.instance_users("ns", "gw") == []
+    assert not index.holders and not index.entries
 
 
 def test_what_a_custom_resource_claims_in_litellm() -> None:
