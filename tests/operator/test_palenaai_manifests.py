@@ -25,6 +25,7 @@ runners' artifacts never hold the master key, a provider key or a generated key.
 from __future__ import annotations
 
 import copy
+import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,8 @@ def test_every_readme_manifest_converges(kube_api: Any, k8s: Cluster, operator_c
         with start_operator(kube_api, tmp_path / "operator", watches, namespaces=(ns, ns_deploy, ns_licensed)) as op:
             external_instance(k8s, ns, "my-gateway", litellm_proxy_premium.url, litellm_proxy_premium.master_key)
             external_instance(k8s, ns, "plain", litellm_proxy.url, litellm_proxy.master_key)
+            wrong_key = f"sk-{prefix}-not-the-master-key"
+            external_instance(k8s, ns, "wrong-key", litellm_proxy.url, wrong_key)
             secondaries = [d for d in docs if d["kind"] != "LiteLLMInstance"]
             instances = [d for d in docs if d["kind"] == "LiteLLMInstance"]
             # the README's Secret, with the key its first model names too (OPENAI_API_KEY), real-looking values
@@ -167,6 +170,18 @@ def test_every_readme_manifest_converges(kube_api: Any, k8s: Cluster, operator_c
             assert {name.split("/")[0] for _start, _end, name in spans} >= {"litellminstance", "batch"}, spans
             for (_start, end, before), (start, _end, after) in zip(spans, spans[1:]):
                 assert start >= end, f"{after} started before {before} ended"
+
+            # an external instance's run: LiteLLM answers, takes the master key, and says whether it is licensed
+            for name, active in (("my-gateway", True), ("plain", False)):
+                body = k8s.get("LiteLLMInstance", ns, name)
+                assert is_true(body, "Ready") and body["status"]["license"] == {"active": active}, body["status"]
+            refused = wait_for(lambda: (b := k8s.get("LiteLLMInstance", ns, "wrong-key")) and is_true(b, "Failure") and b,
+                               "the instance with a wrong master key fails")
+            failure = condition(refused, "Failure")
+            assert (f"LiteLLM at {litellm_proxy.url} refuses the master key of Secret wrong-key-master-key "
+                    "(key masterKey)") in failure["message"], failure
+            assert not is_true(refused, "Ready") and wrong_key not in json.dumps(refused)
+            k8s.delete("LiteLLMInstance", ns, "wrong-key")
 
             # a spec change reaches LiteLLM
             k8s.patch("LiteLLMTeam", ns, "engineering", {"spec": {"maxBudgetMonthly": 2000}})
