@@ -83,6 +83,7 @@ APPLIED = ("created", "updated", "unchanged")
 DELETED = ("deleted", "unchanged")  # unchanged: LiteLLM did not have it (any more)
 
 Ident = tuple[str, str, str]  # (kind, namespace, name)
+STARTUP_QUIET = 2.0  # seconds (Batcher.settle)
 
 
 @dataclasses.dataclass
@@ -111,7 +112,8 @@ def key_batched(body: dict[str, Any], deleting: bool, orphaned: bool) -> bool:
     return (body["metadata"].get("annotations") or {}).get(ADOPTED_ANNOTATION) != "true"
 
 
-def _ident(kind: str, body: dict[str, Any]) -> Ident:
+def ident_of(kind: str, body: dict[str, Any]) -> Ident:
+    """(kind, namespace, name): a resource in a batch."""
     return kind, body["metadata"].get("namespace") or "", body["metadata"]["name"]
 
 
@@ -164,6 +166,39 @@ class Batcher:
         # when it starts and stops (a crash leaves no value behind beyond the next start)
         self.documents = shim.config.runner_dir / "documents"
         self.kinds: dict[tuple[str, str, str], bool] = {}  # batched_kind's answers
+        # The operator's start: per instance, the resources of batched kinds its first listing found that have not
+        # reached their handler yet (expect, arrived). Kopf hands the listing to the handlers one object after
+        # another over a second or two: a run started at the first would take one resource, the next the rest.
+        self.starting: dict[tuple[str, str], set[Ident]] = {}
+        self.arrivals: dict[tuple[str, str], asyncio.Event] = {}
+
+    def expect(self, watch: Watch, ident: Ident, instance: tuple[str, str]) -> None:
+        """A resource the operator found when it started: its instance's first run waits for it (settle)."""
+        if self.batched_kind(watch):
+            self.starting.setdefault(instance, set()).add(ident)
+
+    def arrived(self, ident: Ident, instance: tuple[str, str]) -> None:
+        """A resource reached its handler (queued for a run, or handled otherwise), or is gone."""
+        waiting = self.starting.get(instance)
+        if waiting:
+            waiting.discard(ident)
+            if instance in self.arrivals:
+                self.arrivals[instance].set()
+
+    async def settle(self, instance: tuple[str, str]) -> None:
+        """The first run of an instance after the operator started waits until every resource of it the startup
+        listing found has reached its handler, so that one run takes them all. Not for ever: a resource whose
+        handler Kopf delays (a retry's backoff that outlived the restart) is left to a later run once nothing has
+        arrived for STARTUP_QUIET seconds. Later runs never wait."""
+        arrivals = self.arrivals.setdefault(instance, asyncio.Event())
+        while self.starting.get(instance):
+            arrivals.clear()
+            try:
+                await asyncio.wait_for(arrivals.wait(), STARTUP_QUIET)
+            except TimeoutError:
+                break
+        self.starting.pop(instance, None)
+        self.arrivals.pop(instance, None)
 
     def batched_kind(self, watch: Watch) -> bool:
         """Whether the resources of ``watch`` can ride the batch: a kind of ours with a table, run by our own
@@ -206,13 +241,14 @@ class Batcher:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[runner.Result] = loop.create_future()
         queue = self.queues.setdefault(instance, {})
-        ident = _ident(watch.kind, body)
+        ident = ident_of(watch.kind, body)
         if ident in queue:  # coalesced: the newest body, every waiter gets its outcome
             queue[ident].body = body
             queue[ident].delete = delete
             queue[ident].futures.append(future)
         else:
             queue[ident] = Pending(watch, body, [future], delete)
+        self.arrived(ident, instance)
         if instance not in self.workers:
             task = loop.create_task(self.work(instance))
             self.workers[instance] = task
@@ -222,6 +258,8 @@ class Batcher:
         """Run batches of ``instance`` until its queue is empty (no await between the last look and the exit: a
         resource queued meanwhile always finds this worker or starts the next one)."""
         try:
+            if instance in self.starting:
+                await self.settle(instance)
             while self.queues.get(instance):
                 batch = self.queues.pop(instance)
                 try:
@@ -271,17 +309,17 @@ class Batcher:
                 continue
             crs.append(cr)
         secrets = await asyncio.to_thread(self.secret_values, crs, outcomes)  # a missing Secret: that one waits
-        crs = [cr for cr in crs if _ident(cr["kind"], cr) not in outcomes]
+        crs = [cr for cr in crs if ident_of(cr["kind"], cr) not in outcomes]
         others = await asyncio.to_thread(self.referenced, crs)
         document, index, problems = document_from_crs(crs, others=others, secrets=secrets)
         for cr in absent:  # after the objects declared present (their positions are the table's)
             options = cr_absent(cr)
             resource = BY_CR_KIND[cr["kind"]]
             if options is None:  # its spec changed since it was queued: its own playbook deletes it next time
-                outcomes[_ident(cr["kind"], cr)] = failed(f"{cr['kind']}: the spec no longer names its LiteLLM object")
+                outcomes[ident_of(cr["kind"], cr)] = failed(f"{cr['kind']}: the spec no longer names its LiteLLM object")
                 continue
             document.setdefault(resource.plural, []).append(options)
-            kind, namespace, name = _ident(cr["kind"], cr)
+            kind, namespace, name = ident_of(cr["kind"], cr)
             index.setdefault((resource.kind, natural_name(resource, options)), []).append(
                 {"kind": kind, "namespace": namespace, "name": name, "origins": {}, "delete": True})
         users = member_users(document)  # an organization's members by email: their users first (no resource's own)
@@ -328,9 +366,9 @@ class Batcher:
             namespace = cr["metadata"].get("namespace") or ""
             for where, ref in cr_secret_refs(cr).items():
                 if not isinstance(ref, dict) or not ref.get("name") or not ref.get("key"):
-                    outcomes[_ident(cr["kind"], cr)] = ValueError(f"{runner.INVALID_SPEC} spec.{where}: needs name and key")
+                    outcomes[ident_of(cr["kind"], cr)] = ValueError(f"{runner.INVALID_SPEC} spec.{where}: needs name and key")
                     break
-                wanted.setdefault(_ident(cr["kind"], cr), {})[where] = (ref.get("namespace") or namespace, ref["name"], ref["key"])
+                wanted.setdefault(ident_of(cr["kind"], cr), {})[where] = (ref.get("namespace") or namespace, ref["name"], ref["key"])
         names: dict[str, set[str]] = {}
         for ident, paths in wanted.items():
             if ident not in outcomes:

@@ -331,7 +331,9 @@ class Shim:
                 if not quiet:
                     await self.set_conditions(watch, body, status.running(generation))
                 result = None
-                if self.batcher.takes(watch, body):
+                if not self.batcher.takes(watch, body):
+                    self.arrived(watch, body)
+                else:
                     # with the other resources of its instance, in one run; waits alone for a missing reference
                     try:
                         result = await self.resolve_or_wait(watch, body, retry, self.batcher.submit(
@@ -363,7 +365,13 @@ class Shim:
             outcome = "waiting"
             raise
         finally:
+            self.arrived(watch, body)
             metrics.reconciled(watch.kind, outcome)
+
+    def arrived(self, watch: Watch, body: dict[str, Any]) -> None:
+        """The resource reached its handler, or is gone: its instance's first run no longer waits for it."""
+        if self.litellm_kind(watch) and watch.kind != refs.INSTANCE:
+            self.batcher.arrived(batch.ident_of(watch.kind, body), instance_key(watch, body))
 
     async def resolve_or_wait(self, watch: Watch, body: dict[str, Any], retry: int, pending: Any = None) -> Any:
         """``pending`` (a batch outcome, Batcher.submit) or else the CR's references, resolved; a missing one is
@@ -426,6 +434,9 @@ class Shim:
         manages (a Conflict) deletes nothing."""
         meta = body["metadata"]
         rival = self.index.rival(watch, body)
+        batched = not rival and self.batcher.takes(watch, body, deleting=True)
+        if not batched:  # (a batched one arrives when it is queued)
+            self.arrived(watch, body)
         if rival:
             events.info(body, reason="Orphaned", message=f"nothing deleted in LiteLLM: {rival}")
             return
@@ -441,7 +452,7 @@ class Shim:
             raise kopf.TemporaryError(message, delay=wait_delay(retry))
         async with self.locks[meta.get("uid", meta["name"])]:
             try:
-                if self.batcher.takes(watch, body, deleting=True):  # with the other resources of its instance
+                if batched:  # with the other resources of its instance
                     result = await self.batcher.submit(watch, body, instance_key(watch, body), delete=True)
                 else:
                     result = await self.run(watch, body, await self.resolve(watch, body, deleting=True), "delete")
@@ -731,6 +742,8 @@ def register(registry: kopf.OperatorRegistry, shim: Shim) -> None:
         # complete before Kopf starts watching, so before any handler runs (Index): the oldest resource naming a
         # LiteLLM object manages it, whatever order the events come in
         shim.index.load(shim.api, shim.config.namespaces)
+        for ident, (_claims, _reads, instance) in shim.index.entries.items():
+            shim.batcher.expect(shim.index.watches[ident[0]], ident, instance)
 
     @kopf.on.cleanup(registry=registry)
     def disconnect(**_: Any) -> None:
@@ -754,6 +767,8 @@ def _register_watch(registry: kopf.OperatorRegistry, shim: Shim, watch: Watch) -
             metrics.observe(watch.kind, body)
         if watch.kind in shim.index.watches:
             shim.index.observe(watch, plain(body), deleted=gone)
+            if gone:
+                shim.arrived(watch, plain(body))
 
     for decorator in (kopf.on.create, kopf.on.update, kopf.on.resume):
         decorator(*resource, id="reconcile", registry=registry, **filters)(reconcile)
