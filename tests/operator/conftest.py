@@ -274,7 +274,7 @@ def external_instance(k8s: Cluster, namespace: str, name: str, url: str, master_
 def run_spans(runner_dir: Path, namespace: str, instance: str) -> list[tuple[datetime.datetime, datetime.datetime, str]]:
     """(start, end, run) of each run of the instance as a whole kept in its artifacts (its own playbook, its batches,
     its drift checks): the start is the artifact's ident (the operator's clock when it started the run), the end
-    the time of the run's last event (ansible-runner's job_events)."""
+    the time of the run's last event (ansible-runner's job_events), or now for a run still going."""
     spans = []
     for mode in ("litellminstance", "batch", "drift", "prune"):
         artifacts = runner_dir / mode / namespace / instance / "artifacts"
@@ -282,7 +282,10 @@ def run_spans(runner_dir: Path, namespace: str, instance: str) -> list[tuple[dat
             if not run.is_dir() or run.is_symlink():
                 continue
             start = datetime.datetime.strptime(run.name, "%Y%m%dT%H%M%S%f").replace(tzinfo=datetime.UTC)
+            # a run still going (no status file yet, maybe no event yet: a drift check just started) lasts till now
+            now = datetime.datetime.now(datetime.UTC)
             events = [json.loads(e.read_text()) for e in (run / "job_events").glob("*.json")]
-            end = max(datetime.datetime.fromisoformat(e["created"]) for e in events)
+            end = max((datetime.datetime.fromisoformat(e["created"]) for e in events), default=now) \
+                if (run / "status").exists() else now
             spans.append((start, end, f"{mode}/{run.name}"))
     return sorted(spans)
