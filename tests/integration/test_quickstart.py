@@ -160,6 +160,10 @@ def test_secrets_are_private_files_and_never_printed(second_run: dict[str, Any],
         mode = stat.S_IMODE((workdir / "secrets" / name).stat().st_mode)
         assert mode == 0o600, f"{name} has mode {oct(mode)}"
     assert stat.S_IMODE((workdir / "secrets").stat().st_mode) == 0o700
+    for name, generated in (("master_key", r"sk-[0-9a-f]{48}\n"), ("salt_key", r"sk-[0-9a-f]{48}\n"),
+                            ("postgres_password", r"[A-Za-z0-9]{32}\n")):
+        assert re.fullmatch(generated, (workdir / "secrets" / name).read_text()), f"{name} is not as generated"
+    assert (workdir / "secrets" / "master_key").read_text() != (workdir / "secrets" / "salt_key").read_text()
     result = second_run["result"]
     assert result.rc == 0 and "TASK [How to use it]" in result.stdout
     secrets = [(workdir / "secrets" / n).read_text().strip() for n in ("master_key", "salt_key", "postgres_password",
