@@ -9,6 +9,7 @@ __metaclass__ = type
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import LiteLLMError, ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import route_missing
+from ansible_collections.llmops.litellm.plugins.module_utils._checks import NameIndex
 
 
 PAGE_SIZE = 100
@@ -114,20 +115,22 @@ class Reader(object):
 
 
 class LiveNames(object):
-    """The live objects that options name, each target kind's list read once: called, ``known(names)`` for
-    ensure_names_exist; ``objects(names)`` for resolve_names."""
+    """The live objects that options name, each target kind's list read once and indexed by name (NameIndex):
+    called, ``(names, name)`` -> [(fields, id)], for ensure_names_exist and resolve_names."""
 
     def __init__(self, client):
         self.client = client
         self.cache = {}
+        self.indexes = {}
 
     def listed(self, target):
         if target.kind not in self.cache:
             self.cache[target.kind] = Reader(self.client, target).matching()
         return self.cache[target.kind]
 
-    def __call__(self, names):
-        return set(raw.get(f) for raw in self.listed(names.target) for f in names.fields) - set([None])
-
-    def objects(self, names):
-        return [(raw, raw.get(names.to)) for raw in self.listed(names.target)]
+    def __call__(self, names, name):
+        if names not in self.indexes:
+            self.indexes[names] = NameIndex(names)
+            for raw in self.listed(names.target):
+                self.indexes[names].add(raw, raw.get(names.to) if names.to else None)
+        return self.indexes[names](name)
