@@ -44,12 +44,12 @@ def no_parent(target, option, key):
     return "no %s has %s '%s'" % (target.kind, option, key)
 
 
-def ensure_names_exist(resource, desired, known, params=None):
-    """Refuse options that name objects which do not exist (a model's credential, a tag's models): ``known(names)``
-    is the set of names of ``names.target`` that exist (live in a module; declared or live in a document). A name
-    with ``*`` is a pattern, not an object."""
+def ensure_names_exist(resource, desired, objects, params=None):
+    """Refuse options that name objects which do not exist (a model's credential, a tag's models): ``objects(names,
+    name)`` lists the objects of ``names.target`` that ``name`` names (live in a module; declared or live in a
+    document), as for resolve_names. A name with ``*`` is a pattern, not an object."""
     for option, names, name in resource.named(desired, params):
-        if "*" not in str(name) and name not in known(names):
+        if "*" not in str(name) and not objects(names, name):
             raise MissingObject("%s names %s %s '%s', which does not exist" % (
                 option, "an" if names.target.kind[0] in "aeiou" else "a", names.target.kind, name),
                 "%s '%s'" % (names.target.kind, name))
@@ -70,15 +70,13 @@ def map_names(resource, desired, params, change):
 def resolve_names(resource, desired, objects, params=None):
     """The names of the options LiteLLM takes as ids (``Names.to``: a user's ``teams``, team ids) made ids, in the
     modules and the gateway engine alike: a name that is the id of an object is that object, else the one object
-    with it as another of the ``fields`` (a team's alias). ``objects(names)``: [(fields, id)] of the objects of
-    ``names.target`` ({field: value}, and the id or the caller's stand-in for one that is not created yet). A name
-    no object has is left as it is (ensure_names_exist refuses it); one that several objects have is refused."""
-    listed = {}  # the objects of each Names, listed once
+    with it as another of the ``fields`` (a team's alias). ``objects(names, name)``: [(fields, id)] of the objects of
+    ``names.target`` that ``name`` names ({field: value}, and the id or the caller's stand-in for one that is not
+    created yet), a NameIndex's look-up. A name no object has is left as it is (ensure_names_exist refuses it); one
+    that several objects have is refused."""
 
     def resolve(names, name):
-        if names not in listed:
-            listed[names] = objects(names)
-        found = listed[names]
+        found = objects(names, name)
         if any(object_id == name for _fields, object_id in found):
             return name
         matches = sorted(set(object_id for fields, object_id in found
@@ -89,3 +87,30 @@ def resolve_names(resource, desired, objects, params=None):
                 len(matches), names.target.plural, names.to, ", ".join(matches), names.to))
         return matches[0] if matches else name
     map_names(resource, desired, params, resolve)
+
+
+class NameIndex(object):
+    """The objects of ``names.target`` that the names of one ``Names`` may name, found by name at once (a look-up,
+    not a pass over every object for every name: thousands of users naming teams). Each object is added with its
+    ``fields`` ({field: value}), its ``object_id`` (its ``names.to``, or a stand-in for one not created yet; None
+    without ``to``) and ``counts``: None, or a function saying, when a name is looked up, whether the object still
+    counts (a plan's declared object not held back since). Called with a name: [(fields, id)] of the objects that
+    have it as their id or as one of ``names.fields``."""
+
+    def __init__(self, names):
+        self.names = names
+        self.by_name = {}
+
+    def add(self, fields, object_id, counts=None):
+        entry = (fields, object_id, counts)
+        for name in set(v for v in [object_id] + [fields.get(f) for f in self.names.fields] if hashable(v)):
+            self.by_name.setdefault(name, []).append(entry)
+
+    def __call__(self, name):
+        found = self.by_name.get(name, ()) if hashable(name) else ()
+        return [(fields, object_id) for fields, object_id, counts in found if counts is None or counts()]
+
+
+def hashable(value):
+    """Whether ``value`` may be a name (not None, not a list or a mapping an option holds by mistake)."""
+    return value is not None and not isinstance(value, (list, dict, set))

@@ -184,7 +184,7 @@ class EntityModule(LiteLLMModule):
             self.action = "validate %s" % label
             live = LiveNames(self.client)
             ensure_names_exist(resource, desired, live, params)
-            resolve_names(resource, desired, live.objects, params)  # a team named by its alias: its id
+            resolve_names(resource, desired, live, params)  # a team named by its alias: its id
 
         self.action = "read %s" % label
         object_id = params.get(resource.id_field)

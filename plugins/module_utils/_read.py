@@ -9,36 +9,51 @@ __metaclass__ = type
 
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import LiteLLMError, ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import route_missing
+from ansible_collections.llmops.litellm.plugins.module_utils._checks import NameIndex
 
 
 PAGE_SIZE = 100
 
 
 def list_page(client, endpoint, params, page, resource=None):
-    """One page of a list endpoint (LiteLLM's ``page``/``page_size``/``total_pages``): (items, number of pages); an
-    endpoint that is not paginated answers with everything as page 1 of 1. With the kind's ``resource``, ordered
-    by its unique id where LiteLLM can."""
+    """One page of a list endpoint (LiteLLM's ``page``/``page_size``/``total_pages``): (items, number of pages, number
+    of objects the list says it holds, None where it does not say); an endpoint that is not paginated answers with
+    everything as page 1 of 1. With the kind's ``resource``, ordered by its unique id where LiteLLM can."""
     params = dict(endpoint.query, **params)
     if not endpoint.paginated:
         answer = client.get(endpoint.path, params=params or None)
         if callable(endpoint.items):
-            return list(endpoint.items(answer)), 1
-        return list(answer if isinstance(answer, list) else (answer or {}).get(endpoint.items) or []), 1
+            items = list(endpoint.items(answer))
+        else:
+            items = list(answer if isinstance(answer, list) else (answer or {}).get(endpoint.items) or [])
+        return items, 1, len(items)
     if resource is not None and resource.list_order:
         params.update(sort_by=resource.list_order, sort_order="asc")
     answer = client.get(endpoint.path, params=dict(params, page=page, **{endpoint.page_size: PAGE_SIZE}))
-    return answer.get(endpoint.items) or [], answer.get("total_pages") or 1
+    total = next((answer[k] for k in ("total", "total_count") if isinstance(answer.get(k), int)), None)
+    return answer.get(endpoint.items) or [], answer.get("total_pages") or 1, total
 
 
 def page_through(client, endpoint, params, resource=None):
     """Every item of a list endpoint, page after page; with the kind's ``resource``, each object once."""
-    items, pages = list_page(client, endpoint, params, 1, resource)
+    items, pages, _total = list_page(client, endpoint, params, 1, resource)
     page = 1
     while page < pages:
         page += 1
-        more, pages = list_page(client, endpoint, params, page, resource)
+        more, pages, _total = list_page(client, endpoint, params, page, resource)
         items.extend(more)
     return unique(resource, items) if resource is not None and resource.list_order else items
+
+
+def settled(pages):
+    """Whether the pages of one list, read one by one, add up to one state of it: [(items, number of pages, total)],
+    every page saying the same total, and as many items read. Pages are read by offset: an object deleted while they
+    are read moves the next ones a place up, so that a page read after misses one (the totals differ, and fewer items
+    are read); one created repeats one. A list that does not say its total is taken as it is."""
+    totals = set(total for _items, _pages, total in pages)
+    if len(pages) < 2 or None in totals:
+        return True
+    return len(totals) == 1 and sum(len(items) for items, _pages, _total in pages) == totals.pop()
 
 
 def unique(resource, found):
@@ -114,20 +129,22 @@ class Reader(object):
 
 
 class LiveNames(object):
-    """The live objects that options name, each target kind's list read once: called, ``known(names)`` for
-    ensure_names_exist; ``objects(names)`` for resolve_names."""
+    """The live objects that options name, each target kind's list read once and indexed by name (NameIndex):
+    called, ``(names, name)`` -> [(fields, id)], for ensure_names_exist and resolve_names."""
 
     def __init__(self, client):
         self.client = client
         self.cache = {}
+        self.indexes = {}
 
     def listed(self, target):
         if target.kind not in self.cache:
             self.cache[target.kind] = Reader(self.client, target).matching()
         return self.cache[target.kind]
 
-    def __call__(self, names):
-        return set(raw.get(f) for raw in self.listed(names.target) for f in names.fields) - set([None])
-
-    def objects(self, names):
-        return [(raw, raw.get(names.to)) for raw in self.listed(names.target)]
+    def __call__(self, names, name):
+        if names not in self.indexes:
+            self.indexes[names] = NameIndex(names)
+            for raw in self.listed(names.target):
+                self.indexes[names].add(raw, raw.get(names.to) if names.to else None)
+        return self.indexes[names](name)

@@ -469,3 +469,49 @@ def test_playbooks_reconcile_report_drift_for_ci_and_export(litellm_proxy, prefi
             connection, gateway_document={"teams": [], "virtual_keys": []}, gateway_unmanaged="prune"))
     assert pruned.rc == 0, pruned.stdout[-3000:]
     assert pruned.task("Apply the document")["summary"] == {"deleted": 2}
+
+
+def test_a_user_the_list_moves_to_a_page_already_read_is_not_planned_as_a_create(litellm_proxy, recorder, tmp_path):
+    """Lists are read by offset, their pages at once: users deleted between the reads of page 1 and page 2 move the
+    first users of page 2 to page 1, which was read already. The pages then do not add up (their totals differ), so
+    the list is read again, and no declared user is planned as a create; a list that does not change is read once.
+    The deletion is made through the real API by the recording proxy, just before it forwards the read of page 2."""
+    proxy = litellm_proxy
+    p = f"000_it_gs_{uuid.uuid4().hex[:8]}_"  # ids that sort before the other users': ours span pages 1 and 2
+    ids = [f"{p}u{i:03d}" for i in range(110)]
+    spare, declared = ids[:5], ids[5:]  # the spare users are deleted mid-read; the others are declared
+    document = {"users": [{"user_id": user_id} for user_id in declared]}
+    seen: dict[str, Any] = {}
+
+    def delete_spare_users(query: str) -> None:
+        if "page=2" not in query or seen:
+            return
+        query = {"page": 1, "page_size": 100, "sort_by": "user_id", "sort_order": "asc"}
+        first = proxy.api("GET", "/user/list", params=query).json()
+        seen.update(total=first["total"], page_1=[u["user_id"] for u in first["users"]])
+        proxy.api("POST", "/user/delete", json={"user_ids": spare[:3]}).raise_for_status()
+
+    try:
+        for user_id in ids:
+            proxy.api("POST", "/user/new", json={"user_id": user_id}).raise_for_status()
+        recorder.before[("GET", "/user/list")] = delete_spare_users
+        play = Play(recorder, proxy.master_key, tmp_path)
+        play.state("check while users are deleted", document, check=True)
+        play.state("check again", document, check=True)
+        play.run()
+
+        # the precondition: the spare users were on page 1 and declared ones on page 2 when they were deleted
+        assert set(spare[:3]) <= set(seen["page_1"]) and seen["total"] > 100 and declared[-1] not in seen["page_1"]
+        for step in ("check while users are deleted", "check again"):
+            result = play[step]
+            assert not result.get("failed"), result.get("msg")
+            assert [c for c in result["changes"] if c["action"] == "create"] == [], step
+            assert result["changed"] is False
+        lists = [len([r for r in play.requests(step) if r == ("GET", "/user/list")])
+                 for step in ("check while users are deleted", "check again")]
+        before, after = -(-seen["total"] // 100), -(-(seen["total"] - 3) // 100)  # pages before and after
+        assert lists == [before + after, after]  # read, and read again; then read once
+    finally:
+        recorder.before.clear()
+        left = [user_id for user_id in ids if user_id not in spare[:3] or not seen]  # (LiteLLM refuses an unknown id)
+        proxy.api("POST", "/user/delete", json={"user_ids": left}).raise_for_status()

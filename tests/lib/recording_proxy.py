@@ -10,6 +10,8 @@ prefix and recorded under the step too (``step(name)``; its writes with their bo
 playbook's tasks are told apart without mark tasks.
 ``refuse[(method, path)] = (status, body)`` answers that request itself (recorded, not forwarded), as LiteLLM
 answers a request it turns down: a failure at a chosen point of a run, every other request reaching LiteLLM.
+``before[(method, path)] = function(query)`` is called (with the query string) before that request is forwarded:
+a change made through the real API at a chosen point of a run (an object deleted between two pages of a list).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import collections
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import quote, unquote, urlsplit
 
 import requests
@@ -37,6 +39,7 @@ class RecordingProxy:
         self.upstream = upstream.rstrip("/")
         self.requests: list[tuple[str, str]] = []
         self.refuse: dict[tuple[str, str], tuple[int, Any]] = {}
+        self.before: dict[tuple[str, str], Callable[[str], None]] = {}
         self.steps: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
         self.step_bodies: dict[str, list[tuple[str, str, str]]] = collections.defaultdict(list)
         self._lock = threading.Lock()
@@ -168,6 +171,9 @@ class RecordingProxy:
                     self.end_headers()
                     self.wfile.write(content)
                     return
+                before = proxy.before.get((self.command, urlsplit(path).path))
+                if before is not None:
+                    before(urlsplit(path).query)
                 proxy.serve(self, body)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _forward

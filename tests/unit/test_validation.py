@@ -115,19 +115,20 @@ def test_members_are_validated_with_the_object():
 def test_objects_named_must_exist(kind, desired, option, target):
     resource = BY_KIND[kind]
     with pytest.raises(ValidationError) as error:
-        ensure_names_exist(resource, desired, lambda names: set())
+        ensure_names_exist(resource, desired, lambda names, name: [])
     assert error.value.msg == "%s names %s, which does not exist" % (option, target)
-    ensure_names_exist(resource, desired, lambda names: {"c", "m", "t", "b"})
+    ensure_names_exist(resource, desired, lambda names, name: [({}, name)] if name in {"c", "m", "t", "b"} else [])
 
 
 def test_a_link_option_names_objects_too():
     with pytest.raises(ValidationError) as error:
-        ensure_names_exist(BY_KIND["user"], {}, lambda names: {"t1"}, {"teams": ["t1", "t2"]})
+        ensure_names_exist(BY_KIND["user"], {}, lambda names, name: [({}, name)] if name == "t1" else [],
+                           {"teams": ["t1", "t2"]})
     assert error.value.msg == "teams names a team 't2', which does not exist"
 
 
 def test_a_pattern_names_no_object():
-    ensure_names_exist(BY_KIND["tag"], {"models": ["openai/*"]}, lambda names: set())
+    ensure_names_exist(BY_KIND["tag"], {"models": ["openai/*"]}, lambda names, name: [])
 
 
 @pytest.mark.parametrize("document,message", [

@@ -15,12 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.llmops.litellm.plugins.module_utils._capabilities import object_requirements, unsupported
 from ansible_collections.llmops.litellm.plugins.module_utils._errors import UnsupportedError, ValidationError
 from ansible_collections.llmops.litellm.plugins.module_utils.gateway.document import keep_valid
-from ansible_collections.llmops.litellm.plugins.module_utils._read import list_page, unique
+from ansible_collections.llmops.litellm.plugins.module_utils._read import list_page, settled, unique
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import BY_PLURAL, KINDS, cascades_of
 
 
 def kind_page(client, resource, page):
-    """One page of a kind's list: (raw objects, number of pages)."""
+    """One page of a kind's list: (raw objects, number of pages, number of objects the list says it holds)."""
     return list_page(client, resource.find, {}, page, resource)
 
 
@@ -37,27 +37,50 @@ def unlicensed_kinds(client, plurals):
     return found
 
 
+# How many times a kind's list is read while its pages do not add up to one state of it (objects created or deleted
+# meanwhile, _read.settled): after the last, the objects of all the reads are kept.
+READS = 3
+
+
 def read_live(client_for, kinds, workers):
     """{kind: [raw]} for the given Resources, with list calls only: the first page of every kind at once, then all
-    the other pages at once (one client per thread), then the joins done once per list."""
-    kinds = list(kinds)
+    the other pages at once (one client per thread), then the joins done once per list. A list ordered by its
+    unique id (teams, users, keys) whose pages do not add up to one state (an object deleted between two pages'
+    reads moves another to a page already read: missed, a declared object would be planned as a create) is read
+    again, up to READS times, and then what all the reads found is kept; a list read while nothing changes is read
+    once."""
+    kinds, reads = list(kinds), {}  # kind -> the pages of each read of its list, the latest first
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        first = list(pool.map(lambda r: kind_page(client_for(), r, 1), kinds))
-        more = [(r, page) for r, (_items, pages) in zip(kinds, first) for page in range(2, pages + 1)]
-        rest = list(pool.map(lambda job: (job[0].kind, kind_page(client_for(), job[0], job[1])[0]), more))
+        unsettled = kinds
+        while unsettled:
+            for resource, pages in read_pages(pool, client_for, unsettled):
+                reads.setdefault(resource.kind, []).insert(0, pages)
+            unsettled = [r for r in unsettled if r.list_order and not settled(reads[r.kind][0])
+                         and len(reads[r.kind]) < READS]
     live = {}
-    for resource, (items, _pages) in zip(kinds, first):
-        found = items + [o for kind, page in rest if kind == resource.kind for o in page]
+    for resource in kinds:
+        kept = reads[resource.kind][:1] if settled(reads[resource.kind][0]) else reads[resource.kind]
+        # (unsettled after READS reads: the objects of every read, each once as the latest read has it)
+        raws = [o for pages in kept for items, _pages, _total in pages for o in items]
         if resource.shape:
-            found = [resource.shape(o) for o in found]
-        found = unique(resource, [o for o in found if resource.find.where is None or resource.find.where(o)])
+            raws = [resource.shape(o) for o in raws]
+        raws = unique(resource, [o for o in raws if resource.find.where is None or resource.find.where(o)])
         join = resource.bulk_join or resource.hydrate
-        live[resource.kind] = join(client_for(), found) if join else found
+        live[resource.kind] = join(client_for(), raws) if join else raws
     if "organization" in live and "user" in live:
         emails = dict((u.get("user_id"), u.get("user_email")) for u in live["user"])
         live["organization"] = [dict(o, members=[dict(m, user_email=m.get("user_email") or emails.get(m.get("user_id")))
                                                  for m in o.get("members") or []]) for o in live["organization"]]
     return live
+
+
+def read_pages(pool, client_for, kinds):
+    """[(Resource, [(items, number of pages, total)] of its pages in order)]: the first page of every kind at once,
+    then all the other pages at once."""
+    first = list(pool.map(lambda r: kind_page(client_for(), r, 1), kinds))
+    more = [(r, page) for r, (_items, pages, _total) in zip(kinds, first) for page in range(2, pages + 1)]
+    rest = list(pool.map(lambda job: (job[0].kind, kind_page(client_for(), job[0], job[1])), more))
+    return [(r, [page] + [p for kind, p in rest if kind == r.kind]) for r, page in zip(kinds, first)]
 
 
 def thread_clients(factory):

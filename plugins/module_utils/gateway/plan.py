@@ -19,6 +19,7 @@ from ansible_collections.llmops.litellm.plugins.module_utils._errors import (
 from ansible_collections.llmops.litellm.plugins.module_utils._fields import MergedDict
 from ansible_collections.llmops.litellm.plugins.module_utils._spec import MemberPlan, get_path
 from ansible_collections.llmops.litellm.plugins.module_utils._checks import (
+    NameIndex,
     ensure_creatable,
     ensure_key_free,
     ensure_names_exist,
@@ -179,6 +180,7 @@ class Planner(object):
                 self.by_key.setdefault((resource.kind, raw.get(resource.key_field)), []).append(raw)
         self.declared_keys = {}  # (kind, natural key) -> the Item declaring it present
         self.stand_ins = {}      # the stand-in of the id of a declared object created by this run -> its Item
+        self.name_indexes = {}   # Names -> [NameIndex, {live id: Items declaring it absent}, Items indexed]
 
     def plan(self):
         for resource, where, params in self.declared:
@@ -297,45 +299,43 @@ class Planner(object):
                 item.parents.append(parent)
                 item.stand_ins[name] = parent
 
-    def named_objects(self, names):
-        """[(fields, id)] of the objects of ``names.target`` a name may resolve to (resolve_names): those declared
-        present (one this run creates without a declared id: a stand-in, ``(known after apply: team 'eng')``) and
-        the live ones not declared absent."""
-        target, found, gone = names.target, [], set()
-        for other in self.items:
-            if other.resource is not target or other.status in HELD:
+    def named_objects(self, names, name):
+        """[(fields, id)] of the objects of ``names.target`` that ``name`` names (resolve_names, ensure_names_exist):
+        those declared present (one this run creates without a declared id by its stand-in, ``(known after apply:
+        team 'eng')``) and the live ones not declared absent, an object held back (HELD) counting as not declared.
+
+        One NameIndex per Names, built at its first name from the live objects and the items, and grown by the items
+        appended since (the items are only ever appended); whether an object counts is asked at each look-up, as
+        ``invalid: skip`` holds objects back while it plans (IsolatingPlanner.each, settle)."""
+        state = self.name_indexes.get(names)
+        if state is None or state[2] > len(self.items):
+            target, gone = names.target, {}
+            state = self.name_indexes[names] = [NameIndex(names), gone, 0]
+            for raw in self.live.get(target.kind, []):
+                state[0].add(raw, raw.get(names.to) if names.to else None,
+                             lambda raw=raw: not any(i.status not in HELD for i in gone.get(raw.get(target.id_field), ())))
+        index, gone, done = state
+        for other in self.items[done:]:
+            if other.resource is not names.target:
                 continue
             if other.params["state"] != "present":
-                gone.add(other.object_id)
+                gone.setdefault(other.object_id, []).append(other)
                 continue
-            object_id = other.view.get(names.to) or other.params.get(names.to)
-            if object_id is None:
+            object_id = (other.view.get(names.to) or other.params.get(names.to)) if names.to else None
+            if names.to and object_id is None:
                 object_id = stand_in(other.label)
                 self.stand_ins[object_id] = other
-            found.append((other.params, object_id))
-        found.extend((raw, raw.get(names.to)) for raw in self.live.get(target.kind, [])
-                     if raw.get(target.id_field) not in gone)
-        return found
+            index.add(other.params, object_id, lambda other=other: other.status not in HELD)
+        state[2] = len(self.items)
+        return index(name)
 
     def ensure_names_exist(self, item):
         """The objects a declared object names (a model's credential, a tag's models) are declared present or live
         and not declared absent, before anything is written."""
         if item.params["state"] != "present" or not item.resource.names:
             return
-
-        def known(names):
-            target, found = names.target, set()
-            gone = set()
-            for other in self.items:
-                if other.resource is target and other.status not in HELD:
-                    values = set(other.params.get(f) for f in names.fields) | set(other.view.get(f) for f in names.fields)
-                    (found if other.params["state"] == "present" else gone).update(values)
-            for raw in self.live.get(target.kind, []):
-                found.update(raw.get(f) for f in names.fields if raw.get(f) not in gone)
-            found.update(s for s, other in self.stand_ins.items() if other.resource is target and other.status not in HELD)
-            return found - gone - set([None])
         try:
-            ensure_names_exist(item.resource, item.params["_desired"], known, item.params)
+            ensure_names_exist(item.resource, item.params["_desired"], self.named_objects, item.params)
         except MissingObject as exc:
             raise MissingObject("%s: %s" % (item.where, exc.msg), exc.waits_for)
         except ValidationError as exc:
