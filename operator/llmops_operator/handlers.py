@@ -766,9 +766,10 @@ def _register_watch(registry: kopf.OperatorRegistry, shim: Shim, watch: Watch) -
         else:
             metrics.observe(watch.kind, body)
         if watch.kind in shim.index.watches:
-            shim.index.observe(watch, plain(body), deleted=gone)
+            cr = plain(body)
+            shim.index.observe(watch, cr, deleted=gone)
             if gone:
-                shim.arrived(watch, plain(body))
+                shim.arrived(watch, cr)
 
     for decorator in (kopf.on.create, kopf.on.update, kopf.on.resume):
         decorator(*resource, id="reconcile", registry=registry, **filters)(reconcile)

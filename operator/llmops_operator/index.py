@@ -16,11 +16,11 @@ from typing import Any
 from ansible_collections.llmops.litellm.plugins.module_utils.kinds.registry import cr_claims
 
 from llmops_operator import refs
+from llmops_operator.batch import Ident, ident_of
 from llmops_operator.watches import Watch
 
 LOG = logging.getLogger("llmops_operator")
 
-Ident = tuple[str, str, str]  # (kind, namespace, name)
 Holder = tuple[str, str, str]  # (creation time, namespace, name): the oldest manages a claimed object
 
 
@@ -66,7 +66,7 @@ class Index:
         if watch.kind not in self.watches:
             return
         meta = body["metadata"]
-        ident = (watch.kind, meta.get("namespace", ""), meta["name"])
+        ident = ident_of(watch.kind, body)
         self.forget(ident)
         if deleted or not watch.selects(meta.get("labels") or {}):
             return
