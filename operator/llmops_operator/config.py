@@ -61,6 +61,7 @@ class Config:
     ansible_verbosity: int | None = None  # None: 2 for foreign watches (ansible-operator's), 0 for ours
     roles_path: str = ""  # ANSIBLE_ROLES_PATH for the runs, before <watches base>/roles
     collections_path: str = ""  # ANSIBLE_COLLECTIONS_PATH for the runs
+    warm_start: bool = True  # runs forked from a process that has imported what ansible-playbook imports (warm.py)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
@@ -81,6 +82,7 @@ class Config:
             osdk_metrics_port=_port(env, "LLMOPS_OPERATOR_OSDK_METRICS_PORT", 5050),
             roles_path=env.get("ANSIBLE_ROLES_PATH", ""),
             collections_path=env.get("ANSIBLE_COLLECTIONS_PATH", ""),
+            warm_start=_boolean(env, "LLMOPS_OPERATOR_WARM_START", True),
         )
 
 
@@ -91,6 +93,15 @@ def has_sdk_util(roots: list[Path]) -> bool:
     spec = importlib.util.find_spec("ansible_collections")
     beside = [Path(p).parent for p in (spec.submodule_search_locations or [])] if spec else []
     return any(root.joinpath(*SDK_UTIL).is_dir() for root in [*roots, *beside] if root != BUNDLED_COLLECTIONS)
+
+
+def _boolean(env: dict[str, str], name: str, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in ("true", "false", "1", "0", "yes", "no"):
+        raise ValueError(f"{name}: {value!r} is not true or false")
+    return value in ("true", "1", "yes")
 
 
 def _port(env: dict[str, str], name: str, default: int) -> int:

@@ -92,6 +92,7 @@ class Shim:
         # configSync change ran the instance's playbook beside a batch of 1,000, 435 MiB against 316).
         self.instance_runs: dict[tuple[str, str], asyncio.Lock] = collections.defaultdict(asyncio.Lock)
         self.launch = runner.launcher(config.runner_dir)
+        self.warm = runner.WarmStart()  # started by the startup handler when config.warm_start
         self.drift_intervals: dict[tuple[str, str], float] = {}  # configSync.interval per instance (namespace, name)
         # MAX_CONCURRENT_RECONCILES_<KIND>_<GROUP>: a kind's own limit inside the pool
         self.kind_slots = {w.kind: asyncio.Semaphore(w.max_concurrent_reconciles) for w in watches if w.max_concurrent_reconciles}
@@ -146,6 +147,7 @@ class Shim:
 
     def disconnect(self) -> None:
         events.flush()
+        self.warm.stop()
         self.batcher.remove_files()
         for handle in self.requeues.values():
             handle.cancel()
@@ -303,7 +305,8 @@ class Shim:
                 loop = asyncio.get_running_loop()
                 result = await loop.run_in_executor(self.pool, functools.partial(
                     runner.run, private, playbook, env, check=check, keep=keep, launch=self.launch,
-                    public_env={**run.env, **self.run_env, **(extra_env or {})}, args=self.config.ansible_args,
+                    public_env={**run.env, **self.run_env, **self.warm.env(), **(extra_env or {})},
+                    args=self.config.ansible_args,
                     verbosity=verbosity, latest=latest))
             run.finish(result.ok)
             return result
@@ -738,6 +741,8 @@ def register(registry: kopf.OperatorRegistry, shim: Shim) -> None:
         # A CR's deletion waits for its timers to stop; one in the middle of a tick was polled every 60 s (Kopf's
         # default), which made a deletion take a minute or two.
         settings.background.cancellation_polling = 1
+        if shim.config.warm_start:
+            shim.warm.start()
         shim.connect()
         # complete before Kopf starts watching, so before any handler runs (Index): the oldest resource naming a
         # LiteLLM object manages it, whatever order the events come in

@@ -13,6 +13,8 @@ import json
 import os
 import re
 import shlex
+import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -120,6 +122,50 @@ def launcher(directory: Path) -> Path:
         script.write_text(text)
         script.chmod(0o755)
     return directory
+
+
+class WarmStart:
+    """The warm start of the runs (warm.py): one process per operator, its socket in a 0700 folder of its own (a
+    short path: a Unix socket's is at most 107 bytes). ``env()`` names it to the runs' launcher while it runs;
+    without it (not started, or gone), the launcher starts ansible-playbook itself."""
+
+    def __init__(self) -> None:
+        self.folder: Path | None = None
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="llmops-warm-"))
+        self.process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("warm.py")), str(self.socket)],
+                                        stdin=subprocess.DEVNULL, start_new_session=True)
+
+    @property
+    def socket(self) -> Path:
+        assert self.folder is not None
+        return self.folder / "s"
+
+    def env(self) -> dict[str, str]:
+        if self.process is None or self.process.poll() is not None or not self.socket.exists():
+            return {}
+        return {"LLMOPS_OPERATOR_WARM_SOCKET": str(self.socket)}
+
+    @property
+    def served(self) -> int:
+        """How many runs it has started."""
+        try:
+            return int((self.socket.parent / "served").read_text()) if self.folder is not None else 0
+        except (OSError, ValueError):
+            return 0
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def command_line(check: bool, args: str = "", verbosity: int = 0) -> str | None:
