@@ -9,6 +9,7 @@ probe; ``reconcilePeriod`` re-runs the role without any event, repairing what wa
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,12 @@ from tests.operator.conftest import Cluster, OperatorProcess, configmap_data, is
 SAMPLE = Path(__file__).parent / "sample"
 GROUP = ("cache.example.com", "v1alpha1")
 PEERING = "llmops-test-peering"
+# Kopf 1.45's own race, not the operator's: when a replica pauses while one of its watch requests still waits for its
+# headers, the pause's done-callback (kopf/_cogs/clients/api.py, stream()) asserts that it runs inside a task, which
+# a callback never does, and asyncio logs the AssertionError. The replica pauses and resumes as it should. Seen once
+# in a fresh-clone CI run (7 Dec 2026) when the second replica resumed and paused again within 0.2 s.
+KOPF_PAUSE_RACE = re.compile(r"^[^\n]*ERROR \[asyncio\] Exception in callback stream\.<locals>\.request_cancel_callback"
+                             r".*?^AssertionError\n", re.M | re.S)
 
 
 def _register(k8s: Cluster, *paths: Path) -> None:
@@ -121,4 +128,4 @@ def test_two_replicas_one_works_the_other_takes_over(kube_api: KubeCluster, k8s:
         wait_for(lambda: memcached() is None, "the successor ran the finalizer")
         assert configmap_data(k8s, namespace, "m1-memcached") is None
     for log in (first.log, second.log):
-        assert "Traceback" not in log, log
+        assert "Traceback" not in KOPF_PAUSE_RACE.sub("", log), log
