@@ -36,7 +36,6 @@ import importlib.util
 import io
 import marshal
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -49,15 +48,14 @@ from ansible.plugins.action.normal import ActionModule as NormalAction
 from ansible.utils.display import Display
 
 try:  # ansible-core 2.19 and later keep a pickled _CachedModule per module in the process's cache folder
-    from ansible.executor.module_common import _CachedModule
+    from ansible.executor.module_common import _CachedModule, _get_ansible_module_fqn
 except ImportError:  # pragma: no cover - older ansible-core: no kept payloads
-    _CachedModule = None
+    _CachedModule = _get_ansible_module_fqn = None
 
 display = Display()
 
 STORE = "llmops-litellm-payloads"
 COLLECTION = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
-MODULE_FQN = re.compile(r"/(?P<path>ansible_collections/[^/]+/[^/]+/plugins/modules/[^/]+)\.py$")
 UNCHECKED_HASH = (0b01).to_bytes(4, "little")  # PEP 552 flags: hash-based, source not checked
 
 
@@ -91,7 +89,7 @@ class Payloads:
             path = found.plugin_resolved_path if found.resolved else None
             if not path or not path.endswith(".py") or os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(path)))) != COLLECTION:
                 return None
-            fqn = MODULE_FQN.search(path).group("path").replace("/", ".")  # as ansible-core names it
+            fqn = _get_ansible_module_fqn(path)  # ansible-core's name of the module, which names its cache file
             local_tmp = C.DEFAULT_LOCAL_TMP
             store = os.path.join(os.path.dirname(local_tmp), STORE, hashlib.sha256(COLLECTION.encode()).hexdigest()[:16])
             return cls(fqn, source_key(path), os.path.join(local_tmp, "ansiballz_cache"), store)
