@@ -25,7 +25,7 @@ from collections.abc import Mapping
 import kopf
 
 from llmops_operator import metrics
-from llmops_operator.config import Config
+from llmops_operator.config import Config, truth
 from llmops_operator.handlers import Shim, register
 from llmops_operator.watches import WatchesError, load
 
@@ -62,11 +62,10 @@ def priority_from_env(env: Mapping[str, str]) -> int:
 
 def _bool(value: str) -> bool:
     """``true`` / ``false`` (Go's flag syntax: ``--inject-owner-ref=false``)."""
-    if value.lower() in ("true", "1", "t", "yes"):
-        return True
-    if value.lower() in ("false", "0", "f", "no"):
-        return False
-    raise argparse.ArgumentTypeError(f"{value!r} is not true or false")
+    try:
+        return truth(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -95,13 +95,21 @@ def has_sdk_util(roots: list[Path]) -> bool:
     return any(root.joinpath(*SDK_UTIL).is_dir() for root in [*roots, *beside] if root != BUNDLED_COLLECTIONS)
 
 
+def truth(value: str) -> bool:
+    """``true`` / ``false`` as the operator's flags and variables write them (Go's flag syntax too: ``t``, ``f``)."""
+    if value.strip().lower() in ("true", "1", "t", "yes"):
+        return True
+    if value.strip().lower() in ("false", "0", "f", "no"):
+        return False
+    raise ValueError(f"{value!r} is not true or false")
+
+
 def _boolean(env: dict[str, str], name: str, default: bool) -> bool:
-    value = env.get(name, "").strip().lower()
-    if not value:
-        return default
-    if value not in ("true", "false", "1", "0", "yes", "no"):
-        raise ValueError(f"{name}: {value!r} is not true or false")
-    return value in ("true", "1", "yes")
+    value = env.get(name, "").strip()
+    try:
+        return truth(value) if value else default
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
 
 
 def _port(env: dict[str, str], name: str, default: int) -> int:

@@ -152,7 +152,7 @@ class WarmStart:
     def served(self) -> int:
         """How many runs it has started."""
         try:
-            return int((self.socket.parent / "served").read_text()) if self.folder is not None else 0
+            return int((self.folder / "served").read_text()) if self.folder is not None else 0
         except (OSError, ValueError):
             return 0
 

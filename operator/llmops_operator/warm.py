@@ -141,8 +141,8 @@ def serve(path: str) -> None:
             _write(os.path.join(os.path.dirname(path), "served"), str(served))
 
 
-def _reaped(runs: dict[int, socket.socket], orphans: dict[int, float]) -> list[int]:
-    done = []
+def _reaped(runs: dict[int, socket.socket], orphans: dict[int, float]) -> None:
+    """Send each ended run's exit status to its launcher."""
     while runs:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -158,8 +158,6 @@ def _reaped(runs: dict[int, socket.socket], orphans: dict[int, float]) -> list[i
             except OSError:
                 pass
             conn.close()
-        done.append(pid)
-    return done
 
 
 def _receives(conn: socket.socket) -> bool:

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ import yaml
 from llmops_operator import runner
 
 from tests.lib.playbook import COLLECTIONS
+from tests.operator.conftest import wait_for
 
 SECRET = "sk-warm-start-not-a-real-key"
 
@@ -51,10 +51,7 @@ def test_a_run_from_the_warm_start_is_what_ansible_runner_always_saw(tmp_path: P
     warm = runner.WarmStart()
     warm.start()
     try:
-        deadline = time.monotonic() + 60
-        while not warm.env() and time.monotonic() < deadline:  # its imports take a second
-            time.sleep(0.1)
-        assert warm.env(), "the warm start never listened"
+        wait_for(warm.env, "the warm start to listen (its imports take a second)")
         warmed = run(tmp_path / "warm", TASKS, warm.env())
         assert warm.served == 1
     finally:
@@ -74,18 +71,13 @@ def test_a_killed_launcher_takes_its_run_with_it(tmp_path: Path) -> None:
     warm = runner.WarmStart()
     warm.start()
     try:
-        deadline = time.monotonic() + 60
-        while not warm.env() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_for(warm.env, "the warm start to listen")
         marker = tmp_path / "started"
         tasks = [{"name": "sleep", "ansible.builtin.shell": f"touch {marker} && exec sleep 300"}]
         outcome: list[runner.Result] = []
         thread = threading.Thread(target=lambda: outcome.append(run(tmp_path, tasks, warm.env())))
         thread.start()
-        deadline = time.monotonic() + 120
-        while not marker.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert marker.exists(), "the run never started its task"
+        wait_for(marker.exists, "the run to start its task")
         zygote = psutil.Process(warm.process.pid)
         [child] = zygote.children()  # the run, forked from the warm start
         family = [child, *child.children(recursive=True)]
